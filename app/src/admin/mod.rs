@@ -1,0 +1,2 @@
+//! The back-office pages under `/admin`. They call the same services as the site and the API.
+pub mod pages;

@@ -1,0 +1,2 @@
+//! Shared UI: the site and admin layouts.
+pub mod layout;

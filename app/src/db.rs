@@ -1,0 +1,199 @@
+//! The database layer: one `sqlx::AnyPool`, chosen at run time from `DATABASE_URL`.
+//!
+//! Decision: every query is one SQL text that runs on both SQLite and PostgreSQL through the
+//! `Any` driver (`$1` placeholders work on both). `Any` carries only integers, floats, bools,
+//! text and bytes, so timestamps are `BIGINT` unix milliseconds and JSON is text. The few
+//! dialect differences (DDL, full-text search) live in the two migration folders and in named
+//! functions here. The alternative, an enum of two concrete pools behind a dispatch macro,
+//! doubles every query's code path; it stays the fallback for a hot path that `Any` slows.
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::{MigrateError, Migrator};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// Which database a `DATABASE_URL` points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend of a URL, or `None` when the scheme is neither `sqlite:` nor `postgres:`.
+    pub fn of_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+
+    /// A pool size that suits the backend on a machine with `cores` cores: SQLite has one
+    /// writer at a time (WAL lets readers go on), so a few connections suffice; PostgreSQL
+    /// serves many sessions in parallel.
+    pub fn default_pool_size(self, cores: usize) -> u32 {
+        let cores = u32::try_from(cores).unwrap_or(1).max(1);
+        match self {
+            Self::Sqlite => (cores * 2).clamp(4, 16),
+            Self::Postgres => (cores * 4).clamp(8, 64),
+        }
+    }
+}
+
+/// The application's handle to its database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Opens a pool to `url` (creating a SQLite file and its folder when missing) without
+    /// migrating.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of_url(url).ok_or_else(|| {
+            sqlx::Error::Configuration(format!("unsupported database URL scheme: {}", scheme(url)).into())
+        })?;
+        let url = match backend {
+            Backend::Sqlite => prepare_sqlite_url(url).await?,
+            Backend::Postgres => url.to_owned(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let mut pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(5));
+        if backend == Backend::Sqlite {
+            pool = pool.min_connections(1).after_connect(|conn, _| {
+                Box::pin(async move {
+                    // WAL lets readers run beside the writer; the busy timeout makes a second
+                    // writer wait instead of failing; NORMAL sync is durable in WAL mode.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = pool.connect_with(options).await?;
+        Ok(Self { pool, backend })
+    }
+
+    /// Applies the backend's pending migrations.
+    pub async fn migrate(&self) -> Result<(), MigrateError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs a trivial query and reports how long the round trip took.
+    pub async fn ping(&self) -> Result<Duration, sqlx::Error> {
+        let started = Instant::now();
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(started.elapsed())
+    }
+
+    /// Closes every connection; later queries fail with `PoolClosed`.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// The current time as unix milliseconds, the representation of every stored timestamp.
+pub fn now_millis() -> i64 {
+    let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
+    i64::try_from(nanos / 1_000_000).unwrap_or(i64::MAX)
+}
+
+fn scheme(url: &str) -> &str {
+    url.split_once(':').map_or(url, |(scheme, _)| scheme)
+}
+
+/// Adds `mode=rwc` (create the file if missing) and creates the file's folder.
+async fn prepare_sqlite_url(url: &str) -> Result<String, sqlx::Error> {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() || path == ":memory:" {
+        return Ok(url.to_owned());
+    }
+    if let Some(parent) = std::path::Path::new(path).parent() {
+        if !parent.as_os_str().is_empty() {
+            tokio::fs::create_dir_all(parent).await?;
+        }
+    }
+    Ok(if query.contains("mode=") {
+        url.to_owned()
+    } else if query.is_empty() {
+        format!("{url}?mode=rwc")
+    } else {
+        format!("{url}&mode=rwc")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backends_are_recognised_by_scheme() {
+        assert_eq!(Backend::of_url("sqlite://data/agora.db"), Some(Backend::Sqlite));
+        assert_eq!(Backend::of_url("sqlite::memory:"), Some(Backend::Sqlite));
+        assert_eq!(Backend::of_url("postgres://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(Backend::of_url("postgresql://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(Backend::of_url("mysql://u@h/db"), None);
+        assert_eq!(Backend::of_url("data/agora.db"), None);
+    }
+
+    #[test]
+    fn pools_are_sized_for_the_backend() {
+        assert_eq!(Backend::Sqlite.default_pool_size(2), 4);
+        assert_eq!(Backend::Postgres.default_pool_size(2), 8);
+        assert_eq!(Backend::Postgres.default_pool_size(32), 64);
+    }
+
+    #[tokio::test]
+    async fn a_new_sqlite_file_is_created_in_wal_mode_with_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/nested/agora.db", dir.path().display());
+        let db = Db::connect(&url, 2).await.unwrap();
+        db.migrate().await.unwrap();
+        assert!(dir.path().join("nested/agora.db").exists());
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(db.pool()).await.unwrap();
+        assert_eq!(mode, "wal");
+        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(db.pool()).await.unwrap();
+        assert_eq!(fk, 1);
+        let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(db.pool()).await.unwrap();
+        assert_eq!(busy, 5000);
+        // Migrating twice is a no-op.
+        db.migrate().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_closed_pool_fails_the_ping() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}/a.db", dir.path().display()), 2)
+            .await
+            .unwrap();
+        assert!(db.ping().await.is_ok());
+        db.close().await;
+        assert!(db.ping().await.is_err());
+    }
+}

@@ -1,0 +1,167 @@
+//! The JSON envelope of `/api/v1` (PRODUCT.md §9) and the per-request context it needs.
+//!
+//! The request id is set by the server's outermost middleware in a task-local, so every
+//! envelope — including errors produced by extractors and layers — carries the same
+//! `meta.requestId` that the response's `X-Request-Id` header and the log lines show.
+
+use crate::error::{AppError, FieldError};
+use serde::Serialize;
+use std::future::Future;
+use utoipa::ToSchema;
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// Runs `future` with `request_id` as the current request's id.
+pub fn with_request_id<F: Future>(request_id: String, future: F) -> impl Future<Output = F::Output> {
+    REQUEST_ID.scope(request_id, future)
+}
+
+/// The id of the request being handled, or `"-"` outside of one (CLI, jobs).
+pub fn current_request_id() -> String {
+    REQUEST_ID
+        .try_with(Clone::clone)
+        .unwrap_or_else(|_| "-".to_owned())
+}
+
+/// `meta` of every envelope.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Meta {
+    /// Equal to the `X-Request-Id` response header.
+    pub request_id: String,
+    /// When the response was produced (RFC 3339, UTC).
+    pub timestamp: String,
+}
+
+impl Meta {
+    pub fn now() -> Self {
+        let timestamp = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        Self {
+            request_id: current_request_id(),
+            timestamp,
+        }
+    }
+}
+
+/// Page information of a list response.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Pagination {
+    pub page: u32,
+    pub limit: u32,
+    pub total: u64,
+    pub total_pages: u32,
+    pub has_next: bool,
+    pub has_prev: bool,
+}
+
+impl Pagination {
+    pub fn new(page: u32, limit: u32, total: u64) -> Self {
+        let limit = limit.max(1);
+        let total_pages = u32::try_from(total.div_ceil(u64::from(limit))).unwrap_or(u32::MAX);
+        Self {
+            page,
+            limit,
+            total,
+            total_pages,
+            has_next: page < total_pages,
+            has_prev: page > 1,
+        }
+    }
+}
+
+/// A successful response: `{"success": true, "data": …, "meta": …}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Envelope<T> {
+    /// Always `true`.
+    pub success: bool,
+    pub data: T,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pagination: Option<Pagination>,
+    pub meta: Meta,
+}
+
+impl<T: Serialize> Envelope<T> {
+    pub fn ok(data: T) -> Self {
+        Self {
+            success: true,
+            data,
+            pagination: None,
+            meta: Meta::now(),
+        }
+    }
+
+    pub fn page(data: T, pagination: Pagination) -> Self {
+        Self {
+            pagination: Some(pagination),
+            ..Self::ok(data)
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl<T: Serialize> axum::response::IntoResponse for Envelope<T> {
+    fn into_response(self) -> axum::response::Response {
+        axum::Json(self).into_response()
+    }
+}
+
+/// `error` of a failed response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// A stable code such as `VALIDATION_ERROR` or `NOT_FOUND`.
+    pub code: &'static str,
+    /// A sentence a person can act on.
+    pub message: String,
+    /// Per-field messages (empty when the error is not about fields).
+    pub details: Vec<FieldError>,
+}
+
+/// A failed response: `{"success": false, "error": …, "meta": …}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorEnvelope {
+    /// Always `false`.
+    pub success: bool,
+    pub error: ErrorBody,
+    pub meta: Meta,
+}
+
+impl ErrorEnvelope {
+    pub fn new(error: &AppError) -> Self {
+        Self {
+            success: false,
+            error: ErrorBody {
+                code: error.code(),
+                message: error.to_string(),
+                details: error.details().to_vec(),
+            },
+            meta: Meta::now(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pagination_counts_pages_and_neighbours() {
+        let p = Pagination::new(1, 20, 100);
+        assert_eq!((p.total_pages, p.has_next, p.has_prev), (5, true, false));
+        let p = Pagination::new(5, 20, 100);
+        assert_eq!((p.total_pages, p.has_next, p.has_prev), (5, false, true));
+        let p = Pagination::new(1, 20, 0);
+        assert_eq!((p.total_pages, p.has_next, p.has_prev), (0, false, false));
+    }
+
+    #[tokio::test]
+    async fn the_request_id_is_visible_inside_its_scope_only() {
+        assert_eq!(current_request_id(), "-");
+        let seen = with_request_id("abc".into(), async { Meta::now().request_id }).await;
+        assert_eq!(seen, "abc");
+    }
+}

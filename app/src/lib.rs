@@ -1,0 +1,93 @@
+//! Agora's Leptos application: the HTML shell, the route tree (public site and `/admin`),
+//! and — one folder per feature — models, server functions and, behind the `ssr` feature,
+//! the services that hold every business rule and every SQL query.
+
+pub mod admin;
+pub mod audit;
+pub mod auth;
+pub mod components;
+pub mod error;
+pub mod settings;
+pub mod site;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod envelope;
+
+use components::layout::{AdminLayout, SiteChrome, SiteLayout};
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{SsrMode, StaticSegment};
+use site::pages::{HomePage, NotFound, SearchPage};
+
+/// The name of the compiled JS/wasm/CSS bundle under `/pkg` (cargo-leptos' `name`).
+pub const BUNDLE_NAME: &str = "agora";
+
+/// The whole HTML document; the server renders it, the browser hydrates `<App/>` inside it.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    content_security_policy();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body class="flex min-h-screen flex-col bg-slate-100 text-slate-900">
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Sends the page's Content-Security-Policy with this response's nonce, which Leptos also puts
+/// on its hydration scripts: only our own scripts run.
+#[cfg(feature = "ssr")]
+fn content_security_policy() {
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+         base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Lets browser tests (and curious people) see that the wasm has taken over the page.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href=format!("/pkg/{BUNDLE_NAME}.css")/>
+        <Title formatter=|title: String| format!("{title} · Agora")/>
+        <Router>
+            <Routes fallback=|| view! { <SiteChrome><NotFound/></SiteChrome> }>
+                <ParentRoute path=StaticSegment("") view=SiteLayout>
+                    <Route path=StaticSegment("") view=HomePage/>
+                    <Route path=StaticSegment("search") view=SearchPage/>
+                </ParentRoute>
+                <ParentRoute path=StaticSegment("admin") view=AdminLayout ssr=SsrMode::Async>
+                    <Route path=StaticSegment("") view=admin::pages::AdminDashboard/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,5 @@
+//! Site-wide settings (site name, currency, rates, …) with typed keys and defaults in code.
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod service;
+pub mod server;

@@ -1,0 +1,113 @@
+//! The settings Agora knows, each with its type, default and rule.
+//!
+//! A setting is stored as JSON under its key; a missing row means the default. Rates are
+//! basis points (1/100 of a percent) so money maths stays in integers.
+
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+/// A typed setting: its key, its default, and the rule a new value must follow.
+#[derive(Debug)]
+pub struct Setting<T> {
+    pub key: &'static str,
+    pub default: fn() -> T,
+    /// `Err(message)` when a value is not acceptable.
+    pub check: fn(&T) -> Result<(), String>,
+}
+
+/// Marker for types a setting can hold.
+pub trait SettingValue: Serialize + DeserializeOwned + Send + Sync + 'static {}
+impl<T: Serialize + DeserializeOwned + Send + Sync + 'static> SettingValue for T {}
+
+fn text_between(min: usize, max: usize) -> impl Fn(&String) -> Result<(), String> {
+    move |value| {
+        let len = value.trim().chars().count();
+        if (min..=max).contains(&len) {
+            Ok(())
+        } else {
+            Err(format!("Must be {min} to {max} characters."))
+        }
+    }
+}
+
+fn check_site_name(value: &String) -> Result<(), String> {
+    text_between(2, 60)(value)
+}
+
+fn check_currency(value: &String) -> Result<(), String> {
+    if value.len() == 3 && value.chars().all(|c| c.is_ascii_uppercase()) {
+        Ok(())
+    } else {
+        Err("Must be a three-letter ISO 4217 code such as USD.".into())
+    }
+}
+
+fn check_rate_bps(value: &u32) -> Result<(), String> {
+    if *value <= 10_000 {
+        Ok(())
+    } else {
+        Err("Must be between 0 and 10000 basis points (0–100 %).".into())
+    }
+}
+
+pub const SITE_NAME: Setting<String> = Setting {
+    key: "site_name",
+    default: || "Agora".to_owned(),
+    check: check_site_name,
+};
+
+/// The marketplace's currency (ISO 4217).
+pub const CURRENCY: Setting<String> = Setting {
+    key: "currency",
+    default: || "USD".to_owned(),
+    check: check_currency,
+};
+
+/// Sales tax added at checkout, in basis points.
+pub const TAX_RATE_BPS: Setting<u32> = Setting {
+    key: "tax_rate_bps",
+    default: || 0,
+    check: check_rate_bps,
+};
+
+/// The platform's share of each sale, in basis points.
+pub const COMMISSION_RATE_BPS: Setting<u32> = Setting {
+    key: "commission_rate_bps",
+    default: || 1_000,
+    check: check_rate_bps,
+};
+
+/// The settings shown on the admin dashboard and to API clients.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SiteSettings {
+    pub site_name: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Basis points: 1000 is 10 %.
+    pub tax_rate_bps: u32,
+    /// Basis points: 1000 is 10 %.
+    pub commission_rate_bps: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_pass_their_own_checks() {
+        assert!((SITE_NAME.check)(&(SITE_NAME.default)()).is_ok());
+        assert!((CURRENCY.check)(&(CURRENCY.default)()).is_ok());
+        assert!((TAX_RATE_BPS.check)(&(TAX_RATE_BPS.default)()).is_ok());
+        assert!((COMMISSION_RATE_BPS.check)(&(COMMISSION_RATE_BPS.default)()).is_ok());
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_a_reason() {
+        assert!((SITE_NAME.check)(&" A ".to_owned()).is_err());
+        assert!((CURRENCY.check)(&"usd".to_owned()).is_err());
+        assert!((CURRENCY.check)(&"EURO".to_owned()).is_err());
+        assert!((TAX_RATE_BPS.check)(&10_001).is_err());
+        assert!((TAX_RATE_BPS.check)(&10_000).is_ok());
+    }
+}

@@ -1,0 +1,11 @@
+//! Server functions of the settings feature.
+use super::model::SiteSettings;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The site's public settings.
+#[server(prefix = "/rpc", endpoint = "settings/site")]
+pub async fn load_site_settings() -> Result<SiteSettings, AppError> {
+    let db = use_context::<crate::db::Db>().ok_or(AppError::Internal)?;
+    super::service::site_settings(&db).await
+}

@@ -1,0 +1,102 @@
+//! The home page, the search page, and the pages shown for a missing route or a failure.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    view! {
+        <Title text="Digital products with cashback"/>
+        <section class="rounded-xl bg-gradient-to-br from-indigo-700 to-violet-600 px-6 py-12 text-white">
+            <h1 class="text-3xl font-bold md:text-5xl">"Digital products, with cashback on every deal"</h1>
+            <p class="mt-4 max-w-2xl text-lg text-indigo-100">
+                "Automation templates, AI agents, workflows, e-books and software licences from independent vendors — and cashback from the merchants you already shop with."
+            </p>
+            <form role="search" action="/search" method="get" class="mt-6 flex max-w-xl gap-2">
+                <label for="hero-search" class="sr-only">"What are you looking for?"</label>
+                <input
+                    id="hero-search"
+                    name="q"
+                    type="search"
+                    placeholder="What are you looking for?"
+                    class="min-w-0 flex-1 rounded px-3 py-2 text-slate-900"
+                />
+                <button type="submit" class="rounded bg-white px-4 py-2 font-semibold text-indigo-700">
+                    "Search"
+                </button>
+            </form>
+        </section>
+        <section aria-labelledby="why" class="mt-10">
+            <h2 id="why" class="text-2xl font-semibold">"Why Agora"</h2>
+            <ul class="mt-4 grid gap-4 md:grid-cols-3">
+                <li class="rounded-lg border border-slate-200 bg-white p-5">
+                    <h3 class="font-semibold">"Instant delivery"</h3>
+                    <p class="mt-2 text-slate-600">"Download what you bought the moment payment clears."</p>
+                </li>
+                <li class="rounded-lg border border-slate-200 bg-white p-5">
+                    <h3 class="font-semibold">"Cashback you can withdraw"</h3>
+                    <p class="mt-2 text-slate-600">"Every approved sale credits your wallet; withdraw to PayPal or your bank."</p>
+                </li>
+                <li class="rounded-lg border border-slate-200 bg-white p-5">
+                    <h3 class="font-semibold">"Sell your work"</h3>
+                    <p class="mt-2 text-slate-600">"Open a storefront, track your sales and get paid out."</p>
+                </li>
+            </ul>
+        </section>
+    }
+}
+
+/// Search results. The query lives in the URL (`?q=`) so a search can be shared.
+#[component]
+pub fn SearchPage() -> impl IntoView {
+    let query = use_query_map();
+    let q = move || query.read().get("q").unwrap_or_default().trim().to_owned();
+    view! {
+        <Title text="Search"/>
+        <h1 class="text-2xl font-bold">
+            {move || {
+                let q = q();
+                if q.is_empty() { "Browse products".to_owned() } else { format!("Results for “{q}”") }
+            }}
+        </h1>
+        <p class="mt-4 text-slate-600">"No products match yet — the catalogue is empty."</p>
+    }
+}
+
+/// Shown, with HTTP status 404, for any path no route matches.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Page not found"/>
+        <h1 class="text-2xl font-bold">"Page not found"</h1>
+        <p class="mt-4 text-slate-600">"There is nothing at this address. It may have moved, or the link may be mistyped."</p>
+        <p class="mt-4"><a href="/" class="text-indigo-700 underline">"Go to the home page"</a></p>
+    }
+}
+
+/// Shown, with HTTP status 500, when rendering a page fails.
+#[component]
+pub fn ErrorPage(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    let messages = move || {
+        errors
+            .read()
+            .iter()
+            .map(|(_, error)| view! { <li>{error.to_string()}</li> })
+            .collect_view()
+    };
+    view! {
+        <Title text="Something went wrong"/>
+        <h1 class="text-2xl font-bold">"Something went wrong"</h1>
+        <p class="mt-4 text-slate-600">"We could not show this page. Try again in a moment."</p>
+        <ul class="mt-4 list-disc pl-6 text-sm text-slate-500">{messages}</ul>
+    }
+}

@@ -1,0 +1,72 @@
+//! Operations endpoints: `/health` for load balancers and `/metrics` for Prometheus.
+
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use serde_json::json;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// `200 {"status":"ok","checks":{"database":{"status":"ok","responseTime":ms}}}`, or 503 with
+/// the failing check marked `error` and the reason.
+pub async fn health(State(state): State<AppState>) -> Response {
+    let database = match tokio::time::timeout(Duration::from_secs(2), state.db.ping()).await {
+        Ok(Ok(elapsed)) => Ok(elapsed.as_secs_f64() * 1000.0),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(_) => Err("no answer within 2 s".to_owned()),
+    };
+    match database {
+        Ok(ms) => (
+            StatusCode::OK,
+            Json(json!({"status": "ok", "checks": {"database": {"status": "ok", "responseTime": ms}}})),
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "health check: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({
+                    "status": "error",
+                    "checks": {"database": {"status": "error", "error": "The database is unreachable."}}
+                })),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The process-wide Prometheus recorder (metrics are global by nature; installed once).
+pub fn prometheus() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Full("http_request_duration_seconds".into()), &buckets)
+            .expect("the bucket list is not empty")
+            .build_recorder();
+        let handle = recorder.handle();
+        // Another recorder may already be installed (e.g. by an embedding program); then our
+        // handle still renders what this recorder sees, which is nothing — log it.
+        if metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("a metrics recorder was already installed; /metrics will be empty");
+        }
+        handle
+    })
+}
+
+/// Prometheus text format: request counts and latency histograms by route and status, and the
+/// database pool's gauges (read at scrape time).
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    let pool = state.db.pool();
+    metrics::gauge!("db_pool_connections", "state" => "open").set(f64::from(pool.size()));
+    metrics::gauge!("db_pool_connections", "state" => "idle").set(pool.num_idle() as f64);
+    metrics::gauge!("db_pool_max_connections").set(f64::from(pool.options().get_max_connections()));
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        prometheus().render(),
+    )
+        .into_response()
+}

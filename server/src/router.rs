@@ -1,0 +1,63 @@
+//! The whole HTTP surface in one router: pages and server functions (Leptos), `/api/v1`, the
+//! API docs, operations endpoints, static files, and the middleware stack around them.
+
+use crate::middleware::{api_error_envelope, observe, security_headers};
+use crate::state::AppState;
+use crate::{api, ops};
+use app::{App, shell};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+/// The production router.
+pub fn build(state: AppState) -> Router {
+    build_with_api(state, api::v1::router())
+}
+
+/// The router with `api` as `/api/v1` (tests add probe routes to the real API this way).
+pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
+    // Leptos spawns rendering work on this executor; initialising it twice is harmless.
+    let _ = any_spawner::Executor::init_tokio();
+    let config = state.config.clone();
+    let context = {
+        let db = state.db.clone();
+        move || provide_context(db.clone())
+    };
+    let page_shell = {
+        let options = state.leptos_options.clone();
+        move || shell(options.clone())
+    };
+    let hsts = config.behind_tls();
+
+    Router::new()
+        .leptos_routes_with_context(&state, generate_route_list(App), context.clone(), page_shell)
+        .route("/health", get(ops::health))
+        .route("/metrics", get(ops::metrics))
+        .route("/api/docs", get(api::docs::page))
+        .nest("/api/v1", api)
+        .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(
+            ServiceBuilder::new()
+                .layer(CatchPanicLayer::new())
+                .layer(CompressionLayer::new())
+                .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
+                .layer(TimeoutLayer::with_status_code(
+                    http::StatusCode::REQUEST_TIMEOUT,
+                    config.request_timeout,
+                ))
+                .layer(DefaultBodyLimit::max(config.body_limit_bytes)),
+        )
+        // Outermost: every response, even a panic's or a timeout's, gets an id, a log line,
+        // metrics and the security headers, and under `/api/v1` the envelope.
+        .layer(axum::middleware::from_fn(api_error_envelope))
+        .layer(axum::middleware::from_fn(move |req, next| security_headers(hsts, req, next)))
+        .layer(axum::middleware::from_fn(observe))
+        .with_state(state)
+}

@@ -1,0 +1,162 @@
+//! The `/api/v1` envelope, its error codes, and the OpenAPI document and docs page.
+use crate::helpers::{Options, assert_error, envelope, on_each_backend, on_each_backend_with};
+use app::error::AppError;
+use axum::Router;
+use axum::routing::post;
+use server::api::json::ApiJson;
+use server::state::AppState;
+
+#[tokio::test]
+async fn site_settings_come_in_the_envelope() {
+    on_each_backend(|app| async move {
+        let (status, body) = envelope(app.get("/api/v1/site").await).await;
+        assert_eq!(status, 200);
+        assert_eq!(body["data"]["siteName"], "Agora");
+        assert_eq!(body["data"]["currency"], "USD");
+        assert_eq!(body["data"]["commissionRateBps"], 1000);
+        assert!(body.get("pagination").is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unknown_api_routes_get_a_404_envelope() {
+    on_each_backend(|app| async move {
+        for path in ["/api/v1/nope", "/api/v1/users/42/whatever", "/api/v1/"] {
+            assert_error(app.get(path).await, 404, "NOT_FOUND").await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_wrong_method_gets_a_405_envelope() {
+    on_each_backend(|app| async move {
+        let response = app.client.delete(app.url("/api/v1/site")).send().await.unwrap();
+        assert!(response.headers().contains_key("allow"));
+        assert_error(response, 405, "METHOD_NOT_ALLOWED").await;
+    })
+    .await;
+}
+
+/// Probe routes on the real `/api/v1` stack, to exercise the JSON extractor and body limit
+/// before the features that accept JSON exist.
+fn probe() -> Options {
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Probe {
+        name: String,
+        count: u32,
+    }
+    async fn accept(ApiJson(_): ApiJson<Probe>) -> Result<(), AppError> {
+        Ok(())
+    }
+    let routes: Router<AppState> = Router::new().route("/probe", post(accept));
+    Options {
+        env: vec![("AGORA_BODY_LIMIT_BYTES", "4096".into())],
+        api_routes: Some(routes),
+    }
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_400_envelope() {
+    on_each_backend_with(probe, |app| async move {
+        let response = app
+            .client
+            .post(app.url("/api/v1/probe"))
+            .header("content-type", "application/json")
+            .body("{\"name\": \"x\", ")
+            .send()
+            .await
+            .unwrap();
+        let body = assert_error(response, 400, "BAD_REQUEST").await;
+        assert!(body["error"]["message"].as_str().unwrap().contains("not valid JSON"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn json_of_the_wrong_shape_names_the_field() {
+    on_each_backend_with(probe, |app| async move {
+        let response = app
+            .client
+            .post(app.url("/api/v1/probe"))
+            .json(&serde_json::json!({"name": "x", "count": -3}))
+            .send()
+            .await
+            .unwrap();
+        let body = assert_error(response, 400, "VALIDATION_ERROR").await;
+        assert_eq!(body["error"]["details"][0]["field"], "count", "{body}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_body_without_json_content_type_is_a_400_envelope() {
+    on_each_backend_with(probe, |app| async move {
+        let response = app
+            .client
+            .post(app.url("/api/v1/probe"))
+            .body("{\"name\":\"x\",\"count\":1}")
+            .send()
+            .await
+            .unwrap();
+        assert_error(response, 400, "BAD_REQUEST").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn oversize_bodies_are_a_413_envelope() {
+    on_each_backend_with(probe, |app| async move {
+        let big = format!("{{\"name\":\"{}\",\"count\":1}}", "x".repeat(10_000));
+        let response = app
+            .client
+            .post(app.url("/api/v1/probe"))
+            .header("content-type", "application/json")
+            .body(big.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_error(response, 413, "PAYLOAD_TOO_LARGE").await;
+
+        // Without a Content-Length (chunked), the limit still holds.
+        let stream = futures_util::stream::iter(vec![Ok::<_, std::io::Error>(big.into_bytes())]);
+        let response = app
+            .client
+            .post(app.url("/api/v1/probe"))
+            .header("content-type", "application/json")
+            .body(reqwest::Body::wrap_stream(stream))
+            .send()
+            .await
+            .unwrap();
+        assert_error(response, 413, "PAYLOAD_TOO_LARGE").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_3_1_and_lists_the_routes() {
+    on_each_backend(|app| async move {
+        let response = app.get("/api/v1/openapi.json").await;
+        assert_eq!(response.status(), 200);
+        let doc: serde_json::Value = response.json().await.unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+        assert!(doc["paths"]["/api/v1/site"]["get"].is_object());
+        assert!(doc["components"]["schemas"]["ErrorEnvelope"].is_object());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_api_docs_page_renders_offline() {
+    on_each_backend(|app| async move {
+        let response = app.get("/api/docs").await;
+        assert_eq!(response.status(), 200);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("/api/v1/site"));
+        assert!(html.contains("/api/v1/openapi.json"));
+        assert!(!html.contains("http://") && !html.contains("https://"), "no external assets");
+    })
+    .await;
+}

@@ -1,0 +1,6 @@
+//! Integration tests: the real router over HTTP, on SQLite and (when configured) PostgreSQL.
+mod api;
+mod helpers;
+mod ops;
+mod pages;
+mod settings;

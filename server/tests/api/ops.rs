@@ -1,0 +1,181 @@
+//! `/health`, `/metrics`, request ids, security headers, graceful shutdown.
+use crate::helpers::{TestApp, backends, on_each_backend};
+use std::time::Duration;
+
+#[tokio::test]
+async fn health_reports_the_database() {
+    on_each_backend(|app| async move {
+        let response = app.get("/health").await;
+        assert_eq!(response.status(), 200);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["status"], "ok");
+        assert_eq!(body["checks"]["database"]["status"], "ok");
+        assert!(body["checks"]["database"]["responseTime"].as_f64().unwrap() >= 0.0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn health_is_503_naming_the_database_when_it_is_down() {
+    on_each_backend(|app| async move {
+        app.db.close().await;
+        let response = app.get("/health").await;
+        assert_eq!(response.status(), 503);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["status"], "error");
+        assert_eq!(body["checks"]["database"]["status"], "error");
+        // API calls that need the database answer 503 with the envelope, not 500.
+        let response = app.get("/api/v1/site").await;
+        crate::helpers::assert_error(response, 503, "SERVICE_UNAVAILABLE").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_status_and_show_the_pool() {
+    on_each_backend(|app| async move {
+        app.get("/health").await;
+        app.get("/api/v1/no-such-route").await;
+        let response = app.get("/metrics").await;
+        assert_eq!(response.status(), 200);
+        assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+        let text = response.text().await.unwrap();
+        assert!(text.contains("http_requests_total{"), "{text}");
+        assert!(text.contains(r#"route="/health""#), "{text}");
+        assert!(text.contains(r#"status="404""#), "{text}");
+        assert!(text.contains("http_request_duration_seconds_bucket{"), "{text}");
+        assert!(text.contains(r#"db_pool_connections{state="idle"}"#), "{text}");
+        assert!(text.contains("db_pool_max_connections 4"), "{text}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn request_ids_are_propagated_or_generated() {
+    on_each_backend(|app| async move {
+        let response = app
+            .client
+            .get(app.url("/health"))
+            .header("x-request-id", "req_from_the_edge-1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["x-request-id"], "req_from_the_edge-1");
+
+        let generated = app.get("/health").await;
+        let id = generated.headers()["x-request-id"].to_str().unwrap().to_owned();
+        assert_eq!(id.len(), 36, "a UUID: {id}");
+
+        // An id that is not a sane token is replaced, not echoed.
+        let response = app
+            .client
+            .get(app.url("/health"))
+            .header("x-request-id", "x".repeat(300))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["x-request-id"].len(), 36);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_response_has_security_headers() {
+    on_each_backend(|app| async move {
+        for path in ["/", "/health", "/api/v1/site", "/api/v1/nope", "/no-such-page"] {
+            let response = app.get(path).await;
+            let headers = response.headers();
+            assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+            assert_eq!(headers["referrer-policy"], "strict-origin-when-cross-origin", "{path}");
+            assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+            let csp = headers["content-security-policy"].to_str().unwrap();
+            assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+            assert!(!headers.contains_key("strict-transport-security"), "{path}: no HSTS without TLS");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn hsts_is_sent_when_served_over_tls() {
+    for backend in backends() {
+        let options = crate::helpers::Options {
+            env: vec![("AGORA_PUBLIC_URL", "https://agora.example".into())],
+            ..Default::default()
+        };
+        let app = TestApp::spawn(backend, options).await;
+        let response = app.get("/health").await;
+        assert_eq!(
+            response.headers()["strict-transport-security"],
+            "max-age=31536000; includeSubDomains"
+        );
+    }
+}
+
+#[tokio::test]
+async fn shutdown_lets_in_flight_requests_finish() {
+    let mut app = TestApp::spawn(app::db::Backend::Sqlite, Default::default()).await;
+    // A request whose body arrives slowly is in flight when the shutdown starts.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
+    let body = reqwest::Body::wrap_stream(tokio_stream(rx));
+    let request = app
+        .client
+        .post(app.url("/rpc/settings/site"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send();
+    let in_flight = tokio::spawn(request);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.begin_shutdown();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    tx.send(Ok(Vec::new())).await.unwrap();
+    drop(tx);
+    let response = in_flight.await.unwrap().expect("the in-flight request completes");
+    assert_eq!(response.status(), 200);
+    app.shut_down().await;
+    assert!(
+        reqwest::get(app.url("/health")).await.is_err(),
+        "no new connections after shutdown"
+    );
+}
+
+#[tokio::test]
+async fn a_request_that_takes_too_long_gets_408() {
+    let options = crate::helpers::Options {
+        env: vec![("AGORA_REQUEST_TIMEOUT_SECS", "1".into())],
+        ..Default::default()
+    };
+    let app = TestApp::spawn(app::db::Backend::Sqlite, options).await;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
+    let response = app
+        .client
+        .post(app.url("/rpc/settings/site"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(reqwest::Body::wrap_stream(tokio_stream(rx)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 408);
+    drop(tx);
+}
+
+/// A body stream fed from a channel, so a test decides when the body ends.
+fn tokio_stream(
+    mut rx: tokio::sync::mpsc::Receiver<Result<Vec<u8>, std::io::Error>>,
+) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> {
+    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}
+
+#[tokio::test]
+async fn each_configured_backend_really_is_under_test() {
+    let seen = std::sync::Mutex::new(Vec::new());
+    on_each_backend(|app| {
+        seen.lock().unwrap().push(app.db.backend());
+        async {}
+    })
+    .await;
+    assert_eq!(*seen.lock().unwrap(), backends());
+    if std::env::var("AGORA_TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty()) {
+        assert!(backends().contains(&app::db::Backend::Postgres));
+    }
+}

@@ -1,0 +1,60 @@
+//! `agora`: the command-line entry point. Each command reads the configuration from the
+//! environment (and `.env`) and calls into the `server` crate.
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use server::config::Config;
+
+#[derive(Parser)]
+#[command(
+    name = "agora",
+    version,
+    about = "Agora — a multi-vendor marketplace for digital products with cashback rewards.",
+    long_about = "Agora — a multi-vendor marketplace for digital products with cashback rewards.\n\n\
+        Configuration comes from environment variables (and a .env file in the current folder);\n\
+        see .env.example. With no command, `agora` serves (as `cargo leptos watch` runs it)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply pending migrations, then serve the site, the JSON API and the admin on
+    /// AGORA_LISTEN_ADDR until SIGINT/SIGTERM (in-flight requests finish first).
+    Serve,
+    /// Create the database if missing and apply pending migrations, then exit.
+    Migrate,
+    /// Add the data a fresh installation needs; with --demo, also realistic demo data.
+    /// Safe to run again: what exists is left as it is.
+    Seed {
+        /// Also add demo data.
+        #[arg(long)]
+        demo: bool,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config::from_env().context("invalid configuration")?;
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => server::serve(config).await,
+            Command::Migrate => server::migrate(config).await,
+            Command::Seed { demo } => {
+                let db = server::open_database(&config).await?;
+                let report = server::seed::run(&db, demo).await?;
+                if report.changed.is_empty() {
+                    println!("Seed: nothing to do, everything is in place.");
+                } else {
+                    for line in &report.changed {
+                        println!("Seed: {line}");
+                    }
+                }
+                Ok(())
+            }
+        }
+    })
+}

@@ -1,0 +1,63 @@
+//! The `agora` command line, run as a real process.
+use std::process::{Command, Output};
+
+fn agora(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_agora"));
+    // Run in an empty folder so no developer `.env` leaks in.
+    command.current_dir(dir.path()).args(args).env_remove("DATABASE_URL");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("run agora")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn help_explains_every_command() {
+    let output = agora(&["--help"], &[]);
+    assert!(output.status.success());
+    let help = text(&output.stdout);
+    for command in ["serve", "migrate", "seed"] {
+        assert!(help.contains(command), "{command} missing from:\n{help}");
+    }
+    let seed = text(&agora(&["seed", "--help"], &[]).stdout);
+    assert!(seed.contains("--demo"), "{seed}");
+}
+
+#[test]
+fn a_bad_database_url_stops_start_up_naming_the_variable() {
+    for url in ["mysql://root:hunter2@localhost/agora", "agora.db"] {
+        let output = agora(&["migrate"], &[("DATABASE_URL", url)]);
+        assert!(!output.status.success());
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains("DATABASE_URL"), "{stderr}");
+        assert!(!stderr.contains("hunter2"), "the password is not printed: {stderr}");
+    }
+}
+
+#[test]
+fn a_bad_listen_address_names_its_variable() {
+    let output = agora(&["serve"], &[("AGORA_LISTEN_ADDR", "not-an-address")]);
+    assert!(!output.status.success());
+    assert!(text(&output.stderr).contains("AGORA_LISTEN_ADDR"));
+}
+
+#[test]
+fn migrate_creates_the_database_and_seed_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/data/agora.db", dir.path().display());
+    let env = [("DATABASE_URL", url.as_str())];
+    assert!(agora(&["migrate"], &env).status.success());
+    assert!(dir.path().join("data/agora.db").exists());
+
+    let first = agora(&["seed", "--demo"], &env);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(text(&first.stdout).contains("site_name"), "{}", text(&first.stdout));
+    let second = agora(&["seed", "--demo"], &env);
+    assert!(second.status.success());
+    assert!(text(&second.stdout).contains("nothing to do"), "{}", text(&second.stdout));
+}
