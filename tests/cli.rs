@@ -5,7 +5,10 @@ fn agora(args: &[&str], env: &[(&str, &str)]) -> Output {
     let dir = tempfile::tempdir().unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_agora"));
     // Run in an empty folder so no developer `.env` leaks in.
-    command.current_dir(dir.path()).args(args).env_remove("DATABASE_URL");
+    command
+        .current_dir(dir.path())
+        .args(args)
+        .env_remove("DATABASE_URL");
     for (name, value) in env {
         command.env(name, value);
     }
@@ -35,7 +38,10 @@ fn a_bad_database_url_stops_start_up_naming_the_variable() {
         assert!(!output.status.success());
         let stderr = text(&output.stderr);
         assert!(stderr.contains("DATABASE_URL"), "{stderr}");
-        assert!(!stderr.contains("hunter2"), "the password is not printed: {stderr}");
+        assert!(
+            !stderr.contains("hunter2"),
+            "the password is not printed: {stderr}"
+        );
     }
 }
 
@@ -56,8 +62,76 @@ fn migrate_creates_the_database_and_seed_is_idempotent() {
 
     let first = agora(&["seed", "--demo"], &env);
     assert!(first.status.success(), "{}", text(&first.stderr));
-    assert!(text(&first.stdout).contains("site_name"), "{}", text(&first.stdout));
+    assert!(
+        text(&first.stdout).contains("site_name"),
+        "{}",
+        text(&first.stdout)
+    );
     let second = agora(&["seed", "--demo"], &env);
     assert!(second.status.success());
-    assert!(text(&second.stdout).contains("nothing to do"), "{}", text(&second.stdout));
+    assert!(
+        text(&second.stdout).contains("nothing to do"),
+        "{}",
+        text(&second.stdout)
+    );
+}
+
+#[test]
+fn serve_logs_json_with_request_ids_and_stops_cleanly_on_sigterm() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpStream;
+
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_agora"))
+        .current_dir(dir.path())
+        .arg("serve")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/agora.db", dir.path().display()),
+        )
+        .env("AGORA_LISTEN_ADDR", format!("127.0.0.1:{port}"))
+        .env("AGORA_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    // The first line says where it listens.
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.contains("listening"), "{first}");
+
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Request-Id: cli-test-42\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+
+    let handled = lines
+        .by_ref()
+        .map(Result::unwrap)
+        .find(|line| line.contains("handled"))
+        .unwrap();
+    let log: serde_json::Value = serde_json::from_str(&handled).expect("a JSON log line");
+    assert_eq!(log["span"]["request_id"], "cli-test-42", "{log}");
+    assert_eq!(log["status"], 200, "{log}");
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exits 0 after SIGTERM: {status}");
+    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    assert!(
+        rest.iter().any(|l| l.contains("shutdown signal received")),
+        "{rest:?}"
+    );
 }

@@ -60,7 +60,9 @@ impl Db {
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
         sqlx::any::install_default_drivers();
         let backend = Backend::of_url(url).ok_or_else(|| {
-            sqlx::Error::Configuration(format!("unsupported database URL scheme: {}", scheme(url)).into())
+            sqlx::Error::Configuration(
+                format!("unsupported database URL scheme: {}", scheme(url)).into(),
+            )
         })?;
         let url = match backend {
             Backend::Sqlite => prepare_sqlite_url(url).await?,
@@ -134,10 +136,10 @@ async fn prepare_sqlite_url(url: &str) -> Result<String, sqlx::Error> {
     if path.is_empty() || path == ":memory:" {
         return Ok(url.to_owned());
     }
-    if let Some(parent) = std::path::Path::new(path).parent() {
-        if !parent.as_os_str().is_empty() {
-            tokio::fs::create_dir_all(parent).await?;
-        }
+    if let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        tokio::fs::create_dir_all(parent).await?;
     }
     Ok(if query.contains("mode=") {
         url.to_owned()
@@ -154,10 +156,19 @@ mod tests {
 
     #[test]
     fn backends_are_recognised_by_scheme() {
-        assert_eq!(Backend::of_url("sqlite://data/agora.db"), Some(Backend::Sqlite));
+        assert_eq!(
+            Backend::of_url("sqlite://data/agora.db"),
+            Some(Backend::Sqlite)
+        );
         assert_eq!(Backend::of_url("sqlite::memory:"), Some(Backend::Sqlite));
-        assert_eq!(Backend::of_url("postgres://u@h/db"), Some(Backend::Postgres));
-        assert_eq!(Backend::of_url("postgresql://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(
+            Backend::of_url("postgres://u@h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::of_url("postgresql://u@h/db"),
+            Some(Backend::Postgres)
+        );
         assert_eq!(Backend::of_url("mysql://u@h/db"), None);
         assert_eq!(Backend::of_url("data/agora.db"), None);
     }
@@ -176,11 +187,20 @@ mod tests {
         let db = Db::connect(&url, 2).await.unwrap();
         db.migrate().await.unwrap();
         assert!(dir.path().join("nested/agora.db").exists());
-        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(db.pool()).await.unwrap();
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
         assert_eq!(mode, "wal");
-        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(db.pool()).await.unwrap();
+        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
         assert_eq!(fk, 1);
-        let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(db.pool()).await.unwrap();
+        let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
         assert_eq!(busy, 5000);
         // Migrating twice is a no-op.
         db.migrate().await.unwrap();

@@ -14,7 +14,10 @@ tokio::task_local! {
 }
 
 /// Runs `future` with `request_id` as the current request's id.
-pub fn with_request_id<F: Future>(request_id: String, future: F) -> impl Future<Output = F::Output> {
+pub fn with_request_id<F: Future>(
+    request_id: String,
+    future: F,
+) -> impl Future<Output = F::Output> {
     REQUEST_ID.scope(request_id, future)
 }
 

@@ -6,9 +6,9 @@
 //! the API returns in `details`. Database and internal failures are logged where they are
 //! converted and reach the client only as a generic `INTERNAL_ERROR`.
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 /// A message about one input field, shown next to the field or returned in `details`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,7 +140,9 @@ impl AppError {
                 retry_after_secs: 1,
             },
             S::SERVICE_UNAVAILABLE => Self::ServiceUnavailable("The service".into()),
-            s if s.is_client_error() => Self::BadRequest("The request could not be handled.".into()),
+            s if s.is_client_error() => {
+                Self::BadRequest("The request could not be handled.".into())
+            }
             _ => Self::Internal,
         }
     }

@@ -11,15 +11,51 @@ use std::time::Duration;
 
 /// The variables, their defaults and meanings — the README's table mirrors this list.
 pub const VARIABLES: &[(&str, &str, &str)] = &[
-    ("DATABASE_URL", "sqlite://data/agora.db", "sqlite://FILE (created if missing) or postgres://USER:PASSWORD@HOST/DB"),
-    ("AGORA_LISTEN_ADDR", "127.0.0.1:3000", "address and port the server listens on"),
-    ("AGORA_PUBLIC_URL", "http://127.0.0.1:3000", "the URL people use; https:// turns on HSTS"),
-    ("AGORA_DB_MAX_CONNECTIONS", "4-16 (SQLite) / 8-64 (PostgreSQL), by core count", "database pool size"),
-    ("AGORA_BODY_LIMIT_BYTES", "2097152", "largest accepted request body"),
-    ("AGORA_REQUEST_TIMEOUT_SECS", "30", "a request still running after this gets 408"),
-    ("AGORA_LOG_FORMAT", "pretty", "`pretty` for people, `json` for log collectors"),
-    ("RUST_LOG", "info,sqlx=warn", "log filter (tracing-subscriber syntax)"),
-    ("LEPTOS_SITE_ROOT", "target/site", "folder with the built JS, wasm, CSS and public assets"),
+    (
+        "DATABASE_URL",
+        "sqlite://data/agora.db",
+        "sqlite://FILE (created if missing) or postgres://USER:PASSWORD@HOST/DB",
+    ),
+    (
+        "AGORA_LISTEN_ADDR",
+        "127.0.0.1:3000",
+        "address and port the server listens on",
+    ),
+    (
+        "AGORA_PUBLIC_URL",
+        "http://127.0.0.1:3000",
+        "the URL people use; https:// turns on HSTS",
+    ),
+    (
+        "AGORA_DB_MAX_CONNECTIONS",
+        "4-16 (SQLite) / 8-64 (PostgreSQL), by core count",
+        "database pool size",
+    ),
+    (
+        "AGORA_BODY_LIMIT_BYTES",
+        "2097152",
+        "largest accepted request body",
+    ),
+    (
+        "AGORA_REQUEST_TIMEOUT_SECS",
+        "30",
+        "a request still running after this gets 408",
+    ),
+    (
+        "AGORA_LOG_FORMAT",
+        "pretty",
+        "`pretty` for people, `json` for log collectors",
+    ),
+    (
+        "RUST_LOG",
+        "info,sqlx=warn",
+        "log filter (tracing-subscriber syntax)",
+    ),
+    (
+        "LEPTOS_SITE_ROOT",
+        "target/site",
+        "folder with the built JS, wasm, CSS and public assets",
+    ),
 ];
 
 /// A database URL that does not print its password.
@@ -104,13 +140,21 @@ impl Config {
         })?;
 
         let listen_addr = get("AGORA_LISTEN_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
-        let listen_addr = listen_addr
-            .parse()
-            .map_err(|_| fail("AGORA_LISTEN_ADDR", &listen_addr, "must be IP:PORT, e.g. 127.0.0.1:3000"))?;
+        let listen_addr = listen_addr.parse().map_err(|_| {
+            fail(
+                "AGORA_LISTEN_ADDR",
+                &listen_addr,
+                "must be IP:PORT, e.g. 127.0.0.1:3000",
+            )
+        })?;
 
         let public_url = get("AGORA_PUBLIC_URL").unwrap_or_else(|| format!("http://{listen_addr}"));
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
-            return Err(fail("AGORA_PUBLIC_URL", &public_url, "must start with http:// or https://"));
+            return Err(fail(
+                "AGORA_PUBLIC_URL",
+                &public_url,
+                "must start with http:// or https://",
+            ));
         }
         let public_url = public_url.trim_end_matches('/').to_owned();
 
@@ -121,16 +165,24 @@ impl Config {
                 .parse()
                 .ok()
                 .filter(|n| (1..=1000).contains(n))
-                .ok_or_else(|| fail("AGORA_DB_MAX_CONNECTIONS", &v, "must be a whole number from 1 to 1000"))?,
+                .ok_or_else(|| {
+                    fail(
+                        "AGORA_DB_MAX_CONNECTIONS",
+                        &v,
+                        "must be a whole number from 1 to 1000",
+                    )
+                })?,
         };
 
         let body_limit_bytes = match get("AGORA_BODY_LIMIT_BYTES") {
             None => 2 * 1024 * 1024,
-            Some(v) => v
-                .parse()
-                .ok()
-                .filter(|n| *n >= 1024)
-                .ok_or_else(|| fail("AGORA_BODY_LIMIT_BYTES", &v, "must be a whole number of bytes, at least 1024"))?,
+            Some(v) => v.parse().ok().filter(|n| *n >= 1024).ok_or_else(|| {
+                fail(
+                    "AGORA_BODY_LIMIT_BYTES",
+                    &v,
+                    "must be a whole number of bytes, at least 1024",
+                )
+            })?,
         };
 
         let request_timeout = match get("AGORA_REQUEST_TIMEOUT_SECS") {
@@ -140,13 +192,25 @@ impl Config {
                 .ok()
                 .filter(|n| (1..=3600).contains(n))
                 .map(Duration::from_secs)
-                .ok_or_else(|| fail("AGORA_REQUEST_TIMEOUT_SECS", &v, "must be a whole number of seconds from 1 to 3600"))?,
+                .ok_or_else(|| {
+                    fail(
+                        "AGORA_REQUEST_TIMEOUT_SECS",
+                        &v,
+                        "must be a whole number of seconds from 1 to 3600",
+                    )
+                })?,
         };
 
         let log_format = match get("AGORA_LOG_FORMAT").as_deref() {
             None | Some("pretty") => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
-            Some(other) => return Err(fail("AGORA_LOG_FORMAT", other, "must be `pretty` or `json`")),
+            Some(other) => {
+                return Err(fail(
+                    "AGORA_LOG_FORMAT",
+                    other,
+                    "must be `pretty` or `json`",
+                ));
+            }
         };
 
         Ok(Self {
@@ -178,8 +242,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let vars: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|name| vars.get(name).cloned())
     }
 
@@ -214,7 +280,8 @@ mod tests {
 
     #[test]
     fn database_passwords_never_print() {
-        let config = config(&[("DATABASE_URL", "postgres://agora:s3cret@db.internal/agora")]).unwrap();
+        let config =
+            config(&[("DATABASE_URL", "postgres://agora:s3cret@db.internal/agora")]).unwrap();
         let shown = format!("{config:?}");
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("db.internal/agora"));

@@ -70,7 +70,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         config.listen_addr
     );
     let db_for_close = db.clone();
-    serve_on(listener, router::build(app_state(config, db)), shutdown_signal()).await?;
+    serve_on(
+        listener,
+        router::build(app_state(config, db)),
+        shutdown_signal(),
+    )
+    .await?;
     db_for_close.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -37,12 +37,19 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
     let hsts = config.behind_tls();
 
     Router::new()
-        .leptos_routes_with_context(&state, generate_route_list(App), context.clone(), page_shell)
+        .leptos_routes_with_context(
+            &state,
+            generate_route_list(App),
+            context.clone(),
+            page_shell,
+        )
         .route("/health", get(ops::health))
         .route("/metrics", get(ops::metrics))
         .route("/api/docs", get(api::docs::page))
         .nest("/api/v1", api)
-        .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            context, shell,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(CatchPanicLayer::new())
@@ -57,7 +64,9 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
         // Outermost: every response, even a panic's or a timeout's, gets an id, a log line,
         // metrics and the security headers, and under `/api/v1` the envelope.
         .layer(axum::middleware::from_fn(api_error_envelope))
-        .layer(axum::middleware::from_fn(move |req, next| security_headers(hsts, req, next)))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            security_headers(hsts, req, next)
+        }))
         .layer(axum::middleware::from_fn(observe))
         .with_state(state)
 }

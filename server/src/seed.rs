@@ -4,7 +4,7 @@
 use app::auth::model::Actor;
 use app::db::Db;
 use app::error::AppError;
-use app::settings::model::{Setting, SettingValue, SITE_NAME, TAX_RATE_BPS};
+use app::settings::model::{SITE_NAME, Setting, SettingValue, TAX_RATE_BPS};
 use app::settings::service as settings;
 
 /// What the seed changed, for the command to print.
@@ -33,6 +33,8 @@ async fn set_once<T: SettingValue + std::fmt::Debug>(
     if settings::is_stored(db, setting).await? {
         return Ok(());
     }
-    report.changed.push(format!("setting {} = {value:?}", setting.key));
+    report
+        .changed
+        .push(format!("setting {} = {value:?}", setting.key));
     settings::set(db, &Actor::System, setting, value, None).await
 }

@@ -39,7 +39,11 @@ pub async fn record(conn: &mut AnyConnection, entry: NewEntry<'_>) -> Result<(),
 }
 
 /// The newest entries first, optionally only those by or about `subject` (`kind:id`).
-pub async fn recent(db: &Db, subject: Option<&str>, limit: u32) -> Result<Vec<AuditEntry>, AppError> {
+pub async fn recent(
+    db: &Db,
+    subject: Option<&str>,
+    limit: u32,
+) -> Result<Vec<AuditEntry>, AppError> {
     let rows = sqlx::query(
         "SELECT id, actor, action, target, details, ip, request_id, at FROM audit_log \
          WHERE $1 IS NULL OR actor = $1 OR target = $1 \

@@ -64,14 +64,30 @@ fn render_operation(out: &mut String, method: &str, path: &str, op: &Operation) 
     if let Some(summary) = &op.summary {
         out.push_str(&format!("<p class=\"mt-2\">{}</p>", escape(summary)));
     }
-    if let Some(description) = op.description.as_ref().filter(|d| Some(*d) != op.summary.as_ref()) {
-        out.push_str(&format!("<p class=\"mt-2 text-slate-600\">{}</p>", escape(description)));
+    if let Some(description) = op
+        .description
+        .as_ref()
+        .filter(|d| Some(*d) != op.summary.as_ref())
+    {
+        out.push_str(&format!(
+            "<p class=\"mt-2 text-slate-600\">{}</p>",
+            escape(description)
+        ));
     }
     if let Some(parameters) = op.parameters.as_ref().filter(|p| !p.is_empty()) {
-        out.push_str("<h3 class=\"mt-4 font-semibold\">Parameters</h3><ul class=\"list-disc pl-6\">");
+        out.push_str(
+            "<h3 class=\"mt-4 font-semibold\">Parameters</h3><ul class=\"list-disc pl-6\">",
+        );
         for p in parameters {
-            let required = if matches!(p.required, Required::True) { " (required)" } else { "" };
-            out.push_str(&format!("<li><code>{}</code>{required}</li>", escape(&p.name)));
+            let required = if matches!(p.required, Required::True) {
+                " (required)"
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "<li><code>{}</code>{required}</li>",
+                escape(&p.name)
+            ));
         }
         out.push_str("</ul>");
     }
@@ -81,7 +97,11 @@ fn render_operation(out: &mut String, method: &str, path: &str, op: &Operation) 
             RefOr::T(r) => r.description.clone(),
             RefOr::Ref(r) => r.ref_location.clone(),
         };
-        out.push_str(&format!("<li><code>{}</code> {}</li>", escape(status), escape(&description)));
+        out.push_str(&format!(
+            "<li><code>{}</code> {}</li>",
+            escape(status),
+            escape(&description)
+        ));
     }
     out.push_str("</ul></section>");
 }
@@ -118,6 +138,9 @@ mod tests {
 
     #[test]
     fn text_is_escaped() {
-        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 }

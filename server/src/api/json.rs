@@ -26,7 +26,9 @@ fn rejection_to_error(rejection: &JsonRejection) -> AppError {
         JsonRejection::JsonDataError(error) => {
             // axum's text is "Failed to deserialize …: <path>: <reason>".
             let text = error.body_text();
-            let detail = text.split_once("target type: ").map_or(text.as_str(), |(_, d)| d);
+            let detail = text
+                .split_once("target type: ")
+                .map_or(text.as_str(), |(_, d)| d);
             let (field, message) = match detail.split_once(": ") {
                 Some((path, reason)) if !path.contains(' ') => (path.to_owned(), reason.to_owned()),
                 _ => ("body".to_owned(), detail.to_owned()),

@@ -32,7 +32,12 @@ async fn unknown_api_routes_get_a_404_envelope() {
 #[tokio::test]
 async fn a_wrong_method_gets_a_405_envelope() {
     on_each_backend(|app| async move {
-        let response = app.client.delete(app.url("/api/v1/site")).send().await.unwrap();
+        let response = app
+            .client
+            .delete(app.url("/api/v1/site"))
+            .send()
+            .await
+            .unwrap();
         assert!(response.headers().contains_key("allow"));
         assert_error(response, 405, "METHOD_NOT_ALLOWED").await;
     })
@@ -70,7 +75,12 @@ async fn malformed_json_is_a_400_envelope() {
             .await
             .unwrap();
         let body = assert_error(response, 400, "BAD_REQUEST").await;
-        assert!(body["error"]["message"].as_str().unwrap().contains("not valid JSON"));
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("not valid JSON")
+        );
     })
     .await;
 }
@@ -141,7 +151,11 @@ async fn the_openapi_document_is_3_1_and_lists_the_routes() {
         let response = app.get("/api/v1/openapi.json").await;
         assert_eq!(response.status(), 200);
         let doc: serde_json::Value = response.json().await.unwrap();
-        assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+        assert!(
+            doc["openapi"].as_str().unwrap().starts_with("3.1"),
+            "{}",
+            doc["openapi"]
+        );
         assert!(doc["paths"]["/api/v1/site"]["get"].is_object());
         assert!(doc["components"]["schemas"]["ErrorEnvelope"].is_object());
     })
@@ -156,7 +170,10 @@ async fn the_api_docs_page_renders_offline() {
         let html = response.text().await.unwrap();
         assert!(html.contains("/api/v1/site"));
         assert!(html.contains("/api/v1/openapi.json"));
-        assert!(!html.contains("http://") && !html.contains("https://"), "no external assets");
+        assert!(
+            !html.contains("http://") && !html.contains("https://"),
+            "no external assets"
+        );
     })
     .await;
 }

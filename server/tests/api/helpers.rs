@@ -64,12 +64,16 @@ pub fn backends() -> Vec<Backend> {
 }
 
 fn postgres_admin_url() -> Option<String> {
-    std::env::var("AGORA_TEST_POSTGRES_URL").ok().filter(|v| !v.is_empty())
+    std::env::var("AGORA_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
 }
 
 /// `postgres://…/postgres` → `postgres://…/<name>`.
 fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
     match query {
         Some(q) => format!("{base}/{name}?{q}"),
@@ -79,7 +83,9 @@ fn with_database(url: &str, name: &str) -> String {
 
 async fn admin_connection() -> Db {
     let url = postgres_admin_url().expect("AGORA_TEST_POSTGRES_URL is set");
-    Db::connect(&url, 1).await.expect("connect to AGORA_TEST_POSTGRES_URL")
+    Db::connect(&url, 1)
+        .await
+        .expect("connect to AGORA_TEST_POSTGRES_URL")
 }
 
 async fn drop_postgres_database(name: &str) {
@@ -117,12 +123,18 @@ impl TestApp {
         ]);
         vars.extend(options.env);
         let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("test config");
-        let db = server::open_database(&config).await.expect("open test database");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let db = server::open_database(&config)
+            .await
+            .expect("open test database");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("local addr");
         let state = server::app_state(config, db.clone());
         let router = match options.api_routes {
-            Some(extra) => server::router::build_with_api(state, server::api::v1::router().merge(extra)),
+            Some(extra) => {
+                server::router::build_with_api(state, server::api::v1::router().merge(extra))
+            }
             None => server::router::build(state),
         };
         let (tx, rx) = oneshot::channel::<()>();
@@ -197,11 +209,20 @@ pub async fn envelope(response: reqwest::Response) -> (reqwest::StatusCode, serd
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    assert!(content_type.starts_with("application/json"), "content type {content_type}");
+    assert!(
+        content_type.starts_with("application/json"),
+        "content type {content_type}"
+    );
     let body: serde_json::Value = response.json().await.expect("JSON body");
-    assert_eq!(body["meta"]["requestId"], request_id, "meta.requestId equals X-Request-Id: {body}");
+    assert_eq!(
+        body["meta"]["requestId"], request_id,
+        "meta.requestId equals X-Request-Id: {body}"
+    );
     let timestamp = body["meta"]["timestamp"].as_str().expect("meta.timestamp");
-    assert!(timestamp.ends_with('Z') && timestamp.contains('T'), "RFC 3339 UTC: {timestamp}");
+    assert!(
+        timestamp.ends_with('Z') && timestamp.contains('T'),
+        "RFC 3339 UTC: {timestamp}"
+    );
     assert_eq!(body["success"], status.is_success(), "success flag: {body}");
     (status, body)
 }
@@ -215,7 +236,12 @@ pub async fn assert_error(
     let (actual, body) = envelope(response).await;
     assert_eq!(actual.as_u16(), status, "{body}");
     assert_eq!(body["error"]["code"], code, "{body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
     assert!(body["error"]["details"].is_array(), "{body}");
     body
 }

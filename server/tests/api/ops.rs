@@ -38,13 +38,24 @@ async fn metrics_count_requests_by_route_and_status_and_show_the_pool() {
         app.get("/api/v1/no-such-route").await;
         let response = app.get("/metrics").await;
         assert_eq!(response.status(), 200);
-        assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain")
+        );
         let text = response.text().await.unwrap();
         assert!(text.contains("http_requests_total{"), "{text}");
         assert!(text.contains(r#"route="/health""#), "{text}");
         assert!(text.contains(r#"status="404""#), "{text}");
-        assert!(text.contains("http_request_duration_seconds_bucket{"), "{text}");
-        assert!(text.contains(r#"db_pool_connections{state="idle"}"#), "{text}");
+        assert!(
+            text.contains("http_request_duration_seconds_bucket{"),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"db_pool_connections{state="idle"}"#),
+            "{text}"
+        );
         assert!(text.contains("db_pool_max_connections 4"), "{text}");
     })
     .await;
@@ -63,7 +74,10 @@ async fn request_ids_are_propagated_or_generated() {
         assert_eq!(response.headers()["x-request-id"], "req_from_the_edge-1");
 
         let generated = app.get("/health").await;
-        let id = generated.headers()["x-request-id"].to_str().unwrap().to_owned();
+        let id = generated.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
         assert_eq!(id.len(), 36, "a UUID: {id}");
 
         // An id that is not a sane token is replaced, not echoed.
@@ -82,15 +96,27 @@ async fn request_ids_are_propagated_or_generated() {
 #[tokio::test]
 async fn every_response_has_security_headers() {
     on_each_backend(|app| async move {
-        for path in ["/", "/health", "/api/v1/site", "/api/v1/nope", "/no-such-page"] {
+        for path in [
+            "/",
+            "/health",
+            "/api/v1/site",
+            "/api/v1/nope",
+            "/no-such-page",
+        ] {
             let response = app.get(path).await;
             let headers = response.headers();
             assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
-            assert_eq!(headers["referrer-policy"], "strict-origin-when-cross-origin", "{path}");
+            assert_eq!(
+                headers["referrer-policy"], "strict-origin-when-cross-origin",
+                "{path}"
+            );
             assert_eq!(headers["x-frame-options"], "DENY", "{path}");
             let csp = headers["content-security-policy"].to_str().unwrap();
             assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
-            assert!(!headers.contains_key("strict-transport-security"), "{path}: no HSTS without TLS");
+            assert!(
+                !headers.contains_key("strict-transport-security"),
+                "{path}: no HSTS without TLS"
+            );
         }
     })
     .await;
@@ -130,7 +156,10 @@ async fn shutdown_lets_in_flight_requests_finish() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     tx.send(Ok(Vec::new())).await.unwrap();
     drop(tx);
-    let response = in_flight.await.unwrap().expect("the in-flight request completes");
+    let response = in_flight
+        .await
+        .unwrap()
+        .expect("the in-flight request completes");
     assert_eq!(response.status(), 200);
     app.shut_down().await;
     assert!(

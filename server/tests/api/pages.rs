@@ -12,10 +12,16 @@ async fn the_home_page_is_complete_server_rendered_html() {
         for landmark in ["<header", "<nav", "<main", "<footer", "role=\"search\""] {
             assert!(html.contains(landmark), "{landmark} missing");
         }
-        assert!(html.contains("<label for=\"site-search\""), "the search box has a label");
+        assert!(
+            html.contains("<label for=\"site-search\""),
+            "the search box has a label"
+        );
         assert!(html.contains("Digital products, with cashback on every deal"));
         assert!(html.contains("/pkg/agora.css"));
-        assert!(html.contains("/pkg/agora.js"), "hydration scripts are included");
+        assert!(
+            html.contains("/pkg/agora.js"),
+            "hydration scripts are included"
+        );
     })
     .await;
 }
@@ -24,7 +30,10 @@ async fn the_home_page_is_complete_server_rendered_html() {
 async fn pages_carry_a_csp_nonce_that_matches_their_scripts() {
     on_each_backend(|app| async move {
         let response = app.get("/").await;
-        let csp = response.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        let csp = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
         let html = response.text().await.unwrap();
         let nonce = csp
             .split("'nonce-")
@@ -34,12 +43,25 @@ async fn pages_carry_a_csp_nonce_that_matches_their_scripts() {
         assert!(nonce.len() >= 16);
         assert!(csp.contains("'wasm-unsafe-eval'"));
         assert!(!csp.contains("unsafe-inline"));
-        assert!(html.contains(&format!("nonce=\"{nonce}\"")), "scripts carry the nonce");
+        assert!(
+            html.contains(&format!("nonce=\"{nonce}\"")),
+            "scripts carry the nonce"
+        );
         // Every inline script has it.
         let scripts = html.matches("<script").count();
-        assert_eq!(scripts, html.matches(&format!("nonce=\"{nonce}\"")).count(), "{html}");
+        assert_eq!(
+            scripts,
+            html.matches(&format!("nonce=\"{nonce}\"")).count(),
+            "{html}"
+        );
         let second = app.get("/").await;
-        assert_ne!(second.headers()["content-security-policy"].to_str().unwrap(), csp, "fresh per response");
+        assert_ne!(
+            second.headers()["content-security-policy"]
+                .to_str()
+                .unwrap(),
+            csp,
+            "fresh per response"
+        );
     })
     .await;
 }
@@ -59,9 +81,17 @@ async fn unknown_pages_show_the_404_page_with_status_404() {
 #[tokio::test]
 async fn the_search_page_keeps_the_query_in_the_url() {
     on_each_backend(|app| async move {
-        let html = app.get("/search?q=n8n%20templates").await.text().await.unwrap();
+        let html = app
+            .get("/search?q=n8n%20templates")
+            .await
+            .text()
+            .await
+            .unwrap();
         assert!(html.contains("Results for “n8n templates”"), "{html}");
-        assert!(html.contains("value=\"n8n templates\""), "the box shows the query");
+        assert!(
+            html.contains("value=\"n8n templates\""),
+            "the box shows the query"
+        );
     })
     .await;
 }
@@ -74,7 +104,10 @@ async fn the_admin_dashboard_renders_its_data_on_the_server() {
         let html = response.text().await.unwrap();
         assert!(html.contains("aria-label=\"Admin\""), "sidebar navigation");
         assert!(html.contains("<h1"));
-        assert!(html.contains("USD") && html.contains("10.00 %"), "settings resolved before sending: {html}");
+        assert!(
+            html.contains("USD") && html.contains("10.00 %"),
+            "settings resolved before sending: {html}"
+        );
         assert!(!html.contains("Loading…"));
     })
     .await;
@@ -93,7 +126,12 @@ async fn server_functions_live_under_rpc_not_the_public_api() {
         assert_eq!(response.status(), 200);
         let body: serde_json::Value = response.json().await.unwrap();
         assert_eq!(body["siteName"], "Agora");
-        let response = app.client.post(app.url("/api/v1/settings/site")).send().await.unwrap();
+        let response = app
+            .client
+            .post(app.url("/api/v1/settings/site"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 404);
     })
     .await;
@@ -110,6 +148,23 @@ async fn responses_are_compressed_when_the_client_asks() {
             .await
             .unwrap();
         assert_eq!(response.headers()["content-encoding"], "gzip");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_page_that_fails_shows_the_error_page_with_status_500() {
+    on_each_backend(|app| async move {
+        app.db.close().await;
+        let response = app.get("/admin").await;
+        assert_eq!(response.status(), 500);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("Something went wrong"), "{html}");
+        assert!(
+            html.contains("The database is unavailable."),
+            "the reason, not a stack trace"
+        );
+        assert!(!html.contains("PoolClosed"));
     })
     .await;
 }

@@ -18,10 +18,18 @@ async fn unset_settings_have_their_defaults() {
 #[tokio::test]
 async fn a_change_is_stored_and_audited_together() {
     on_each_backend(|app| async move {
-        set(&app.db, &Actor::System, &CURRENCY, "EUR".into(), Some("203.0.113.9".into()))
+        set(
+            &app.db,
+            &Actor::System,
+            &CURRENCY,
+            "EUR".into(),
+            Some("203.0.113.9".into()),
+        )
+        .await
+        .unwrap();
+        set(&app.db, &Actor::System, &CURRENCY, "GBP".into(), None)
             .await
             .unwrap();
-        set(&app.db, &Actor::System, &CURRENCY, "GBP".into(), None).await.unwrap();
         assert_eq!(get(&app.db, &CURRENCY).await.unwrap(), "GBP");
         let entries = recent(&app.db, Some("setting:currency"), 10).await.unwrap();
         assert_eq!(entries.len(), 2);
@@ -39,11 +47,16 @@ async fn a_change_is_stored_and_audited_together() {
 #[tokio::test]
 async fn an_invalid_value_is_refused_and_nothing_is_written() {
     on_each_backend(|app| async move {
-        let error = set(&app.db, &Actor::System, &TAX_RATE_BPS, 20_000, None).await.unwrap_err();
+        let error = set(&app.db, &Actor::System, &TAX_RATE_BPS, 20_000, None)
+            .await
+            .unwrap_err();
         assert!(matches!(&error, AppError::Validation(_)));
         assert!(error.field_message("tax_rate_bps").is_some());
         assert_eq!(get(&app.db, &TAX_RATE_BPS).await.unwrap(), 0);
-        assert!(recent(&app.db, None, 10).await.unwrap().is_empty(), "no audit entry");
+        assert!(
+            recent(&app.db, None, 10).await.unwrap().is_empty(),
+            "no audit entry"
+        );
     })
     .await;
 }
@@ -54,7 +67,15 @@ async fn the_demo_seed_is_idempotent_and_keeps_operator_changes() {
         let first = server::seed::run(&app.db, true).await.unwrap();
         assert!(!first.changed.is_empty());
         assert_eq!(get(&app.db, &SITE_NAME).await.unwrap(), "Agora Demo Market");
-        set(&app.db, &Actor::System, &SITE_NAME, "My Market".into(), None).await.unwrap();
+        set(
+            &app.db,
+            &Actor::System,
+            &SITE_NAME,
+            "My Market".into(),
+            None,
+        )
+        .await
+        .unwrap();
         let audited = recent(&app.db, None, 100).await.unwrap().len();
         let second = server::seed::run(&app.db, true).await.unwrap();
         assert!(second.changed.is_empty(), "{:?}", second.changed);

@@ -17,5 +17,7 @@ use axum::extract::State;
     )
 )]
 pub async fn get_site(State(state): State<AppState>) -> Result<Envelope<SiteSettings>, AppError> {
-    Ok(Envelope::ok(app::settings::service::site_settings(&state.db).await?))
+    Ok(Envelope::ok(
+        app::settings::service::site_settings(&state.db).await?,
+    ))
 }
