@@ -17,7 +17,7 @@ pub mod envelope;
 
 use components::layout::{AdminLayout, SiteChrome, SiteLayout};
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment};
 use site::pages::{HomePage, NotFound, SearchPage};
@@ -36,6 +36,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // In the shell (server-only) rather than `<Stylesheet/>` in the app, which
+                // trips Leptos 0.8's hydration.
+                <link rel="stylesheet" href=format!("/pkg/{BUNDLE_NAME}.css")/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -76,7 +79,6 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
-        <Stylesheet id="leptos" href=format!("/pkg/{BUNDLE_NAME}.css")/>
         <Title formatter=|title: String| format!("{title} · Agora")/>
         <Router>
             <Routes fallback=|| view! { <SiteChrome><NotFound/></SiteChrome> }>
