@@ -63,10 +63,13 @@ install_rust_tools() {
 
 install_npm_packages() {
   # tailwindcss, a working wasm-opt (binaryen) and Playwright, pinned by package-lock.json.
+  # `npm install`, not `npm ci`: npm 11 leaves other platforms' optional packages (Tailwind's
+  # native builds) out of the lockfile and `npm ci` then refuses it; `npm install` installs
+  # the locked versions and leaves the lockfile as it is.
   if [ ! -x "$AGORA_ROOT/node_modules/.bin/wasm-opt" ] \
     || [ "$AGORA_ROOT/package-lock.json" -nt "$AGORA_ROOT/node_modules/.package-lock.json" ]; then
-    log "npm ci"
-    (cd "$AGORA_ROOT" && npm ci --no-audit --no-fund)
+    log "npm install"
+    (cd "$AGORA_ROOT" && npm install --no-audit --no-fund)
   fi
 }
 

@@ -20,7 +20,7 @@ pub fn HomePage() -> impl IntoView {
                     name="q"
                     type="search"
                     placeholder="What are you looking for?"
-                    class="min-w-0 flex-1 rounded px-3 py-2 text-slate-900"
+                    class="min-w-0 flex-1 rounded bg-white px-3 py-2 text-slate-900"
                 />
                 <button type="submit" class="rounded bg-white px-4 py-2 font-semibold text-indigo-700">
                     "Search"
