@@ -4,12 +4,15 @@
 
 use super::v1::ApiDoc;
 use axum::response::Html;
+use std::sync::OnceLock;
 use utoipa::OpenApi;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::{RefOr, Required};
 
-pub async fn page() -> Html<String> {
-    Html(render(&ApiDoc::openapi()))
+/// The page, rendered once: the document cannot change while the process runs.
+pub async fn page() -> Html<&'static str> {
+    static PAGE: OnceLock<String> = OnceLock::new();
+    Html(PAGE.get_or_init(|| render(&ApiDoc::openapi())))
 }
 
 fn render(doc: &utoipa::openapi::OpenApi) -> String {

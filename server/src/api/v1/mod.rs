@@ -5,8 +5,11 @@ pub mod site;
 use crate::state::AppState;
 use app::envelope::{ErrorEnvelope, Meta, Pagination};
 use app::error::{AppError, FieldError};
+use axum::Router;
+use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Json, Router};
+use http::header;
+use std::sync::OnceLock;
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -32,8 +35,11 @@ pub fn router() -> Router<AppState> {
         .fallback(not_found)
 }
 
-async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// The OpenAPI document, serialised once.
+async fn openapi_json() -> impl IntoResponse {
+    static JSON: OnceLock<String> = OnceLock::new();
+    let body = JSON.get_or_init(|| ApiDoc::openapi().to_json().unwrap_or_default());
+    ([(header::CONTENT_TYPE, "application/json")], body.as_str())
 }
 
 async fn not_found() -> AppError {
