@@ -45,11 +45,12 @@ cargo_install_pinned() {
     src=$(ls -d "$HOME"/.cargo/registry/src/*/"$crate-$version" 2>/dev/null | head -n1 || true)
   fi
   [ -n "$src" ] || { echo "could not fetch the source of $crate $version" >&2; return 1; }
-  local work
+  local work status=0
   work=$(mktemp -d)
   cp -r "$src/." "$work/"
-  (cd "$work" && cargo update -p "$dep" --precise "$dep_version" && cargo install --path . --locked --force)
+  (cd "$work" && cargo update -p "$dep" --precise "$dep_version" && cargo install --path . --locked --force) || status=$?
   rm -rf "$work"
+  return "$status"
 }
 
 install_rust_tools() {
@@ -74,44 +75,57 @@ install_npm_packages() {
 }
 
 install_build_tools() {
-  apt_install pkg-config ca-certificates
+  apt_install build-essential pkg-config ca-certificates
   install_rust_tools
   install_npm_packages
 }
 
 # Makes sure a PostgreSQL server is reachable for the tests and exports
-# AGORA_TEST_POSTGRES_URL. Uses the URL already set when it answers; otherwise installs
-# Debian's postgresql, starts its cluster and creates a test role (CREATEDB: every test
-# makes and drops its own database).
+# AGORA_TEST_POSTGRES_URL. A URL that is already set must answer (or the run fails: it would
+# otherwise silently test another server); without one, Debian's postgresql is installed, its
+# cluster started, and a test role created (CREATEDB: every test makes and drops its own
+# database).
 ensure_test_postgres() {
-  if [ -n "${AGORA_TEST_POSTGRES_URL:-}" ] && command -v pg_isready >/dev/null \
-    && pg_isready -q -d "$AGORA_TEST_POSTGRES_URL"; then
+  if [ -n "${AGORA_TEST_POSTGRES_URL:-}" ]; then
+    apt_install postgresql-client
+    wait_for_postgres -d "$AGORA_TEST_POSTGRES_URL"
     return 0
   fi
   apt_install postgresql postgresql-client
-  local version cluster_port
+  local version clusters port
   version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n1)
   if [ -z "$version" ] || [ ! -d "/etc/postgresql/$version/main" ]; then
     version=$(ls /usr/lib/postgresql | sort -V | tail -n1)
     log "creating PostgreSQL $version cluster"
     as_root pg_createcluster "$version" main >/dev/null
   fi
-  if ! pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" {print $4}' | grep -q online; then
+  clusters=$(pg_lsclusters -h)
+  if ! awk -v v="$version" '$1 == v && $2 == "main" && $4 == "online" {found = 1} END {exit !found}' <<<"$clusters"; then
     log "starting PostgreSQL $version"
     as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start
   fi
-  cluster_port=$(pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" {print $3}')
+  port=$(awk -v v="$version" '$1 == v && $2 == "main" {print $3}' <<<"$clusters")
+  wait_for_postgres -h 127.0.0.1 -p "$port"
+  local has_role
+  has_role=$(as_root su postgres -c "psql -p $port -tAc \"SELECT 1 FROM pg_roles WHERE rolname = 'agora_test'\"")
+  if [ "$has_role" != 1 ]; then
+    as_root su postgres -c "psql -p $port -qc \"CREATE ROLE agora_test LOGIN CREATEDB PASSWORD 'agora_test'\""
+  fi
+  export AGORA_TEST_POSTGRES_URL="postgres://agora_test:agora_test@127.0.0.1:$port/postgres"
+  # Databases left behind by test runs that crashed (this role is ours alone).
+  local stale
+  stale=$(psql "$AGORA_TEST_POSTGRES_URL" -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'agora\_test\_%'")
+  for db in $stale; do
+    psql "$AGORA_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+  done
+}
+
+# pg_isready with the given connection flags, for up to 30 s; fails loudly after that.
+wait_for_postgres() {
   for _ in $(seq 1 30); do
-    pg_isready -q -h 127.0.0.1 -p "$cluster_port" && break
+    pg_isready -q "$@" && return 0
     sleep 1
   done
-  as_root su postgres -c "psql -p $cluster_port -tAc \"SELECT 1 FROM pg_roles WHERE rolname = 'agora_test'\"" | grep -q 1 \
-    || as_root su postgres -c "psql -p $cluster_port -qc \"CREATE ROLE agora_test LOGIN CREATEDB PASSWORD 'agora_test'\""
-  export AGORA_TEST_POSTGRES_URL="postgres://agora_test:agora_test@127.0.0.1:$cluster_port/postgres"
-  # Databases left by tests that crashed earlier.
-  local stale
-  stale=$(psql "$AGORA_TEST_POSTGRES_URL" -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'agora\_test\_%'" || true)
-  for db in $stale; do
-    psql "$AGORA_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true
-  done
+  echo "PostgreSQL does not answer at ${*##*@}" >&2
+  return 1
 }

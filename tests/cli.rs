@@ -87,20 +87,22 @@ fn serve_logs_json_with_request_ids_and_stops_cleanly_on_sigterm() {
         .local_addr()
         .unwrap()
         .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_agora"))
-        .current_dir(dir.path())
-        .arg("serve")
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}/agora.db", dir.path().display()),
-        )
-        .env("AGORA_LISTEN_ADDR", format!("127.0.0.1:{port}"))
-        .env("AGORA_LOG_FORMAT", "json")
-        .env("RUST_LOG", "info")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut child = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_agora"))
+            .current_dir(dir.path())
+            .arg("serve")
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}/agora.db", dir.path().display()),
+            )
+            .env("AGORA_LISTEN_ADDR", format!("127.0.0.1:{port}"))
+            .env("AGORA_LOG_FORMAT", "json")
+            .env("RUST_LOG", "info")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
     // The first line says where it listens.
     let first = lines.next().unwrap().unwrap();
     assert!(first.contains("listening"), "{first}");
@@ -123,15 +125,25 @@ fn serve_logs_json_with_request_ids_and_stops_cleanly_on_sigterm() {
     assert_eq!(log["status"], 200, "{log}");
 
     let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &child.0.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
-    let status = child.wait().unwrap();
+    let status = child.0.wait().unwrap();
     assert!(status.success(), "exits 0 after SIGTERM: {status}");
     let rest: Vec<String> = lines.map(Result::unwrap).collect();
     assert!(
         rest.iter().any(|l| l.contains("shutdown signal received")),
         "{rest:?}"
     );
+}
+
+/// Kills the server if a failed assertion leaves it running.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

@@ -69,7 +69,9 @@ impl AppError {
         Self::Validation(vec![FieldError::new(field, message)])
     }
 
-    /// The stable, documented error code (PRODUCT.md §9).
+    /// The stable, documented error code: those of PRODUCT.md §9 and seed 004 (§6.5), plus
+    /// `METHOD_NOT_ALLOWED`, `REQUEST_TIMEOUT` and `PAYLOAD_TOO_LARGE` for failures at the
+    /// HTTP level.
     pub fn code(&self) -> &'static str {
         match self {
             Self::Validation(_) => "VALIDATION_ERROR",
@@ -172,7 +174,10 @@ mod server {
     impl From<sqlx::Error> for AppError {
         fn from(error: sqlx::Error) -> Self {
             match &error {
-                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => {
+                sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_) => {
                     tracing::error!(%error, "database unavailable");
                     AppError::ServiceUnavailable("The database".into())
                 }

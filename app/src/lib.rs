@@ -36,8 +36,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                // In the shell (server-only) rather than `<Stylesheet/>` in the app, which
-                // trips Leptos 0.8's hydration.
+                // The same on every page, so it lives in the server-only shell rather than
+                // in the hydrated app.
                 <link rel="stylesheet" href=format!("/pkg/{BUNDLE_NAME}.css")/>
                 <HydrationScripts options/>
                 <MetaTags/>

@@ -9,81 +9,41 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-/// The variables, their defaults and meanings — the README's table mirrors this list.
-pub const VARIABLES: &[(&str, &str, &str)] = &[
-    (
-        "DATABASE_URL",
-        "sqlite://data/agora.db",
-        "sqlite://FILE (created if missing) or postgres://USER:PASSWORD@HOST/DB",
-    ),
-    (
-        "AGORA_LISTEN_ADDR",
-        "127.0.0.1:3000",
-        "address and port the server listens on",
-    ),
-    (
-        "AGORA_PUBLIC_URL",
-        "http://127.0.0.1:3000",
-        "the URL people use; https:// turns on HSTS",
-    ),
-    (
-        "AGORA_DB_MAX_CONNECTIONS",
-        "4-16 (SQLite) / 8-64 (PostgreSQL), by core count",
-        "database pool size",
-    ),
-    (
-        "AGORA_BODY_LIMIT_BYTES",
-        "2097152",
-        "largest accepted request body",
-    ),
-    (
-        "AGORA_REQUEST_TIMEOUT_SECS",
-        "30",
-        "a request still running after this gets 408",
-    ),
-    (
-        "AGORA_LOG_FORMAT",
-        "pretty",
-        "`pretty` for people, `json` for log collectors",
-    ),
-    (
-        "RUST_LOG",
-        "info,sqlx=warn",
-        "log filter (tracing-subscriber syntax)",
-    ),
-    (
-        "LEPTOS_SITE_ROOT",
-        "target/site",
-        "folder with the built JS, wasm, CSS and public assets",
-    ),
-];
-
 /// A database URL that does not print its password.
 #[derive(Clone, PartialEq, Eq)]
 pub struct DatabaseUrl(String);
 
 impl DatabaseUrl {
+    /// The full URL, credentials included: for opening the pool, never for printing.
     pub fn expose(&self) -> &str {
         &self.0
-    }
-
-    pub fn backend(&self) -> Backend {
-        Backend::of_url(&self.0).unwrap_or(Backend::Sqlite)
     }
 }
 
 impl fmt::Debug for DatabaseUrl {
+    /// Scheme, host and path only: user info and query parameters (where a password may
+    /// also be given) are replaced by `***`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Keep the scheme and host, hide credentials.
-        let redacted = match self.0.split_once("://") {
-            Some((scheme, rest)) => match rest.rsplit_once('@') {
-                Some((_, host)) => format!("{scheme}://***@{host}"),
-                None => self.0.clone(),
-            },
-            None => self.0.clone(),
-        };
-        f.write_str(&redacted)
+        f.write_str(&redact_url(&self.0))
     }
+}
+
+fn redact_url(url: &str) -> String {
+    let (without_query, has_query) = match url.split_once('?') {
+        Some((base, _)) => (base, true),
+        None => (url, false),
+    };
+    let mut shown = match without_query.split_once("://") {
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((_, host)) => format!("{scheme}://***@{host}"),
+            None => without_query.to_owned(),
+        },
+        None => without_query.to_owned(),
+    };
+    if has_query {
+        shown.push_str("?***");
+    }
+    shown
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,9 +60,30 @@ pub struct Config {
     pub db_max_connections: u32,
     pub body_limit_bytes: usize,
     pub request_timeout: Duration,
+    /// How long a shutdown waits for in-flight requests before it stops anyway.
+    pub shutdown_grace: Duration,
     pub log_format: LogFormat,
     pub log_filter: String,
     pub site_root: String,
+    /// When set, `/metrics` needs `Authorization: Bearer <token>`; when not, it answers only
+    /// requests from this machine.
+    pub metrics_token: Option<MetricsToken>,
+}
+
+/// The `/metrics` token; never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MetricsToken(String);
+
+impl MetricsToken {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
 }
 
 /// A variable that is set to something unusable.
@@ -115,9 +96,19 @@ pub struct ConfigError {
 }
 
 impl Config {
-    /// Reads the process environment, after loading `.env` if there is one.
+    /// Reads the process environment, after loading `./.env` if there is one (variables
+    /// already set win). A `.env` that cannot be read stops start-up too.
     pub fn from_env() -> Result<Self, ConfigError> {
-        let _ = dotenvy::dotenv();
+        match dotenvy::from_path(".env") {
+            Err(error) if !error.not_found() => {
+                return Err(ConfigError {
+                    name: ".env",
+                    value: ".env".into(),
+                    message: error.to_string(),
+                });
+            }
+            _ => {}
+        }
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
@@ -134,10 +125,18 @@ impl Config {
         let backend = Backend::of_url(&database_url).ok_or_else(|| {
             fail(
                 "DATABASE_URL",
-                &redact_for_error(&database_url),
+                &redact_url(&database_url),
                 "must start with sqlite:// or postgres://",
             )
         })?;
+        if database_url.contains(":memory:") || database_url.contains("mode=memory") {
+            // Every pooled connection would get its own empty database.
+            return Err(fail(
+                "DATABASE_URL",
+                &database_url,
+                "in-memory SQLite is not shared between connections; use a file",
+            ));
+        }
 
         let listen_addr = get("AGORA_LISTEN_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
         let listen_addr = listen_addr.parse().map_err(|_| {
@@ -201,6 +200,22 @@ impl Config {
                 })?,
         };
 
+        let shutdown_grace = match get("AGORA_SHUTDOWN_GRACE_SECS") {
+            None => Duration::from_secs(30),
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|n| (1..=3600).contains(n))
+                .map(Duration::from_secs)
+                .ok_or_else(|| {
+                    fail(
+                        "AGORA_SHUTDOWN_GRACE_SECS",
+                        &v,
+                        "must be a whole number of seconds from 1 to 3600",
+                    )
+                })?,
+        };
+
         let log_format = match get("AGORA_LOG_FORMAT").as_deref() {
             None | Some("pretty") => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
@@ -213,6 +228,17 @@ impl Config {
             }
         };
 
+        let log_filter = get("RUST_LOG").unwrap_or_else(|| "info,sqlx=warn".into());
+        if tracing_subscriber::EnvFilter::try_new(&log_filter).is_err() {
+            return Err(fail(
+                "RUST_LOG",
+                &log_filter,
+                "is not a valid log filter, e.g. info,sqlx=warn",
+            ));
+        }
+
+        let metrics_token = get("AGORA_METRICS_TOKEN").map(MetricsToken);
+
         Ok(Self {
             database_url: DatabaseUrl(database_url),
             listen_addr,
@@ -220,9 +246,11 @@ impl Config {
             db_max_connections,
             body_limit_bytes,
             request_timeout,
+            shutdown_grace,
             log_format,
-            log_filter: get("RUST_LOG").unwrap_or_else(|| "info,sqlx=warn".into()),
+            log_filter,
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            metrics_token,
         })
     }
 
@@ -230,10 +258,6 @@ impl Config {
     pub fn behind_tls(&self) -> bool {
         self.public_url.starts_with("https://")
     }
-}
-
-fn redact_for_error(url: &str) -> String {
-    format!("{:?}", DatabaseUrl(url.to_owned()))
 }
 
 #[cfg(test)]
@@ -270,7 +294,10 @@ mod tests {
             ("AGORA_DB_MAX_CONNECTIONS", "many"),
             ("AGORA_BODY_LIMIT_BYTES", "-1"),
             ("AGORA_REQUEST_TIMEOUT_SECS", "0"),
+            ("AGORA_SHUTDOWN_GRACE_SECS", "forever"),
             ("AGORA_LOG_FORMAT", "xml"),
+            ("RUST_LOG", "info,[=="),
+            ("DATABASE_URL", "sqlite::memory:"),
         ] {
             let error = config(&[(name, value)]).unwrap_err();
             assert_eq!(error.name, name, "{value}");
@@ -280,13 +307,25 @@ mod tests {
 
     #[test]
     fn database_passwords_never_print() {
-        let config =
+        let in_user_info =
             config(&[("DATABASE_URL", "postgres://agora:s3cret@db.internal/agora")]).unwrap();
-        let shown = format!("{config:?}");
+        let shown = format!("{in_user_info:?}");
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("db.internal/agora"));
         let error = config_error_for("mysql://root:hunter2@db/x");
         assert!(!error.contains("hunter2"), "{error}");
+        let in_query = config(&[(
+            "DATABASE_URL",
+            "postgres://db.internal/agora?user=a&password=s3cret",
+        )])
+        .unwrap();
+        let shown = format!("{in_query:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(!format!("{:?}", config_with_token()).contains("tok3n"));
+    }
+
+    fn config_with_token() -> Config {
+        config(&[("AGORA_METRICS_TOKEN", "tok3n")]).unwrap()
     }
 
     fn config_error_for(url: &str) -> String {

@@ -16,6 +16,7 @@ use config::Config;
 use leptos::config::LeptosOptions;
 use state::AppState;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// Opens the database named by the configuration and applies pending migrations.
@@ -41,19 +42,38 @@ pub fn app_state(config: Config, db: Db) -> AppState {
     }
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves, then lets in-flight requests finish.
+/// Serves `router` on `listener` until `shutdown` resolves, then lets in-flight requests
+/// finish — for at most `grace`, after which the remaining ones are dropped.
 pub async fn serve_on(
     listener: TcpListener,
     router: axum::Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
 ) -> std::io::Result<()> {
     ops::prometheus();
-    axum::serve(
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        shutdown.await;
+        let _ = started_tx.send(());
+    };
+    let server = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
-    .await
+    .with_graceful_shutdown(signal);
+    let deadline = async move {
+        match started_rx.await {
+            Ok(()) => tokio::time::sleep(grace).await,
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        result = async { server.await } => result,
+        () = deadline => {
+            tracing::warn!(grace_secs = grace.as_secs(), "in-flight requests did not finish in time; stopping anyway");
+            Ok(())
+        }
+    }
 }
 
 /// `agora serve`: migrate, then serve until SIGINT or SIGTERM.
@@ -70,10 +90,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         config.listen_addr
     );
     let db_for_close = db.clone();
+    let grace = config.shutdown_grace;
     serve_on(
         listener,
         router::build(app_state(config, db)),
         shutdown_signal(),
+        grace,
     )
     .await?;
     db_for_close.close().await;

@@ -29,7 +29,7 @@ pub async fn observe(mut request: Request, next: Next) -> Response {
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let method = request.method().clone();
+    let method = metric_method(request.method());
     let path = request.uri().path().to_owned();
     let span = tracing::info_span!("request", request_id = %request_id, %method, %path);
     let started = Instant::now();
@@ -48,7 +48,7 @@ pub async fn observe(mut request: Request, next: Next) -> Response {
         );
     });
     let labels = [
-        ("method", method.to_string()),
+        ("method", method.to_owned()),
         ("route", route),
         ("status", status.as_u16().to_string()),
     ];
@@ -61,9 +61,28 @@ pub async fn observe(mut request: Request, next: Next) -> Response {
     response
 }
 
-/// Printable ASCII without spaces, at most 128 characters: safe to log and to echo.
+/// Letters, digits and `._:-`, at most 128 characters: safe to log, echo and store.
 fn is_valid_request_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic())
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+}
+
+/// The method as a metrics label; made-up methods share one label so a client cannot create
+/// new time series at will.
+fn metric_method(method: &http::Method) -> &'static str {
+    match *method {
+        http::Method::GET => "GET",
+        http::Method::POST => "POST",
+        http::Method::PUT => "PUT",
+        http::Method::PATCH => "PATCH",
+        http::Method::DELETE => "DELETE",
+        http::Method::HEAD => "HEAD",
+        http::Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
 }
 
 /// Headers every response gets. Pages set their own CSP (with the script nonce); everything
@@ -107,7 +126,8 @@ pub async fn security_headers(hsts: bool, request: Request, next: Next) -> Respo
 
 /// Under `/api/v1`, an error response that is not already our JSON (a 413 from the body
 /// limit, a 408 from the timeout, a 405 from routing) is replaced by the envelope for its
-/// status, keeping headers such as `Allow` and `Retry-After`.
+/// status, keeping headers such as `Allow` and `Retry-After`. A status without a code of its
+/// own (415, say) becomes the code's status, so the two always agree.
 pub async fn api_error_envelope(request: Request, next: Next) -> Response {
     let is_api = request.uri().path().starts_with("/api/v1");
     let response = next.run(request).await;
@@ -123,7 +143,18 @@ pub async fn api_error_envelope(request: Request, next: Next) -> Response {
         return response;
     }
     let (mut parts, _) = response.into_parts();
-    let envelope = AppError::from_status(status).into_response();
+    let mut error = AppError::from_status(status);
+    if let AppError::RateLimited { retry_after_secs } = &mut error
+        && let Some(secs) = parts
+            .headers
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+    {
+        *retry_after_secs = secs;
+    }
+    let envelope = error.into_response();
+    parts.status = envelope.status();
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.remove(header::CONTENT_ENCODING);
     for (name, value) in envelope.headers() {
@@ -146,5 +177,7 @@ mod tests {
         assert!(!is_valid_request_id("has space"));
         assert!(!is_valid_request_id("line\nbreak"));
         assert!(!is_valid_request_id(&"x".repeat(129)));
+        assert!(!is_valid_request_id("<script>"));
+        assert!(!is_valid_request_id("a\"b"));
     }
 }

@@ -21,8 +21,10 @@ impl<T: Serialize + DeserializeOwned + Send + Sync + 'static> SettingValue for T
 // String settings' rules take `&String`: the signature is fixed by `Setting<String>::check`.
 #[allow(clippy::ptr_arg)]
 fn check_site_name(value: &String) -> Result<(), String> {
-    let len = value.trim().chars().count();
-    if (2..=60).contains(&len) {
+    if value.trim() != value {
+        return Err("Must not start or end with spaces.".into());
+    }
+    if (2..=60).contains(&value.chars().count()) {
         Ok(())
     } else {
         Err("Must be 2 to 60 characters.".into())
@@ -102,6 +104,8 @@ mod tests {
     #[test]
     fn bad_values_are_refused_with_a_reason() {
         assert!((SITE_NAME.check)(&" A ".to_owned()).is_err());
+        assert!((SITE_NAME.check)(&" Agora".to_owned()).is_err());
+        assert!((SITE_NAME.check)(&"Agora".to_owned()).is_ok());
         assert!((CURRENCY.check)(&"usd".to_owned()).is_err());
         assert!((CURRENCY.check)(&"EURO".to_owned()).is_err());
         assert!((TAX_RATE_BPS.check)(&10_001).is_err());

@@ -79,12 +79,22 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
-/// Shown, with HTTP status 500, when rendering a page fails.
+/// Shown when rendering a page fails, with the status of the error (503 when the database is
+/// down, as the API says) or 500.
 #[component]
 pub fn ErrorPage(errors: ArcRwSignal<Errors>) -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::INTERNAL_SERVER_ERROR);
+        let status = errors
+            .read()
+            .iter()
+            .find_map(|(_, error)| {
+                error
+                    .downcast_ref::<crate::error::AppError>()
+                    .map(|e| e.status())
+            })
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        response.set_status(status);
     }
     let messages = move || {
         errors

@@ -16,13 +16,13 @@ pub async fn page() -> Html<&'static str> {
 }
 
 fn render(doc: &utoipa::openapi::OpenApi) -> String {
-    let mut out = String::new();
-    out.push_str(
+    let mut out = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>API reference · Agora</title>\
-         <link rel=\"stylesheet\" href=\"/pkg/agora.css\"></head>\
+         <link rel=\"stylesheet\" href=\"/pkg/{}.css\"></head>\
          <body class=\"bg-slate-100 text-slate-900\"><main class=\"mx-auto max-w-4xl px-4 py-8\">",
+        app::BUNDLE_NAME
     );
     out.push_str(&format!(
         "<h1 class=\"text-3xl font-bold\">{} <span class=\"text-slate-500\">v{}</span></h1>",

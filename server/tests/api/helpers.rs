@@ -123,6 +123,7 @@ impl TestApp {
         ]);
         vars.extend(options.env);
         let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("test config");
+        let grace = config.shutdown_grace;
         let db = server::open_database(&config)
             .await
             .expect("open test database");
@@ -138,9 +139,14 @@ impl TestApp {
             None => server::router::build(state),
         };
         let (tx, rx) = oneshot::channel::<()>();
-        let server = tokio::spawn(server::serve_on(listener, router, async {
-            let _ = rx.await;
-        }));
+        let server = tokio::spawn(server::serve_on(
+            listener,
+            router,
+            async {
+                let _ = rx.await;
+            },
+            grace,
+        ));
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()

@@ -153,11 +153,11 @@ async fn responses_are_compressed_when_the_client_asks() {
 }
 
 #[tokio::test]
-async fn a_page_that_fails_shows_the_error_page_with_status_500() {
+async fn a_page_that_fails_shows_the_error_page_with_the_errors_status() {
     on_each_backend(|app| async move {
         app.db.close().await;
         let response = app.get("/admin").await;
-        assert_eq!(response.status(), 500);
+        assert_eq!(response.status(), 503, "the database is unavailable");
         let html = response.text().await.unwrap();
         assert!(html.contains("Something went wrong"), "{html}");
         assert!(
