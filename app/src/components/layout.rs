@@ -1,4 +1,7 @@
 //! The public site's chrome (header, navigation, search, footer) and the admin's (sidebar).
+//!
+//! The layouts end in `.into_any()`: without type erasure (a build without
+//! `--cfg erase_components`) their nested view types exceed rustc's recursion limit.
 
 use crate::site::pages::ErrorPage;
 use leptos::prelude::*;
