@@ -7,6 +7,7 @@
 use app::db::Backend;
 use std::fmt;
 use std::net::SocketAddr;
+use std::ops::RangeInclusive;
 use std::time::Duration;
 
 /// A database URL that does not print its password.
@@ -157,64 +158,35 @@ impl Config {
         }
         let public_url = public_url.trim_end_matches('/').to_owned();
 
+        // A whole number within `range`, or `None` when the variable is unset.
+        let number = |name: &'static str, range: RangeInclusive<u64>| match get(name) {
+            None => Ok(None),
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| range.contains(n))
+                .map(Some)
+                .ok_or_else(|| {
+                    let bounds = if *range.end() == u64::MAX {
+                        format!("at least {}", range.start())
+                    } else {
+                        format!("from {} to {}", range.start(), range.end())
+                    };
+                    fail(name, &v, &format!("must be a whole number {bounds}"))
+                }),
+        };
+
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let db_max_connections = match get("AGORA_DB_MAX_CONNECTIONS") {
-            None => backend.default_pool_size(cores),
-            Some(v) => v
-                .parse()
-                .ok()
-                .filter(|n| (1..=1000).contains(n))
-                .ok_or_else(|| {
-                    fail(
-                        "AGORA_DB_MAX_CONNECTIONS",
-                        &v,
-                        "must be a whole number from 1 to 1000",
-                    )
-                })?,
-        };
-
-        let body_limit_bytes = match get("AGORA_BODY_LIMIT_BYTES") {
-            None => 2 * 1024 * 1024,
-            Some(v) => v.parse().ok().filter(|n| *n >= 1024).ok_or_else(|| {
-                fail(
-                    "AGORA_BODY_LIMIT_BYTES",
-                    &v,
-                    "must be a whole number of bytes, at least 1024",
-                )
-            })?,
-        };
-
-        let request_timeout = match get("AGORA_REQUEST_TIMEOUT_SECS") {
-            None => Duration::from_secs(30),
-            Some(v) => v
-                .parse()
-                .ok()
-                .filter(|n| (1..=3600).contains(n))
-                .map(Duration::from_secs)
-                .ok_or_else(|| {
-                    fail(
-                        "AGORA_REQUEST_TIMEOUT_SECS",
-                        &v,
-                        "must be a whole number of seconds from 1 to 3600",
-                    )
-                })?,
-        };
-
-        let shutdown_grace = match get("AGORA_SHUTDOWN_GRACE_SECS") {
-            None => Duration::from_secs(30),
-            Some(v) => v
-                .parse()
-                .ok()
-                .filter(|n| (1..=3600).contains(n))
-                .map(Duration::from_secs)
-                .ok_or_else(|| {
-                    fail(
-                        "AGORA_SHUTDOWN_GRACE_SECS",
-                        &v,
-                        "must be a whole number of seconds from 1 to 3600",
-                    )
-                })?,
-        };
+        let db_max_connections = number("AGORA_DB_MAX_CONNECTIONS", 1..=1000)?
+            .map_or_else(|| backend.default_pool_size(cores), |n| n as u32);
+        let body_limit_bytes = number("AGORA_BODY_LIMIT_BYTES", 1024..=u64::MAX)?
+            .map_or(2 * 1024 * 1024, |n| {
+                usize::try_from(n).unwrap_or(usize::MAX)
+            });
+        let request_timeout =
+            Duration::from_secs(number("AGORA_REQUEST_TIMEOUT_SECS", 1..=3600)?.unwrap_or(30));
+        let shutdown_grace =
+            Duration::from_secs(number("AGORA_SHUTDOWN_GRACE_SECS", 1..=3600)?.unwrap_or(30));
 
         let log_format = match get("AGORA_LOG_FORMAT").as_deref() {
             None | Some("pretty") => LogFormat::Pretty,
