@@ -142,15 +142,8 @@ async fn hsts_is_sent_when_served_over_tls() {
 async fn shutdown_lets_in_flight_requests_finish() {
     let mut app = TestApp::spawn(app::db::Backend::Sqlite, Default::default()).await;
     // A request whose body arrives slowly is in flight when the shutdown starts.
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
-    let body = reqwest::Body::wrap_stream(tokio_stream(rx));
-    let request = app
-        .client
-        .post(app.url("/rpc/settings/site"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send();
-    let in_flight = tokio::spawn(request);
+    let (tx, request) = request_with_open_body(&app);
+    let in_flight = tokio::spawn(request.send());
     tokio::time::sleep(Duration::from_millis(200)).await;
     app.begin_shutdown();
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -176,14 +169,8 @@ async fn shutdown_stops_waiting_after_the_grace_period() {
     };
     let mut app = TestApp::spawn(app::db::Backend::Sqlite, options).await;
     // A request whose body never ends holds the connection open.
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
-    let stuck = app
-        .client
-        .post(app.url("/rpc/settings/site"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(reqwest::Body::wrap_stream(tokio_stream(rx)))
-        .send();
-    let stuck = tokio::spawn(stuck);
+    let (tx, request) = request_with_open_body(&app);
+    let stuck = tokio::spawn(request.send());
     tokio::time::sleep(Duration::from_millis(200)).await;
     let started = std::time::Instant::now();
     tokio::time::timeout(Duration::from_secs(5), app.shut_down())
@@ -204,24 +191,25 @@ async fn a_request_that_takes_too_long_gets_408() {
         ..Default::default()
     };
     let app = TestApp::spawn(app::db::Backend::Sqlite, options).await;
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
-    let response = app
-        .client
-        .post(app.url("/rpc/settings/site"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(reqwest::Body::wrap_stream(tokio_stream(rx)))
-        .send()
-        .await
-        .unwrap();
+    let (tx, request) = request_with_open_body(&app);
+    let response = request.send().await.unwrap();
     assert_eq!(response.status(), 408);
     drop(tx);
 }
 
-/// A body stream fed from a channel, so a test decides when the body ends.
-fn tokio_stream(
-    mut rx: tokio::sync::mpsc::Receiver<Result<Vec<u8>, std::io::Error>>,
-) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> {
-    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
+type BodyChunks = tokio::sync::mpsc::Sender<Result<Vec<u8>, std::io::Error>>;
+
+/// A server-function call whose body stays open until the test sends a chunk through the
+/// returned sender or drops it — a request that is "in flight" for as long as the test wants.
+fn request_with_open_body(app: &TestApp) -> (BodyChunks, reqwest::RequestBuilder) {
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1);
+    let body = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
+    let request = app
+        .client
+        .post(app.url("/rpc/settings/site"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(reqwest::Body::wrap_stream(body));
+    (tx, request)
 }
 
 #[tokio::test]
