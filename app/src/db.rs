@@ -125,6 +125,17 @@ pub fn now_millis() -> i64 {
     i64::try_from(nanos / 1_000_000).unwrap_or(i64::MAX)
 }
 
+/// Whether `error` broke the unique index `index` (PostgreSQL names the index; SQLite names
+/// the `table.column` it covers). Lets a service turn a lost race on a unique value into a
+/// 409 naming the field instead of a 500.
+pub fn violates_unique(error: &sqlx::Error, index: &str, column: &str) -> bool {
+    let Some(db_error) = error.as_database_error() else {
+        return false;
+    };
+    db_error.is_unique_violation()
+        && (db_error.constraint() == Some(index) || db_error.message().contains(column))
+}
+
 fn scheme(url: &str) -> &str {
     url.split_once(':').map_or(url, |(scheme, _)| scheme)
 }
@@ -204,6 +215,24 @@ mod tests {
         assert_eq!(busy, 5000);
         // Migrating twice is a no-op.
         db.migrate().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn unique_violations_are_recognised_by_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}/u.db", dir.path().display()), 2)
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        let insert = "INSERT INTO settings (key, value, updated_at) VALUES ('k', '1', 0)";
+        sqlx::query(insert).execute(db.pool()).await.unwrap();
+        let error = sqlx::query(insert).execute(db.pool()).await.unwrap_err();
+        assert!(violates_unique(&error, "settings_pkey", "settings.key"));
+        assert!(!violates_unique(
+            &error,
+            "users_email_key",
+            "users.email_key"
+        ));
     }
 
     #[tokio::test]

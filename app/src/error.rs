@@ -43,6 +43,9 @@ pub enum AppError {
     InvalidToken,
     #[error("You do not have permission to do this.")]
     Forbidden,
+    /// The account exists but is suspended (said only after the right password).
+    #[error("This account is suspended. Contact support to restore it.")]
+    Suspended,
     #[error("{0} was not found.")]
     NotFound(String),
     #[error("That method is not allowed here.")]
@@ -79,7 +82,7 @@ impl AppError {
             Self::Unauthorized => "UNAUTHORIZED",
             Self::InvalidCredentials => "INVALID_CREDENTIALS",
             Self::InvalidToken => "INVALID_TOKEN",
-            Self::Forbidden => "FORBIDDEN",
+            Self::Forbidden | Self::Suspended => "FORBIDDEN",
             Self::NotFound(_) => "NOT_FOUND",
             Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Self::Timeout => "REQUEST_TIMEOUT",
@@ -97,7 +100,7 @@ impl AppError {
         match self {
             Self::Validation(_) | Self::BadRequest(_) => S::BAD_REQUEST,
             Self::Unauthorized | Self::InvalidCredentials | Self::InvalidToken => S::UNAUTHORIZED,
-            Self::Forbidden => S::FORBIDDEN,
+            Self::Forbidden | Self::Suspended => S::FORBIDDEN,
             Self::NotFound(_) => S::NOT_FOUND,
             Self::MethodNotAllowed => S::METHOD_NOT_ALLOWED,
             Self::Timeout => S::REQUEST_TIMEOUT,

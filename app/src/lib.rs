@@ -6,7 +6,10 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod components;
+pub mod email;
 pub mod error;
+pub mod jobs;
+pub mod platform;
 pub mod settings;
 pub mod site;
 

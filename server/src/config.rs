@@ -68,20 +68,25 @@ pub struct Config {
     pub site_root: String,
     /// When set, `/metrics` needs `Authorization: Bearer <token>`; when not, it answers only
     /// requests from this machine.
-    pub metrics_token: Option<MetricsToken>,
+    pub metrics_token: Option<Secret>,
+    /// An SMTP relay for outgoing email (lettre URL form); without one, emails go to the
+    /// development outbox at `/admin/outbox`.
+    pub smtp_url: Option<Secret>,
+    /// The sender of outgoing email.
+    pub mail_from: String,
 }
 
-/// The `/metrics` token; never printed.
+/// A secret value (a token, a URL with a password); never printed.
 #[derive(Clone, PartialEq, Eq)]
-pub struct MetricsToken(String);
+pub struct Secret(String);
 
-impl MetricsToken {
+impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
 }
 
-impl fmt::Debug for MetricsToken {
+impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("***")
     }
@@ -209,7 +214,26 @@ impl Config {
             ));
         }
 
-        let metrics_token = get("AGORA_METRICS_TOKEN").map(MetricsToken);
+        let metrics_token = get("AGORA_METRICS_TOKEN").map(Secret);
+        let smtp_url = get("AGORA_SMTP_URL");
+        if let Some(url) = &smtp_url
+            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+        {
+            return Err(fail(
+                "AGORA_SMTP_URL",
+                &redact_url(url),
+                "must start with smtp:// or smtps://",
+            ));
+        }
+        let mail_from =
+            get("AGORA_MAIL_FROM").unwrap_or_else(|| "Agora <no-reply@localhost>".into());
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(fail(
+                "AGORA_MAIL_FROM",
+                &mail_from,
+                "must be an address such as Agora <no-reply@example.com>",
+            ));
+        }
 
         Ok(Self {
             database_url: DatabaseUrl(database_url),
@@ -223,6 +247,8 @@ impl Config {
             log_filter,
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             metrics_token,
+            smtp_url: smtp_url.map(Secret),
+            mail_from,
         })
     }
 

@@ -2,6 +2,7 @@
 //! endpoints, and the commands the `agora` CLI runs (serve, migrate, seed).
 
 pub mod api;
+pub mod auth;
 pub mod config;
 pub mod middleware;
 pub mod ops;
@@ -11,7 +12,12 @@ pub mod state;
 pub mod telemetry;
 
 use anyhow::Context as _;
+use app::auth::crypto::Signer;
+use app::auth::throttle::Throttle;
 use app::db::Db;
+use app::email::sender::Mailer;
+use app::platform::Services;
+use app::platform::events::Events;
 use config::Config;
 use leptos::config::LeptosOptions;
 use state::AppState;
@@ -28,18 +34,73 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-/// The shared state handlers see.
-pub fn app_state(config: Config, db: Db) -> AppState {
+/// The shared state handlers see (loads the token-signing key, creating it on first start).
+pub async fn app_state(config: Config, db: Db) -> anyhow::Result<AppState> {
     let leptos_options = LeptosOptions::builder()
         .output_name(app::BUNDLE_NAME)
         .site_root(config.site_root.as_str())
         .site_addr(config.listen_addr)
         .build();
-    AppState {
+    let key = app::auth::credentials::signing_key(&db)
+        .await
+        .context("loading the token-signing key")?;
+    let services = Services {
         db,
+        signer: Signer::new(&key),
+        throttle: Throttle::default(),
+        events: Events::default(),
+        jobs_ready: Arc::new(tokio::sync::Notify::new()),
+        public_url: config.public_url.as_str().into(),
+    };
+    Ok(AppState {
+        services,
         config: Arc::new(config),
         leptos_options,
+    })
+}
+
+/// The mailer the configuration asks for.
+pub fn mailer(config: &Config) -> anyhow::Result<Mailer> {
+    match &config.smtp_url {
+        None => Ok(Mailer::Outbox),
+        Some(url) => Mailer::smtp(url.expose(), &config.mail_from)
+            .map_err(|error| anyhow::anyhow!("AGORA_SMTP_URL: {error}")),
     }
+}
+
+/// Starts the background workers (the job queue, hourly clean-up of expired sessions); they
+/// stop when `shutdown` flips to true.
+pub fn spawn_workers(
+    state: &AppState,
+    mailer: Mailer,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let jobs = tokio::spawn(app::jobs::worker::run(
+        state.services.clone(),
+        mailer,
+        Duration::from_secs(2),
+        stopped(shutdown.clone()),
+    ));
+    let store = app::auth::session::DbSessionStore::new(state.db().clone());
+    let cleanup = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        let stop = stopped(shutdown);
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                () = &mut stop => return,
+                _ = tick.tick() => {
+                    if let Err(error) = store.delete_expired().await {
+                        tracing::warn!(%error, "cannot delete expired sessions");
+                    }
+                }
+            }
+        }
+    });
+    vec![jobs, cleanup]
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets in-flight requests
@@ -91,13 +152,15 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     );
     let db_for_close = db.clone();
     let grace = config.shutdown_grace;
-    serve_on(
-        listener,
-        router::build(app_state(config, db)),
-        shutdown_signal(),
-        grace,
-    )
-    .await?;
+    let mailer = mailer(&config)?;
+    let state = app_state(config, db).await?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let workers = spawn_workers(&state, mailer, stop_rx);
+    serve_on(listener, router::build(state), shutdown_signal(), grace).await?;
+    let _ = stop_tx.send(true);
+    for worker in workers {
+        let _ = worker.await;
+    }
     db_for_close.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -14,7 +14,7 @@ use std::time::Duration;
 /// `200 {"status":"ok","checks":{"database":{"status":"ok","responseTime":ms}}}`, or 503 with
 /// the failing check marked `error` and the reason.
 pub async fn health(State(state): State<AppState>) -> Response {
-    let database = match tokio::time::timeout(Duration::from_secs(2), state.db.ping()).await {
+    let database = match tokio::time::timeout(Duration::from_secs(2), state.db().ping()).await {
         Ok(Ok(elapsed)) => Ok(elapsed.as_secs_f64() * 1000.0),
         Ok(Err(error)) => Err(error.to_string()),
         Err(_) => Err("no answer within 2 s".to_owned()),
@@ -82,7 +82,7 @@ pub async fn metrics(
     if !allowed {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let pool = state.db.pool();
+    let pool = state.db().pool();
     metrics::gauge!("db_pool_connections", "state" => "open").set(f64::from(pool.size()));
     metrics::gauge!("db_pool_connections", "state" => "idle").set(pool.num_idle() as f64);
     metrics::gauge!("db_pool_max_connections").set(f64::from(pool.options().get_max_connections()));

@@ -3,7 +3,8 @@
 
 use crate::middleware::{api_error_envelope, observe, security_headers};
 use crate::state::AppState;
-use crate::{api, ops};
+use crate::{api, auth, ops};
+use app::settings::model::SESSION_IDLE_MINUTES;
 use app::{App, shell};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -27,14 +28,18 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
     let _ = any_spawner::Executor::init_tokio();
     let config = state.config.clone();
     let context = {
-        let db = state.db.clone();
-        move || provide_context(db.clone())
+        let services = state.services.clone();
+        move || {
+            provide_context(services.db.clone());
+            provide_context(services.clone());
+        }
     };
     let page_shell = {
         let options = state.leptos_options.clone();
         move || shell(options.clone())
     };
     let hsts = config.behind_tls();
+    let db = state.db().clone();
 
     Router::new()
         .leptos_routes_with_context(
@@ -63,6 +68,21 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
         )
         // Outermost: every response, even a panic's or a timeout's, gets an id, a log line,
         // metrics and the security headers, and under `/api/v1` the envelope.
+        // Sessions: the store and cookie, then the per-session limits, then axum-login.
+        .layer(auth::login_layer(&db))
+        .layer(axum::middleware::from_fn(auth::session_limits))
+        .layer(auth::session_layer(
+            &db,
+            config.behind_tls(),
+            time::Duration::minutes(i64::from((SESSION_IDLE_MINUTES.default)())),
+        ))
+        .layer(axum::middleware::from_fn({
+            let public_url = config.public_url.clone();
+            move |req, next| {
+                let public_url = public_url.clone();
+                async move { auth::csrf_guard(&public_url, req, next).await }
+            }
+        }))
         .layer(axum::middleware::from_fn(api_error_envelope))
         .layer(axum::middleware::from_fn(move |req, next| {
             security_headers(hsts, req, next)

@@ -1,15 +1,23 @@
-//! What every handler can reach: the database, the configuration and the Leptos options.
+//! What every handler can reach: the services (database, signer, throttle, events), the
+//! configuration and the Leptos options.
 use crate::config::Config;
 use app::db::Db;
+use app::platform::Services;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub db: Db,
+    pub services: Services,
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
+}
+
+impl AppState {
+    pub fn db(&self) -> &Db {
+        &self.services.db
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -1,3 +1,17 @@
-//! Who is acting. Accounts, sessions and roles build on this (issue 3); until then the only
-//! actor is the system itself (the CLI and background jobs).
+//! Accounts, sign-in, sessions, roles and API credentials (PRODUCT.md §1).
 pub mod model;
+
+#[cfg(feature = "ssr")]
+pub mod admin;
+#[cfg(feature = "ssr")]
+pub mod credentials;
+#[cfg(feature = "ssr")]
+pub mod crypto;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod session;
+#[cfg(feature = "ssr")]
+pub mod throttle;
+#[cfg(feature = "ssr")]
+pub mod validate;

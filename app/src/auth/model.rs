@@ -1,11 +1,120 @@
-//! The caller of a service function.
+//! Who is acting, what they may do, and the account types that pages and the API show.
+//!
+//! These types travel to the browser too, so nothing secret lives here: no password hash, no
+//! token hash. Staff-only service functions take [`Staff`] or [`Admin`], which only
+//! [`Actor::staff`] / [`Actor::admin`] can produce — a role check the compiler enforces.
 
-/// Every service function that changes something takes the caller, so permission checks and
-/// the audit trail live in the service layer, never in a page or handler.
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A person's role. `vendor` is a customer whose storefront was approved (seed 004's matrix
+/// plus vendors); `manager` and `admin` are staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    User,
+    Vendor,
+    Manager,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::User, Role::Vendor, Role::Manager, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Vendor => "vendor",
+            Self::Manager => "manager",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|role| role.as_str() == value)
+    }
+
+    pub fn is_staff(self) -> bool {
+        matches!(self, Self::Manager | Self::Admin)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An account's state: suspended accounts cannot sign in, deleted ones are kept (soft delete)
+/// with their email freed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum AccountStatus {
+    Active,
+    Suspended,
+    Deleted,
+}
+
+impl AccountStatus {
+    pub const ALL: [AccountStatus; 3] = [Self::Active, Self::Suspended, Self::Deleted];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Suspended => "suspended",
+            Self::Deleted => "deleted",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == value)
+    }
+}
+
+/// What an API key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum KeyScope {
+    Read,
+    ReadWrite,
+}
+
+impl KeyScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::ReadWrite => "read_write",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "read" => Some(Self::Read),
+            "read_write" => Some(Self::ReadWrite),
+            _ => None,
+        }
+    }
+}
+
+/// A signed-in person as the services see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Principal {
+    pub id: String,
+    pub role: Role,
+}
+
+/// The caller of a service function.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
     /// The operator at the command line, or a background job.
     System,
+    /// A signed-in person.
+    User(Principal),
 }
 
 impl Actor {
@@ -13,6 +122,252 @@ impl Actor {
     pub fn audit_label(&self) -> String {
         match self {
             Self::System => "system".to_owned(),
+            Self::User(principal) => format!("user:{}", principal.id),
         }
+    }
+
+    /// The signed-in person, if the actor is one.
+    pub fn principal(&self) -> Option<&Principal> {
+        match self {
+            Self::User(principal) => Some(principal),
+            Self::System => None,
+        }
+    }
+
+    /// Proof that the actor is staff (manager or admin) or the system.
+    pub fn staff(&self) -> Option<Staff<'_>> {
+        match self {
+            Self::System => Some(Staff(self)),
+            Self::User(p) if p.role.is_staff() => Some(Staff(self)),
+            Self::User(_) => None,
+        }
+    }
+
+    /// Proof that the actor is an admin or the system.
+    pub fn admin(&self) -> Option<Admin<'_>> {
+        match self {
+            Self::System => Some(Admin(self)),
+            Self::User(p) if p.role == Role::Admin => Some(Admin(self)),
+            Self::User(_) => None,
+        }
+    }
+}
+
+/// An actor proven to be staff. Only [`Actor::staff`] makes one.
+#[derive(Debug, Clone, Copy)]
+pub struct Staff<'a>(&'a Actor);
+
+impl Staff<'_> {
+    pub fn actor(&self) -> &Actor {
+        self.0
+    }
+}
+
+/// An actor proven to be an admin. Only [`Actor::admin`] makes one.
+#[derive(Debug, Clone, Copy)]
+pub struct Admin<'a>(&'a Actor);
+
+impl Admin<'_> {
+    pub fn actor(&self) -> &Actor {
+        self.0
+    }
+}
+
+/// An account as its owner and staff see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub email_verified: bool,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: Option<String>,
+    pub bio: String,
+    pub timezone: String,
+    pub language: String,
+    /// URL of the avatar image, if one was uploaded.
+    pub avatar_url: Option<String>,
+    pub role: Role,
+    pub status: AccountStatus,
+    pub referral_code: String,
+    pub notifications: NotificationPrefs,
+    /// Unix milliseconds, UTC.
+    pub created_at: i64,
+    pub last_login_at: Option<i64>,
+}
+
+impl User {
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+}
+
+/// Which emails a person wants (the notifications feature adds kinds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", default)]
+pub struct NotificationPrefs {
+    pub order_emails: bool,
+    pub marketing_emails: bool,
+    pub security_emails: bool,
+}
+
+impl Default for NotificationPrefs {
+    fn default() -> Self {
+        Self {
+            order_emails: true,
+            marketing_emails: false,
+            security_emails: true,
+        }
+    }
+}
+
+/// One of a person's signed-in browsers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SessionInfo {
+    /// An opaque handle for ending this session (not the cookie value).
+    pub id: String,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    /// Whether this is the session making the request.
+    pub current: bool,
+}
+
+/// A personal API key as listed (the secret itself is shown only once, at creation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKeyInfo {
+    pub id: String,
+    pub name: String,
+    /// The key's first characters, to recognise it.
+    pub prefix: String,
+    pub scope: KeyScope,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// A key just created: the only time `key` is ever returned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct NewApiKey {
+    pub key: String,
+    pub info: ApiKeyInfo,
+}
+
+/// What a registration form or `POST /auth/register` sends.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Registration {
+    pub email: String,
+    pub password: String,
+    pub first_name: String,
+    pub last_name: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub referral_code: Option<String>,
+}
+
+/// Editable profile fields; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProfileChanges {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// An empty string removes the phone number.
+    pub phone: Option<String>,
+    pub bio: Option<String>,
+    pub timezone: Option<String>,
+    pub language: Option<String>,
+    pub notifications: Option<NotificationPrefs>,
+}
+
+/// A staff change to an account; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AccountChanges {
+    pub role: Option<Role>,
+    /// `active` or `suspended` (deleting is the owner's choice).
+    pub status: Option<AccountStatus>,
+}
+
+/// Filters, sort and page of the staff user list (all kept in the URL).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UserQuery {
+    pub search: Option<String>,
+    pub role: Option<Role>,
+    pub status: Option<AccountStatus>,
+    /// `created`, `email`, `name` or `last_login`.
+    pub sort: Option<String>,
+    /// `asc` or `desc`.
+    pub order: Option<String>,
+    pub page: Option<u32>,
+    pub limit: Option<u32>,
+}
+
+/// One page of users.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserPage {
+    pub users: Vec<User>,
+    pub page: u32,
+    pub limit: u32,
+    pub total: u64,
+}
+
+impl UserPage {
+    pub fn total_pages(&self) -> u32 {
+        u32::try_from(self.total.div_ceil(u64::from(self.limit.max(1)))).unwrap_or(u32::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Role) -> Actor {
+        Actor::User(Principal {
+            id: "u1".into(),
+            role,
+        })
+    }
+
+    #[test]
+    fn only_staff_roles_produce_staff() {
+        assert!(user(Role::User).staff().is_none());
+        assert!(user(Role::Vendor).staff().is_none());
+        assert!(user(Role::Manager).staff().is_some());
+        assert!(user(Role::Admin).staff().is_some());
+        assert!(Actor::System.staff().is_some());
+    }
+
+    #[test]
+    fn only_admins_produce_admin() {
+        assert!(user(Role::Manager).admin().is_none());
+        assert!(user(Role::Admin).admin().is_some());
+        assert_eq!(user(Role::Admin).audit_label(), "user:u1");
+    }
+
+    #[test]
+    fn roles_and_statuses_round_trip_through_text() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        for status in AccountStatus::ALL {
+            assert_eq!(AccountStatus::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(Role::parse("root"), None);
+        assert_eq!(KeyScope::parse("read_write"), Some(KeyScope::ReadWrite));
     }
 }

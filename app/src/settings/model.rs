@@ -75,6 +75,35 @@ pub const COMMISSION_RATE_BPS: Setting<u32> = Setting {
     check: check_rate_bps,
 };
 
+fn check_minutes(value: &u32) -> Result<(), String> {
+    if (5..=525_600).contains(value) {
+        Ok(())
+    } else {
+        Err("Must be between 5 minutes and a year.".into())
+    }
+}
+
+/// A browser session ends after this many minutes without a request.
+pub const SESSION_IDLE_MINUTES: Setting<u32> = Setting {
+    key: "session_idle_minutes",
+    default: || 120,
+    check: check_minutes,
+};
+
+/// A browser session ends this many minutes after sign-in, however active.
+pub const SESSION_ABSOLUTE_MINUTES: Setting<u32> = Setting {
+    key: "session_absolute_minutes",
+    default: || 12 * 60,
+    check: check_minutes,
+};
+
+/// With "remember me", both limits become this many minutes.
+pub const SESSION_REMEMBER_MINUTES: Setting<u32> = Setting {
+    key: "session_remember_minutes",
+    default: || 30 * 24 * 60,
+    check: check_minutes,
+};
+
 /// The settings shown on the admin dashboard and to API clients.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -1,6 +1,7 @@
 //! The public JSON API under `/api/v1`: the envelope, the JSON extractor, the OpenAPI document
 //! and its human-readable docs page. Handlers call the same services as the pages.
 
+pub mod caller;
 pub mod docs;
 pub mod json;
 pub mod v1;

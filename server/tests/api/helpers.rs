@@ -17,6 +17,7 @@ pub struct TestApp {
     pub db: Db,
     pub client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
+    stop_workers: tokio::sync::watch::Sender<bool>,
     server: Option<JoinHandle<std::io::Result<()>>>,
     _dir: Option<tempfile::TempDir>,
     postgres_database: Option<String>,
@@ -131,7 +132,11 @@ impl TestApp {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("local addr");
-        let state = server::app_state(config, db.clone());
+        let state = server::app_state(config, db.clone())
+            .await
+            .expect("app state");
+        let (stop_workers, stop_rx) = tokio::sync::watch::channel(false);
+        server::spawn_workers(&state, app::email::sender::Mailer::Outbox, stop_rx);
         let router = match options.api_routes {
             Some(extra) => {
                 server::router::build_with_api(state, server::api::v1::router().merge(extra))
@@ -156,6 +161,7 @@ impl TestApp {
             db,
             client,
             shutdown: Some(tx),
+            stop_workers,
             server: Some(server),
             _dir: dir,
             postgres_database,
@@ -164,6 +170,60 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
+    }
+
+    /// A client that keeps cookies, like a browser (no redirects followed).
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client")
+    }
+
+    /// Sends a JSON `body` to an API path with an optional bearer credential.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        bearer: Option<&str>,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        let mut request = self.client.post(self.url(path)).json(&body);
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("POST")
+    }
+
+    /// GETs an API path with a bearer credential.
+    pub async fn get_with(&self, path: &str, bearer: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(bearer)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    /// The newest email to `recipient` in the development outbox, waiting up to 10 s for the
+    /// job worker to deliver it.
+    pub async fn email_to(&self, recipient: &str, subject: &str) -> (String, String) {
+        for _ in 0..100 {
+            let row: Option<(String, String)> = sqlx::query_as(
+                "SELECT text_body, html_body FROM outbox WHERE recipient = $1 AND subject = $2 \
+                 ORDER BY id DESC LIMIT 1",
+            )
+            .bind(recipient)
+            .bind(subject)
+            .fetch_optional(self.db.pool())
+            .await
+            .expect("read outbox");
+            if let Some(email) = row {
+                return email;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no email {subject:?} to {recipient}");
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -190,6 +250,7 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        let _ = self.stop_workers.send(true);
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

@@ -1,4 +1,5 @@
 //! Integration tests: the real router over HTTP, on SQLite and (when configured) PostgreSQL.
+mod accounts;
 mod api;
 mod helpers;
 mod ops;

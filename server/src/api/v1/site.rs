@@ -18,6 +18,6 @@ use axum::extract::State;
 )]
 pub async fn get_site(State(state): State<AppState>) -> Result<Envelope<SiteSettings>, AppError> {
     Ok(Envelope::ok(
-        app::settings::service::site_settings(&state.db).await?,
+        app::settings::service::site_settings(state.db()).await?,
     ))
 }

@@ -1,0 +1,162 @@
+//! Staff tools over accounts: the searchable user list, one account's page, and role and
+//! status changes (admins only, audited, never leaving the site without an admin).
+
+use super::model::{AccountChanges, AccountStatus, Admin, Role, Staff, User, UserPage, UserQuery};
+use super::service::{USER_COLUMNS, end_sessions, find_user, user_from_row};
+use crate::audit::service::{NewEntry, record};
+use crate::db::{Db, now_millis};
+use crate::error::AppError;
+
+pub const DEFAULT_PAGE_SIZE: u32 = 20;
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// The sort keys the list accepts, and their columns.
+fn sort_column(sort: Option<&str>) -> Result<&'static str, AppError> {
+    Ok(match sort.unwrap_or("created") {
+        "created" => "created_at",
+        "email" => "email_key",
+        "name" => "last_name",
+        "last_login" => "last_login_at",
+        _ => {
+            return Err(AppError::invalid(
+                "sort",
+                "Sort by created, email, name or last_login.",
+            ));
+        }
+    })
+}
+
+/// One page of accounts matching the query (staff).
+pub async fn list_users(
+    db: &Db,
+    _staff: Staff<'_>,
+    query: &UserQuery,
+) -> Result<UserPage, AppError> {
+    let column = sort_column(query.sort.as_deref())?;
+    let direction = match query.order.as_deref().unwrap_or("desc") {
+        "asc" => "ASC",
+        "desc" => "DESC",
+        _ => return Err(AppError::invalid("order", "Order asc or desc.")),
+    };
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE_SIZE);
+    if !(1..=MAX_PAGE_SIZE).contains(&limit) {
+        return Err(AppError::invalid(
+            "limit",
+            format!("Use a limit from 1 to {MAX_PAGE_SIZE}."),
+        ));
+    }
+    let page = query.page.unwrap_or(1).max(1);
+    let search = query
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| format!("%{}%", s.to_lowercase().replace(['%', '_'], "")));
+    let filter = "($1 IS NULL OR email_key LIKE $1 OR LOWER(first_name || ' ' || last_name) LIKE $1) \
+                  AND ($2 IS NULL OR role = $2) AND ($3 IS NULL OR status = $3)";
+    let role = query.role.map(Role::as_str);
+    let status = query.status.map(AccountStatus::as_str);
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users WHERE {filter}"))
+        .bind(&search)
+        .bind(role)
+        .bind(status)
+        .fetch_one(db.pool())
+        .await?;
+    // NULLs (never signed in) sort last either way.
+    let rows = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE {filter} \
+         ORDER BY {column} IS NULL, {column} {direction}, id LIMIT $4 OFFSET $5"
+    ))
+    .bind(&search)
+    .bind(role)
+    .bind(status)
+    .bind(i64::from(limit))
+    .bind(i64::from(page - 1) * i64::from(limit))
+    .fetch_all(db.pool())
+    .await?;
+    Ok(UserPage {
+        users: rows.iter().map(user_from_row).collect::<Result<_, _>>()?,
+        page,
+        limit,
+        total: u64::try_from(total).unwrap_or(0),
+    })
+}
+
+/// One account (staff).
+pub async fn get_user(db: &Db, _staff: Staff<'_>, id: &str) -> Result<User, AppError> {
+    find_user(db, id).await
+}
+
+/// Changes an account's role and/or status (admins). Suspending ends the account's sessions at
+/// once; the last active admin can be neither demoted nor suspended. Audited.
+pub async fn update_account(
+    db: &Db,
+    admin: Admin<'_>,
+    id: &str,
+    changes: AccountChanges,
+    ip: Option<String>,
+) -> Result<User, AppError> {
+    if changes.status == Some(AccountStatus::Deleted) {
+        return Err(AppError::invalid(
+            "status",
+            "Staff can set active or suspended; only the owner deletes an account.",
+        ));
+    }
+    let before = find_user(db, id).await?;
+    if before.status == AccountStatus::Deleted {
+        return Err(AppError::invalid(
+            "status",
+            "This account was deleted by its owner.",
+        ));
+    }
+    let role = changes.role.unwrap_or(before.role);
+    let status = changes.status.unwrap_or(before.status);
+    if role == before.role && status == before.status {
+        return Ok(before);
+    }
+    let mut tx = db.pool().begin().await?;
+    // Write first: on SQLite this takes the write lock before the admin count is read, so
+    // two admins demoting each other at once cannot both succeed.
+    sqlx::query("UPDATE users SET role = $1, status = $2, updated_at = $3 WHERE id = $4")
+        .bind(role.as_str())
+        .bind(status.as_str())
+        .bind(now_millis())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let admins: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND status = 'active'")
+            .fetch_one(&mut *tx)
+            .await?;
+    if admins == 0 {
+        tx.rollback().await?;
+        let field = if role == Role::Admin {
+            "status"
+        } else {
+            "role"
+        };
+        return Err(AppError::invalid(
+            field,
+            "This is the last active admin; make someone else admin first.",
+        ));
+    }
+    if status == AccountStatus::Suspended {
+        end_sessions(&mut tx, id, None).await?;
+    }
+    record(
+        &mut tx,
+        NewEntry {
+            actor: admin.actor(),
+            action: "users.update",
+            target: Some(format!("user:{id}")),
+            details: serde_json::json!({
+                "role": { "old": before.role, "new": role },
+                "status": { "old": before.status, "new": status },
+            }),
+            ip,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    find_user(db, id).await
+}

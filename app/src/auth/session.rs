@@ -1,0 +1,251 @@
+//! Browser sessions: the tower-sessions store over our own database (both backends, shared by
+//! every instance) and the axum-login backend over the account service.
+//!
+//! Decision: `tower-sessions-sqlx-store` needs a concrete `SqlitePool`/`PgPool` and keeps the
+//! session as an opaque blob, so "list my sessions" and "end this user's sessions" would need
+//! a second table kept in step. This store writes the `sessions` table through the `Any` pool
+//! instead and copies the user id, address and browser out of the session data on every save.
+
+use super::crypto::token_hash;
+use super::model::{Principal, Role};
+use crate::db::{Db, now_millis};
+use crate::error::AppError;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, SessionStore};
+
+/// The session key under which axum-login keeps the signed-in user.
+pub const AUTH_KEY: &str = "auth";
+/// The session key under which [`ClientInfo`] is kept.
+pub const CLIENT_KEY: &str = "client";
+
+/// Facts about the browser, recorded at sign-in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientInfo {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// When the session must end whatever the activity (unix ms).
+    pub absolute_expires_at: i64,
+    /// How long the session may stay idle (longer with "remember me").
+    pub idle_secs: i64,
+}
+
+/// The part of axum-login's session data the store reads.
+#[derive(Deserialize)]
+struct AuthData {
+    user_id: Option<String>,
+}
+
+/// The tower-sessions store on the `sessions` table.
+#[derive(Debug, Clone)]
+pub struct DbSessionStore {
+    db: Db,
+}
+
+impl DbSessionStore {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    /// Deletes sessions whose expiry has passed; returns how many.
+    pub async fn delete_expired(&self) -> Result<u64, AppError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(now_millis())
+            .execute(self.db.pool())
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
+
+fn backend_error(error: impl std::fmt::Display) -> session_store::Error {
+    session_store::Error::Backend(error.to_string())
+}
+
+fn expiry_millis(record: &Record) -> i64 {
+    i64::try_from(record.expiry_date.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+fn column<T: serde::de::DeserializeOwned>(record: &Record, key: &str) -> Option<T> {
+    record
+        .data
+        .get(key)
+        .and_then(|value| serde_json::from_value(value.clone()).ok())
+}
+
+#[async_trait::async_trait]
+impl SessionStore for DbSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        // A fresh random id colliding is astronomically unlikely; if it happens, draw again.
+        loop {
+            let data = serde_json::to_string(&record.data).map_err(backend_error)?;
+            let client: Option<ClientInfo> = column(record, CLIENT_KEY);
+            let auth: Option<AuthData> = column(record, AUTH_KEY);
+            let now = now_millis();
+            let inserted = sqlx::query(
+                "INSERT INTO sessions (id, user_id, data, expires_at, ip, user_agent, created_at, last_seen_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(record.id.to_string())
+            .bind(auth.and_then(|a| a.user_id))
+            .bind(data)
+            .bind(expiry_millis(record))
+            .bind(client.as_ref().and_then(|c| c.ip.clone()))
+            .bind(client.and_then(|c| c.user_agent))
+            .bind(now)
+            .execute(self.db.pool())
+            .await
+            .map_err(backend_error)?;
+            if inserted.rows_affected() == 1 {
+                return Ok(());
+            }
+            record.id = Id::default();
+        }
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let data = serde_json::to_string(&record.data).map_err(backend_error)?;
+        let client: Option<ClientInfo> = column(record, CLIENT_KEY);
+        let auth: Option<AuthData> = column(record, AUTH_KEY);
+        let now = now_millis();
+        sqlx::query(
+            "INSERT INTO sessions (id, user_id, data, expires_at, ip, user_agent, created_at, last_seen_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
+             ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, \
+             expires_at = excluded.expires_at, ip = excluded.ip, user_agent = excluded.user_agent, \
+             last_seen_at = excluded.last_seen_at",
+        )
+        .bind(record.id.to_string())
+        .bind(auth.and_then(|a| a.user_id))
+        .bind(data)
+        .bind(expiry_millis(record))
+        .bind(client.as_ref().and_then(|c| c.ip.clone()))
+        .bind(client.and_then(|c| c.user_agent))
+        .bind(now)
+        .execute(self.db.pool())
+        .await
+        .map_err(backend_error)?;
+        Ok(())
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let row =
+            sqlx::query("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
+                .bind(id.to_string())
+                .bind(now_millis())
+                .fetch_optional(self.db.pool())
+                .await
+                .map_err(backend_error)?;
+        let Some(row) = row else { return Ok(None) };
+        let data: String = row.try_get("data").map_err(backend_error)?;
+        let expires_at: i64 = row.try_get("expires_at").map_err(backend_error)?;
+        let expiry_date =
+            time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(expires_at) * 1_000_000)
+                .map_err(backend_error)?;
+        Ok(Some(Record {
+            id: *id,
+            data: serde_json::from_str(&data).map_err(backend_error)?,
+            expiry_date,
+        }))
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(id.to_string())
+            .execute(self.db.pool())
+            .await
+            .map_err(backend_error)?;
+        Ok(())
+    }
+}
+
+/// The public handle of a session: a digest of its id, so the id (the cookie's value) is never
+/// shown, not even to staff.
+pub fn session_handle(session_id: &str) -> String {
+    token_hash(session_id)[..24].to_owned()
+}
+
+/// The signed-in user as axum-login keeps them. The auth hash is a digest of the password
+/// hash: changing the password signs every other session out.
+#[derive(Clone)]
+pub struct SessionUser {
+    pub principal: Principal,
+    auth_hash: Vec<u8>,
+}
+
+impl std::fmt::Debug for SessionUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionUser")
+            .field("principal", &self.principal)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SessionUser {
+    pub(crate) fn new(id: String, role: Role, password_hash: &str) -> Self {
+        Self {
+            principal: Principal { id, role },
+            auth_hash: token_hash(password_hash).into_bytes(),
+        }
+    }
+}
+
+impl axum_login::AuthUser for SessionUser {
+    type Id = String;
+
+    fn id(&self) -> String {
+        self.principal.id.clone()
+    }
+
+    fn session_auth_hash(&self) -> &[u8] {
+        &self.auth_hash
+    }
+}
+
+/// axum-login's view of the account service. Sign-in itself goes through
+/// `auth::service::log_in` (throttling, status checks, events); this backend only reloads
+/// the user of a session, and only while the account is active.
+#[derive(Debug, Clone)]
+pub struct SessionBackend {
+    db: Db,
+}
+
+impl SessionBackend {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+}
+
+impl axum_login::AuthnBackend for SessionBackend {
+    type User = SessionUser;
+    /// An already verified user (from `auth::service::log_in`).
+    type Credentials = SessionUser;
+    type Error = AppError;
+
+    async fn authenticate(&self, user: SessionUser) -> Result<Option<SessionUser>, AppError> {
+        Ok(Some(user))
+    }
+
+    async fn get_user(&self, id: &String) -> Result<Option<SessionUser>, AppError> {
+        let row = sqlx::query(
+            "SELECT id, role, password_hash FROM users WHERE id = $1 AND status = 'active'",
+        )
+        .bind(id)
+        .fetch_optional(self.db.pool())
+        .await?;
+        row.map(|row| -> Result<SessionUser, AppError> {
+            let role: String = row.try_get("role")?;
+            let hash: String = row.try_get("password_hash")?;
+            Ok(SessionUser::new(
+                row.try_get("id")?,
+                Role::parse(&role).ok_or(AppError::Internal)?,
+                &hash,
+            ))
+        })
+        .transpose()
+    }
+}
+
+/// The axum-login session type the server and the server functions use.
+pub type AuthSession = axum_login::AuthSession<SessionBackend>;

@@ -1,0 +1,208 @@
+//! Browser authentication wiring: the session and axum-login layers, the absolute session
+//! limit, and the CSRF rule for cookie-authenticated requests.
+
+use app::auth::service::Client;
+use app::auth::session::{AUTH_KEY, CLIENT_KEY, ClientInfo, DbSessionStore, SessionBackend};
+use app::db::{Db, now_millis};
+use app::error::AppError;
+use axum::extract::{ConnectInfo, Request};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum_login::AuthManager;
+use http::{HeaderMap, Method, header};
+use std::net::SocketAddr;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "agora_session";
+
+/// The session layer: cookie `HttpOnly`, `SameSite=Lax`, `Secure` behind TLS; sessions end
+/// after `idle` without requests unless sign-in set another limit.
+pub fn session_layer(
+    db: &Db,
+    secure: bool,
+    idle: time::Duration,
+) -> SessionManagerLayer<DbSessionStore> {
+    SessionManagerLayer::new(DbSessionStore::new(db.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_path("/")
+        // Saving on every request moves the idle deadline and records "last seen".
+        .with_always_save(true)
+        .with_expiry(Expiry::OnInactivity(idle))
+}
+
+/// axum-login, inside the session layer (and inside [`session_limits`], which must see the
+/// session before axum-login loads its user).
+pub fn login_layer<S>(
+    db: &Db,
+) -> impl tower::Layer<S, Service = AuthManager<S, SessionBackend>> + Clone + use<S> {
+    let backend = SessionBackend::new(db.clone());
+    tower::layer::layer_fn(move |inner| AuthManager::new(inner, backend.clone(), AUTH_KEY))
+}
+
+/// Applies the limits chosen at sign-in, before axum-login loads the session's user: a session
+/// past its absolute limit ends; otherwise its own idle limit (longer with "remember me")
+/// replaces the layer's default, which tower-sessions would otherwise restore each request.
+pub async fn session_limits(request: Request, next: Next) -> Response {
+    if let Some(session) = request.extensions().get::<Session>().cloned()
+        && let Ok(Some(client)) = session.get::<ClientInfo>(CLIENT_KEY).await
+    {
+        if client.absolute_expires_at <= now_millis() {
+            let _ = session.flush().await;
+        } else {
+            let left_secs = (client.absolute_expires_at - now_millis()) / 1000;
+            let idle = client.idle_secs.min(left_secs).max(1);
+            session.set_expiry(Some(Expiry::OnInactivity(time::Duration::seconds(idle))));
+        }
+    }
+    next.run(request).await
+}
+
+/// Refuses state-changing requests that carry the session cookie but come from another site.
+/// Browsers send `Origin` (and `Sec-Fetch-Site`) on cross-site POSTs; a request with a bearer
+/// token is exempt (the token is not sent automatically), and so is one without cookies.
+pub async fn csrf_guard(public_url: &str, request: Request, next: Next) -> Response {
+    if is_cross_site_cookie_write(public_url, request.method(), request.headers()) {
+        tracing::warn!(
+            origin = ?request.headers().get(header::ORIGIN),
+            "refused a cross-site request carrying the session cookie"
+        );
+        return AppError::Forbidden.into_response();
+    }
+    next.run(request).await
+}
+
+fn is_cross_site_cookie_write(public_url: &str, method: &Method, headers: &HeaderMap) -> bool {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return false;
+    }
+    let has_session_cookie = headers.get_all(header::COOKIE).iter().any(|value| {
+        value.to_str().is_ok_and(|cookies| {
+            cookies
+                .split(';')
+                .any(|c| c.trim().starts_with(&format!("{SESSION_COOKIE}=")))
+        })
+    });
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("Bearer "));
+    if !has_session_cookie || bearer {
+        return false;
+    }
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return !matches!(site, "same-origin" | "none");
+    }
+    match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        // A client that sends neither header is not a browser page on another site.
+        None => false,
+        Some(origin) => {
+            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+            let own = origin == public_url
+                || host.is_some_and(|host| {
+                    origin
+                        .strip_prefix("http://")
+                        .or_else(|| origin.strip_prefix("https://"))
+                        == Some(host)
+                });
+            !own
+        }
+    }
+}
+
+/// Where a request came from: the peer address and the `User-Agent`.
+pub fn client(headers: &HeaderMap, peer: Option<&ConnectInfo<SocketAddr>>) -> Client {
+    Client {
+        ip: peer.map(|ConnectInfo(addr)| addr.ip().to_string()),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(256).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(
+                http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                value.parse().unwrap(),
+            );
+        }
+        map
+    }
+
+    const URL: &str = "https://shop.example";
+    const COOKIE: (&str, &str) = ("cookie", "a=1; agora_session=xyz");
+
+    #[test]
+    fn cross_site_cookie_posts_are_refused() {
+        let post = Method::POST;
+        assert!(is_cross_site_cookie_write(
+            URL,
+            &post,
+            &headers(&[COOKIE, ("origin", "https://evil.example")])
+        ));
+        assert!(is_cross_site_cookie_write(
+            URL,
+            &post,
+            &headers(&[COOKIE, ("sec-fetch-site", "cross-site")])
+        ));
+        assert!(is_cross_site_cookie_write(
+            URL,
+            &post,
+            &headers(&[COOKIE, ("sec-fetch-site", "same-site")])
+        ));
+    }
+
+    #[test]
+    fn same_origin_reads_tokens_and_cookieless_requests_pass() {
+        let post = Method::POST;
+        assert!(!is_cross_site_cookie_write(
+            URL,
+            &post,
+            &headers(&[COOKIE, ("origin", URL)])
+        ));
+        assert!(!is_cross_site_cookie_write(
+            URL,
+            &post,
+            &headers(&[
+                COOKIE,
+                ("origin", "http://127.0.0.1:3000"),
+                ("host", "127.0.0.1:3000")
+            ])
+        ));
+        assert!(!is_cross_site_cookie_write(
+            URL,
+            &post,
+            &headers(&[COOKIE, ("sec-fetch-site", "same-origin")])
+        ));
+        assert!(!is_cross_site_cookie_write(
+            URL,
+            &Method::GET,
+            &headers(&[COOKIE, ("origin", "https://evil.example")])
+        ));
+        assert!(!is_cross_site_cookie_write(
+            URL,
+            &post,
+            &headers(&[("origin", "https://evil.example")])
+        ));
+        assert!(!is_cross_site_cookie_write(
+            URL,
+            &post,
+            &headers(&[
+                COOKIE,
+                ("origin", "https://evil.example"),
+                ("authorization", "Bearer t")
+            ])
+        ));
+    }
+}

@@ -1,0 +1,661 @@
+//! Accounts through `/api/v1`: registration, the token pair flow, recovery, profiles, API keys,
+//! staff tools and throttling — success and failure paths, on both databases.
+use crate::helpers::{TestApp, assert_error, envelope, on_each_backend};
+use app::auth::model::Role;
+use serde_json::{Value, json};
+
+pub const PASSWORD: &str = "Sturdy-Otter-42";
+
+pub fn registration(email: &str) -> Value {
+    json!({
+        "email": email,
+        "password": PASSWORD,
+        "firstName": "Ada",
+        "lastName": "Lovelace",
+    })
+}
+
+/// Registers `email` through the API; returns the token pair's data.
+pub async fn register(app: &TestApp, email: &str) -> Value {
+    let (status, body) = envelope(
+        app.post_json("/api/v1/auth/register", None, registration(email))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    body["data"].clone()
+}
+
+pub async fn login(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
+    app.post_json(
+        "/api/v1/auth/login",
+        None,
+        json!({"email": email, "password": password}),
+    )
+    .await
+}
+
+/// Creates a staff account directly (as `agora create-admin` does) and signs it in.
+pub async fn staff_token(app: &TestApp, email: &str, role: Role) -> String {
+    app::auth::service::provision(&app.db, email, PASSWORD.into(), "Staff", "Member", role)
+        .await
+        .expect("provision");
+    let (_, body) = envelope(login(app, email, PASSWORD).await).await;
+    body["data"]["accessToken"]
+        .as_str()
+        .expect("token")
+        .to_owned()
+}
+
+fn token(pair: &Value, name: &str) -> String {
+    pair[name].as_str().expect(name).to_owned()
+}
+
+/// No response may carry a password or any stored hash.
+fn assert_no_secrets(body: &Value) {
+    let text = body.to_string();
+    for needle in [
+        "passwordHash",
+        "password_hash",
+        "$argon2",
+        "keyHash",
+        "tokenHash",
+        PASSWORD,
+    ] {
+        assert!(!text.contains(needle), "{needle} leaked: {text}");
+    }
+}
+
+#[tokio::test]
+async fn registration_returns_the_user_and_a_token_pair() {
+    on_each_backend(|app| async move {
+        let pair = register(&app, "ada@example.com").await;
+        assert_no_secrets(&pair);
+        assert_eq!(pair["user"]["email"], "ada@example.com");
+        assert_eq!(pair["user"]["role"], "user");
+        assert_eq!(pair["user"]["emailVerified"], false);
+        assert_eq!(pair["expiresIn"], 900);
+        let access = token(&pair, "accessToken");
+        let (status, me) = envelope(app.get_with("/api/v1/auth/me", &access).await).await;
+        assert_eq!(status, 200);
+        assert_eq!(me["data"]["id"], pair["user"]["id"]);
+        assert_no_secrets(&me);
+        // The verification email is queued and delivered to the outbox.
+        let (text, html) = app
+            .email_to("ada@example.com", "Confirm your email address")
+            .await;
+        assert!(text.contains("/verify-email/"), "{text}");
+        assert!(html.contains("<a href="), "{html}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn registration_reports_every_bad_field_and_writes_nothing() {
+    on_each_backend(|app| async move {
+        let body = assert_error(
+            app.post_json(
+                "/api/v1/auth/register",
+                None,
+                json!({"email": "nope", "password": "short", "firstName": "A", "lastName": "", "phone": "12"}),
+            )
+            .await,
+            400,
+            "VALIDATION_ERROR",
+        )
+        .await;
+        let fields: Vec<&str> = body["error"]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["email", "password", "firstName", "lastName", "phone"]);
+        let common = assert_error(
+            app.post_json(
+                "/api/v1/auth/register",
+                None,
+                json!({"email": "a@b.io", "password": "Password1", "firstName": "Ada", "lastName": "Byron"}),
+            )
+            .await,
+            400,
+            "VALIDATION_ERROR",
+        )
+        .await;
+        assert_eq!(common["error"]["details"][0]["field"], "password");
+        assert_error(
+            app.post_json("/api/v1/auth/register", None, json!({"email": "a@b.io"})).await,
+            400,
+            "VALIDATION_ERROR",
+        )
+        .await;
+        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(users, 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_taken_email_is_a_conflict_whatever_its_case() {
+    on_each_backend(|app| async move {
+        register(&app, "grace@example.com").await;
+        let body = assert_error(
+            app.post_json(
+                "/api/v1/auth/register",
+                None,
+                registration("  GRACE@Example.com "),
+            )
+            .await,
+            409,
+            "CONFLICT",
+        )
+        .await;
+        assert_eq!(body["error"]["details"][0]["field"], "email");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn wrong_passwords_and_unknown_emails_get_the_same_answer() {
+    on_each_backend(|app| async move {
+        register(&app, "ann@example.com").await;
+        let wrong = assert_error(
+            login(&app, "ann@example.com", "Wrong-pass-1").await,
+            401,
+            "INVALID_CREDENTIALS",
+        )
+        .await;
+        let unknown = assert_error(
+            login(&app, "nobody@example.com", PASSWORD).await,
+            401,
+            "INVALID_CREDENTIALS",
+        )
+        .await;
+        assert_eq!(wrong["error"]["message"], unknown["error"]["message"]);
+        let (status, body) = envelope(login(&app, "ANN@example.com", PASSWORD).await).await;
+        assert_eq!(status, 200);
+        assert_no_secrets(&body);
+        assert!(body["data"]["user"]["lastLoginAt"].is_i64());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
+    on_each_backend(|app| async move {
+        let pair = register(&app, "rot@example.com").await;
+        let first = token(&pair, "refreshToken");
+        let (status, body) = envelope(
+            app.post_json("/api/v1/auth/refresh", None, json!({"refreshToken": first}))
+                .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let second = token(&body["data"], "refreshToken");
+        let access = token(&body["data"], "accessToken");
+        assert_ne!(first, second);
+        assert_eq!(
+            envelope(app.get_with("/api/v1/auth/me", &access).await)
+                .await
+                .0,
+            200
+        );
+
+        // Replaying the used token: refused, and the whole family is revoked.
+        assert_error(
+            app.post_json("/api/v1/auth/refresh", None, json!({"refreshToken": first}))
+                .await,
+            401,
+            "INVALID_TOKEN",
+        )
+        .await;
+        assert_error(
+            app.post_json(
+                "/api/v1/auth/refresh",
+                None,
+                json!({"refreshToken": second}),
+            )
+            .await,
+            401,
+            "INVALID_TOKEN",
+        )
+        .await;
+        assert_error(
+            app.get_with("/api/v1/auth/me", &access).await,
+            401,
+            "INVALID_TOKEN",
+        )
+        .await;
+        assert_error(
+            app.post_json(
+                "/api/v1/auth/refresh",
+                None,
+                json!({"refreshToken": "made-up"}),
+            )
+            .await,
+            401,
+            "INVALID_TOKEN",
+        )
+        .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn logout_revokes_the_sign_in() {
+    on_each_backend(|app| async move {
+        let pair = register(&app, "out@example.com").await;
+        let access = token(&pair, "accessToken");
+        let (status, _) = envelope(
+            app.post_json("/api/v1/auth/logout", Some(&access), json!({}))
+                .await,
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_error(
+            app.get_with("/api/v1/auth/me", &access).await,
+            401,
+            "INVALID_TOKEN",
+        )
+        .await;
+        assert_error(
+            app.post_json(
+                "/api/v1/auth/refresh",
+                None,
+                json!({"refreshToken": token(&pair, "refreshToken")}),
+            )
+            .await,
+            401,
+            "INVALID_TOKEN",
+        )
+        .await;
+        assert_error(
+            app.post_json("/api/v1/auth/logout", None, json!({})).await,
+            401,
+            "UNAUTHORIZED",
+        )
+        .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn missing_and_forged_credentials_are_refused() {
+    on_each_backend(|app| async move {
+        assert_error(app.get("/api/v1/auth/me").await, 401, "UNAUTHORIZED").await;
+        assert_error(app.get("/api/v1/users/me").await, 401, "UNAUTHORIZED").await;
+        assert_error(
+            app.get_with("/api/v1/auth/me", "abc.def.ghi").await,
+            401,
+            "INVALID_TOKEN",
+        )
+        .await;
+        assert_error(
+            app.get_with("/api/v1/auth/me", "agora_notakey").await,
+            401,
+            "INVALID_TOKEN",
+        )
+        .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn forgot_and_reset_password_end_every_session() {
+    on_each_backend(|app| async move {
+        let pair = register(&app, "lost@example.com").await;
+        let old_access = token(&pair, "accessToken");
+        for email in ["lost@example.com", "nobody@example.com"] {
+            let (status, body) = envelope(
+                app.post_json(
+                    "/api/v1/auth/forgot-password",
+                    None,
+                    json!({"email": email}),
+                )
+                .await,
+            )
+            .await;
+            assert_eq!(status, 200);
+            assert_eq!(
+                body["data"]["message"],
+                "If an account exists for this address, an email is on its way."
+            );
+        }
+        assert_error(
+            app.post_json(
+                "/api/v1/auth/forgot-password",
+                None,
+                json!({"email": "not-an-email"}),
+            )
+            .await,
+            400,
+            "VALIDATION_ERROR",
+        )
+        .await;
+        let (text, _) = app
+            .email_to("lost@example.com", "Reset your password")
+            .await;
+        let reset_token = text
+            .split("/reset-password/")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .expect("a reset link")
+            .to_owned();
+        // A weak password is refused without using the token up.
+        assert_error(
+            app.post_json(
+                "/api/v1/auth/reset-password",
+                None,
+                json!({"token": reset_token, "password": "weak"}),
+            )
+            .await,
+            400,
+            "VALIDATION_ERROR",
+        )
+        .await;
+        let (status, _) = envelope(
+            app.post_json(
+                "/api/v1/auth/reset-password",
+                None,
+                json!({"token": reset_token, "password": "Brand-New-Pass-7"}),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_error(
+            app.post_json(
+                "/api/v1/auth/reset-password",
+                None,
+                json!({"token": reset_token, "password": "Another-Pass-8"}),
+            )
+            .await,
+            401,
+            "INVALID_TOKEN",
+        )
+        .await;
+        assert_error(
+            app.get_with("/api/v1/auth/me", &old_access).await,
+            401,
+            "INVALID_TOKEN",
+        )
+        .await;
+        assert_error(
+            login(&app, "lost@example.com", PASSWORD).await,
+            401,
+            "INVALID_CREDENTIALS",
+        )
+        .await;
+        assert_eq!(
+            envelope(login(&app, "lost@example.com", "Brand-New-Pass-7").await)
+                .await
+                .0,
+            200
+        );
+        app.email_to("lost@example.com", "Your password was changed")
+            .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn profiles_are_updated_field_by_field() {
+    on_each_backend(|app| async move {
+        let access = token(&register(&app, "pro@example.com").await, "accessToken");
+        let response = app
+            .client
+            .patch(app.url("/api/v1/users/me"))
+            .bearer_auth(&access)
+            .json(&json!({"bio": "Builds engines.", "timezone": "Europe/London", "phone": "+44 20 7946 0958",
+                          "notifications": {"marketingEmails": true}}))
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = envelope(response).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["data"]["bio"], "Builds engines.");
+        assert_eq!(body["data"]["firstName"], "Ada");
+        assert_eq!(body["data"]["notifications"]["marketingEmails"], true);
+        let bad = app
+            .client
+            .patch(app.url("/api/v1/users/me"))
+            .bearer_auth(&access)
+            .json(&json!({"firstName": "A", "language": "klingon!"}))
+            .send()
+            .await
+            .unwrap();
+        let body = assert_error(bad, 400, "VALIDATION_ERROR").await;
+        assert_eq!(body["error"]["details"].as_array().unwrap().len(), 2);
+        let unknown = app
+            .client
+            .patch(app.url("/api/v1/users/me"))
+            .bearer_auth(&access)
+            .json(&json!({"role": "admin"}))
+            .send()
+            .await
+            .unwrap();
+        assert_error(unknown, 400, "VALIDATION_ERROR").await;
+        let (_, me) = envelope(app.get_with("/api/v1/users/me", &access).await).await;
+        assert_eq!(me["data"]["role"], "user");
+        assert_eq!(me["data"]["firstName"], "Ada");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn api_keys_are_shown_once_scoped_and_revocable() {
+    on_each_backend(|app| async move {
+        let access = token(&register(&app, "keys@example.com").await, "accessToken");
+        let create = |scope: &'static str| {
+            app.post_json(
+                "/api/v1/users/me/api-keys",
+                Some(&access),
+                json!({"name": "CI", "scope": scope}),
+            )
+        };
+        let (status, read) = envelope(create("read").await).await;
+        assert_eq!(status, 201, "{read}");
+        let read_key = read["data"]["key"].as_str().unwrap().to_owned();
+        assert!(read_key.starts_with("agora_"));
+        let (_, write) = envelope(create("read_write").await).await;
+        let write_key = write["data"]["key"].as_str().unwrap().to_owned();
+        assert_error(create("admin").await, 400, "VALIDATION_ERROR").await;
+
+        let (_, list) = envelope(app.get_with("/api/v1/users/me/api-keys", &access).await).await;
+        assert_eq!(list["data"].as_array().unwrap().len(), 2);
+        assert!(!list.to_string().contains(&read_key));
+        assert_no_secrets(&list);
+
+        assert_eq!(
+            envelope(app.get_with("/api/v1/users/me", &read_key).await)
+                .await
+                .0,
+            200
+        );
+        let patch = |key: String| {
+            app.client
+                .patch(app.url("/api/v1/users/me"))
+                .bearer_auth(key)
+                .json(&json!({"bio": "via key"}))
+                .send()
+        };
+        assert_error(patch(read_key.clone()).await.unwrap(), 403, "FORBIDDEN").await;
+        assert_eq!(
+            envelope(patch(write_key.clone()).await.unwrap()).await.0,
+            200
+        );
+        let (_, list) = envelope(app.get_with("/api/v1/users/me/api-keys", &access).await).await;
+        assert!(
+            list["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|k| k["lastUsedAt"].is_i64())
+        );
+
+        let id = read["data"]["info"]["id"].as_str().unwrap();
+        let revoke = app
+            .client
+            .delete(app.url(&format!("/api/v1/users/me/api-keys/{id}")))
+            .bearer_auth(&access)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(revoke.status(), 204);
+        assert_error(
+            app.get_with("/api/v1/users/me", &read_key).await,
+            401,
+            "INVALID_TOKEN",
+        )
+        .await;
+        let again = app
+            .client
+            .delete(app.url(&format!("/api/v1/users/me/api-keys/{id}")))
+            .bearer_auth(&access)
+            .send()
+            .await
+            .unwrap();
+        assert_error(again, 404, "NOT_FOUND").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn only_staff_reach_the_user_list_and_only_admins_change_accounts() {
+    on_each_backend(|app| async move {
+        let customer = register(&app, "cust@example.com").await;
+        let customer_token = token(&customer, "accessToken");
+        let customer_id = customer["user"]["id"].as_str().unwrap().to_owned();
+        assert_error(
+            app.get_with("/api/v1/admin/users", &customer_token).await,
+            403,
+            "FORBIDDEN",
+        )
+        .await;
+
+        let manager = staff_token(&app, "manager@example.com", Role::Manager).await;
+        let (status, page) = envelope(
+            app.get_with(
+                "/api/v1/admin/users?search=CUST&filter[role]=user&sort=email&order=asc",
+                &manager,
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(page["data"].as_array().unwrap().len(), 1);
+        assert_eq!(page["pagination"]["total"], 1);
+        assert_no_secrets(&page);
+        let body = assert_error(
+            app.get_with("/api/v1/admin/users?filter[role]=root&limit=0", &manager)
+                .await,
+            400,
+            "VALIDATION_ERROR",
+        )
+        .await;
+        assert_eq!(body["error"]["details"].as_array().unwrap().len(), 2);
+        let suspend = |bearer: String, id: String| {
+            app.client
+                .patch(app.url(&format!("/api/v1/admin/users/{id}")))
+                .bearer_auth(bearer)
+                .json(&json!({"status": "suspended"}))
+                .send()
+        };
+        assert_error(
+            suspend(manager.clone(), customer_id.clone()).await.unwrap(),
+            403,
+            "FORBIDDEN",
+        )
+        .await;
+
+        let admin = staff_token(&app, "admin@example.com", Role::Admin).await;
+        let (status, body) =
+            envelope(suspend(admin.clone(), customer_id.clone()).await.unwrap()).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["data"]["status"], "suspended");
+        // Suspension ends the account's sign-ins at once and stops new ones.
+        assert_error(
+            app.get_with("/api/v1/auth/me", &customer_token).await,
+            401,
+            "INVALID_TOKEN",
+        )
+        .await;
+        assert_error(
+            login(&app, "cust@example.com", PASSWORD).await,
+            403,
+            "FORBIDDEN",
+        )
+        .await;
+        let audit = app::audit::service::recent(&app.db, Some(&format!("user:{customer_id}")), 10)
+            .await
+            .unwrap();
+        assert_eq!(audit[0].action, "users.update");
+
+        let missing = app
+            .get_with(
+                "/api/v1/admin/users/00000000-0000-0000-0000-000000000000",
+                &admin,
+            )
+            .await;
+        assert_error(missing, 404, "NOT_FOUND").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_last_admin_cannot_be_demoted() {
+    on_each_backend(|app| async move {
+        let admin = staff_token(&app, "solo@example.com", Role::Admin).await;
+        let (_, me) = envelope(app.get_with("/api/v1/auth/me", &admin).await).await;
+        let id = me["data"]["id"].as_str().unwrap();
+        let response = app
+            .client
+            .patch(app.url(&format!("/api/v1/admin/users/{id}")))
+            .bearer_auth(&admin)
+            .json(&json!({"role": "user"}))
+            .send()
+            .await
+            .unwrap();
+        let body = assert_error(response, 400, "VALIDATION_ERROR").await;
+        assert_eq!(body["error"]["details"][0]["field"], "role");
+        let (_, me) = envelope(app.get_with("/api/v1/auth/me", &admin).await).await;
+        assert_eq!(me["data"]["role"], "admin");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_are_throttled_with_retry_after() {
+    on_each_backend(|app| async move {
+        register(&app, "target@example.com").await;
+        for _ in 0..5 {
+            assert_error(
+                login(&app, "target@example.com", "Wrong-pass-1").await,
+                401,
+                "INVALID_CREDENTIALS",
+            )
+            .await;
+        }
+        let response = login(&app, "target@example.com", PASSWORD).await;
+        let retry_after: u64 = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .expect("Retry-After");
+        assert!((1..=900).contains(&retry_after));
+        assert_error(response, 429, "RATE_LIMIT_EXCEEDED").await;
+        // Another account from the same address is not affected.
+        register(&app, "other@example.com").await;
+        assert_eq!(
+            envelope(login(&app, "other@example.com", PASSWORD).await)
+                .await
+                .0,
+            200
+        );
+    })
+    .await;
+}
