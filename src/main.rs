@@ -33,6 +33,17 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Create an admin account (or make an existing account admin, with a new password).
+    /// The password comes from AGORA_ADMIN_PASSWORD or, when that is unset, a prompt — never
+    /// from an argument, which would end up in the shell history and the process list.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Site")]
+        first_name: String,
+        #[arg(long, default_value = "Admin")]
+        last_name: String,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -53,6 +64,28 @@ fn main() -> anyhow::Result<()> {
                         println!("Seed: {line}");
                     }
                 }
+                Ok(())
+            }
+            Command::CreateAdmin {
+                email,
+                first_name,
+                last_name,
+            } => {
+                let password = match std::env::var("AGORA_ADMIN_PASSWORD") {
+                    Ok(password) if !password.is_empty() => password,
+                    _ => {
+                        let first = rpassword::prompt_password("Password: ")?;
+                        let again = rpassword::prompt_password("Password again: ")?;
+                        anyhow::ensure!(first == again, "the passwords differ");
+                        first
+                    }
+                };
+                let db = server::open_database(&config).await?;
+                server::seed::create_admin(&db, &email, password, &first_name, &last_name).await?;
+                println!(
+                    "Admin {email} is ready; sign in at {}/login",
+                    config.public_url
+                );
                 Ok(())
             }
         }

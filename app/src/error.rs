@@ -158,9 +158,10 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
-                Self::BadRequest(message)
-            }
+            // The request did not carry readable arguments: the caller's mistake, not ours.
+            ServerFnErrorErr::Args(message)
+            | ServerFnErrorErr::MissingArg(message)
+            | ServerFnErrorErr::Deserialization(message) => Self::BadRequest(message),
             ServerFnErrorErr::Request(_) => Self::ServiceUnavailable("The server".into()),
             _ => Self::Internal,
         }

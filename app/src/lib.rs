@@ -22,7 +22,7 @@ use components::layout::{AdminLayout, SiteChrome, SiteLayout};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 use site::pages::{HomePage, NotFound, SearchPage};
 
 /// The name of the compiled JS/wasm/CSS bundle under `/pkg` (cargo-leptos' `name`).
@@ -88,9 +88,18 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=StaticSegment("") view=SiteLayout>
                     <Route path=StaticSegment("") view=HomePage/>
                     <Route path=StaticSegment("search") view=SearchPage/>
+                    <Route path=StaticSegment("login") view=auth::pages::LoginPage/>
+                    <Route path=StaticSegment("register") view=auth::pages::RegisterPage/>
+                    <Route path=StaticSegment("forgot-password") view=auth::pages::ForgotPasswordPage/>
+                    <Route path=(StaticSegment("verify-email"), ParamSegment("token")) view=auth::pages::VerifyEmailPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("reset-password"), ParamSegment("token")) view=auth::pages::ResetPasswordPage/>
+                    <Route path=StaticSegment("account") view=auth::pages::AccountPage ssr=SsrMode::Async/>
                 </ParentRoute>
                 <ParentRoute path=StaticSegment("admin") view=AdminLayout ssr=SsrMode::Async>
                     <Route path=StaticSegment("") view=admin::pages::AdminDashboard/>
+                    <Route path=StaticSegment("users") view=admin::users::UsersPage/>
+                    <Route path=(StaticSegment("users"), ParamSegment("id")) view=admin::users::UserDetailPage/>
+                    <Route path=StaticSegment("outbox") view=admin::users::OutboxPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -181,3 +181,28 @@ mod tests {
         assert!(!is_valid_request_id("a\"b"));
     }
 }
+
+/// Gives server-function errors their real status. Leptos answers every failed server function
+/// with 500 and the serialised `AppError` as the body; this reads that body back and sets the
+/// error's own status (401, 403, 400, 429 with `Retry-After`…), so clients and logs see the
+/// truth.
+pub async fn rpc_error_status(request: Request, next: Next) -> Response {
+    let is_rpc = request.uri().path().starts_with("/rpc/");
+    let response = next.run(request).await;
+    if !is_rpc || response.status() != http::StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return AppError::Internal.into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = error.status();
+        if let AppError::RateLimited { retry_after_secs } = error {
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}

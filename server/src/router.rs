@@ -1,7 +1,7 @@
 //! The whole HTTP surface in one router: pages and server functions (Leptos), `/api/v1`, the
 //! API docs, operations endpoints, static files, and the middleware stack around them.
 
-use crate::middleware::{api_error_envelope, observe, security_headers};
+use crate::middleware::{api_error_envelope, observe, rpc_error_status, security_headers};
 use crate::state::AppState;
 use crate::{api, auth, ops};
 use app::settings::model::SESSION_IDLE_MINUTES;
@@ -83,6 +83,7 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
                 async move { auth::csrf_guard(&public_url, req, next).await }
             }
         }))
+        .layer(axum::middleware::from_fn(rpc_error_status))
         .layer(axum::middleware::from_fn(api_error_envelope))
         .layer(axum::middleware::from_fn(move |req, next| {
             security_headers(hsts, req, next)

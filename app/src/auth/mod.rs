@@ -1,5 +1,7 @@
 //! Accounts, sign-in, sessions, roles and API credentials (PRODUCT.md §1).
 pub mod model;
+pub mod pages;
+pub mod server;
 
 #[cfg(feature = "ssr")]
 pub mod admin;

@@ -634,6 +634,15 @@ pub async fn delete_account(
     Ok(())
 }
 
+/// Whether an account (of any status) has this email.
+pub async fn exists(db: &Db, email: &str) -> Result<bool, AppError> {
+    let found: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE email_key = $1")
+        .bind(validate::email_key(email))
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(found.is_some())
+}
+
 /// Creates an account with a role from the command line (`agora create-admin`, demo seed).
 /// An existing account with the email gets the role and password instead.
 pub async fn provision(

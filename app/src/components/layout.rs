@@ -3,10 +3,15 @@
 //! The layouts end in `.into_any()`: without type erasure (a build without
 //! `--cfg erase_components`) their nested view types exceed rustc's recursion limit.
 
+use crate::admin::server::staff_access;
+use crate::auth::pages::LogoutButton;
+use crate::auth::server::current_user;
+use crate::error::AppError;
 use crate::site::pages::ErrorPage;
 use leptos::prelude::*;
+use leptos_router::components::Redirect;
 use leptos_router::components::{A, Outlet};
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_location, use_query_map};
 
 /// The public site around the matched page.
 #[component]
@@ -70,6 +75,7 @@ fn SiteHeader() -> impl IntoView {
                         <li><A href="/" exact=true attr:class="hover:text-indigo-700">"Home"</A></li>
                         <li><A href="/search" attr:class="hover:text-indigo-700">"Browse"</A></li>
                         <li><a href="/api/docs" class="hover:text-indigo-700">"API"</a></li>
+                        <AccountLinks/>
                     </ul>
                 </nav>
                 <form
@@ -97,6 +103,33 @@ fn SiteHeader() -> impl IntoView {
     .into_any()
 }
 
+/// "Sign in / Register" for guests; "Account / Sign out" (and "Admin" for staff) otherwise.
+/// Refetched on every navigation, so signing in or out shows at once.
+#[component]
+fn AccountLinks() -> impl IntoView {
+    let location = use_location();
+    let user = Resource::new(move || location.pathname.get(), |_| current_user());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match user.await.ok().flatten() {
+                    Some(user) => view! {
+                        {user.role.is_staff().then(|| view! {
+                            <li><a href="/admin" class="hover:text-indigo-700">"Admin"</a></li>
+                        })}
+                        <li><a href="/account" class="hover:text-indigo-700">"Account"</a></li>
+                        <li><LogoutButton/></li>
+                    }.into_any(),
+                    None => view! {
+                        <li><a href="/login" class="hover:text-indigo-700">"Sign in"</a></li>
+                        <li><a href="/register" class="hover:text-indigo-700">"Register"</a></li>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
 #[component]
 fn SiteFooter() -> impl IntoView {
     view! {
@@ -111,6 +144,33 @@ fn SiteFooter() -> impl IntoView {
                 </nav>
             </div>
         </footer>
+    }
+    .into_any()
+}
+
+/// The matched admin page for staff; guests are sent to sign in, others are told no. (A
+/// convenience: every admin server function checks the role again in the service.)
+#[component]
+fn StaffOnly() -> impl IntoView {
+    let location = use_location();
+    let access = Resource::new(move || location.pathname.get(), |_| staff_access());
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match access.await {
+                    Ok(true) => Ok(view! { <Outlet/> }.into_any()),
+                    Ok(false) => Ok(view! {
+                        <h1 class="text-2xl font-bold">"Staff only"</h1>
+                        <p class="mt-2">"Your account does not have access to the back-office."</p>
+                    }.into_any()),
+                    Err(AppError::Unauthorized) => {
+                        let next = location.pathname.get_untracked();
+                        Ok(view! { <Redirect path=format!("/login?next={next}")/> }.into_any())
+                    }
+                    Err(error) => Err(error),
+                }
+            })}
+        </Suspense>
     }
     .into_any()
 }
@@ -132,6 +192,16 @@ pub fn AdminLayout() -> impl IntoView {
                             </A>
                         </li>
                         <li>
+                            <A href="/admin/users" attr:class="block rounded px-3 py-2 hover:bg-slate-700 aria-[current=page]:bg-slate-700">
+                                "Users"
+                            </A>
+                        </li>
+                        <li>
+                            <A href="/admin/outbox" attr:class="block rounded px-3 py-2 hover:bg-slate-700 aria-[current=page]:bg-slate-700">
+                                "Outbox"
+                            </A>
+                        </li>
+                        <li>
                             <a href="/" class="block rounded px-3 py-2 hover:bg-slate-700">"View site"</a>
                         </li>
                     </ul>
@@ -139,7 +209,7 @@ pub fn AdminLayout() -> impl IntoView {
             </aside>
             <main id="main" class="flex-1 bg-slate-50 px-4 py-6 md:px-8">
                 <ErrorBoundary fallback=|errors| view! { <ErrorPage errors/> }>
-                    <Outlet/>
+                    <StaffOnly/>
                 </ErrorBoundary>
             </main>
         </div>

@@ -1,2 +1,3 @@
-//! Shared UI: the site and admin layouts.
+//! Shared UI: the site and admin layouts, form fields.
+pub mod forms;
 pub mod layout;

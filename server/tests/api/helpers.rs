@@ -172,15 +172,6 @@ impl TestApp {
         format!("http://{}{}", self.addr, path)
     }
 
-    /// A client that keeps cookies, like a browser (no redirects followed).
-    pub fn browser(&self) -> reqwest::Client {
-        reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("http client")
-    }
-
     /// Sends a JSON `body` to an API path with an optional bearer credential.
     pub async fn post_json(
         &self,

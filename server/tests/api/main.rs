@@ -4,4 +4,5 @@ mod api;
 mod helpers;
 mod ops;
 mod pages;
+mod sessions;
 mod settings;

@@ -1,0 +1,419 @@
+//! The account pages: sign in, register, email verification, password recovery and the
+//! account page (profile, password, sessions, API keys, deletion). Every form is an
+//! `ActionForm`, so it also works before the wasm has loaded.
+
+use super::model::User;
+use super::server::{
+    ChangePassword, CreateApiKey, DeleteAccount, EndOtherSessions, EndSession, ForgotPassword,
+    LogIn, LogOut, Register, ResendVerification, ResetPassword, RevokeApiKey, UpdateProfile,
+    current_user, my_api_keys, my_sessions, verify_email,
+};
+use crate::components::forms::{BUTTON, BUTTON_SECONDARY, Field, FormError, last_error};
+use crate::error::AppError;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn query(name: &'static str) -> Memo<Option<String>> {
+    let query = use_query_map();
+    Memo::new(move |_| query.read().get(name))
+}
+
+#[component]
+fn Card(title: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <Title text=title/>
+        <div class="mx-auto w-full max-w-md rounded-lg border border-slate-200 bg-white p-6">
+            <h1 class="mb-4 text-2xl font-bold">{title}</h1>
+            {children()}
+        </div>
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let action = ServerAction::<LogIn>::new();
+    let error = last_error(action);
+    let next = query("next");
+    let reset = query("reset");
+    view! {
+        <Card title="Sign in">
+            <Show when=move || reset.get().is_some()>
+                <p role="status" class="mb-4 rounded bg-green-50 px-3 py-2 text-sm text-green-800">
+                    "Your password was changed. Sign in with the new one."
+                </p>
+            </Show>
+            <ActionForm action attr:class="flex flex-col gap-4">
+                <FormError error/>
+                <Field label="Email" name="email" field="email" kind="email" autocomplete="username" required=true error/>
+                <Field label="Password" name="password" field="password" kind="password" autocomplete="current-password" required=true error/>
+                <label class="flex items-center gap-2 text-sm">
+                    <input type="checkbox" name="remember" value="on"/>
+                    "Remember me for 30 days"
+                </label>
+                <input type="hidden" name="next" value=move || next.get().unwrap_or_default()/>
+                <button type="submit" class=BUTTON>"Sign in"</button>
+            </ActionForm>
+            <p class="mt-4 flex justify-between text-sm">
+                <a href="/forgot-password" class="text-indigo-700 underline">"Forgot your password?"</a>
+                <a href="/register" class="text-indigo-700 underline">"Create an account"</a>
+            </p>
+        </Card>
+    }
+}
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let action = ServerAction::<Register>::new();
+    let error = last_error(action);
+    let referral = query("ref");
+    view! {
+        <Card title="Create your account">
+            <ActionForm action attr:class="flex flex-col gap-4">
+                <FormError error/>
+                <Field label="Email" name="email" field="email" kind="email" autocomplete="email" required=true error/>
+                <Field label="Password" name="password" field="password" kind="password" autocomplete="new-password" required=true
+                    hint="8 to 128 characters with an upper-case letter, a lower-case letter and a digit." error/>
+                <div class="grid gap-4 sm:grid-cols-2">
+                    <Field label="First name" name="first_name" field="firstName" autocomplete="given-name" required=true error/>
+                    <Field label="Last name" name="last_name" field="lastName" autocomplete="family-name" required=true error/>
+                </div>
+                <Field label="Phone (optional)" name="phone" field="phone" kind="tel" autocomplete="tel" error/>
+                <Field label="Referral code (optional)" name="referral_code" field="referralCode"
+                    value=referral.get_untracked().unwrap_or_default() error/>
+                <button type="submit" class=BUTTON>"Create account"</button>
+            </ActionForm>
+            <p class="mt-4 text-sm">
+                "Already have an account? " <a href="/login" class="text-indigo-700 underline">"Sign in"</a>
+            </p>
+        </Card>
+    }
+}
+
+#[component]
+pub fn VerifyEmailPage() -> impl IntoView {
+    let params = use_params_map();
+    let result = Resource::new(
+        move || params.read().get("token").unwrap_or_default(),
+        verify_email,
+    );
+    view! {
+        <Card title="Email verification">
+            <Suspense fallback=|| view! { <p>"Checking your link…"</p> }>
+                {move || Suspend::new(async move {
+                    match result.await {
+                        Err(error) if error != AppError::InvalidToken => Err(error),
+                        Ok(()) => Ok(view! {
+                            <p role="status">"Thank you — your email address is confirmed."</p>
+                            <p class="mt-4"><a href="/account" class="text-indigo-700 underline">"Go to your account"</a></p>
+                        }.into_any()),
+                        Err(error) => Ok(view! {
+                            <p role="alert" class="text-red-800">{error.to_string()}</p>
+                            <p class="mt-4 text-sm">"Links work once and expire after 48 hours. Sign in to send a new one."</p>
+                        }.into_any()),
+                    }
+                })}
+            </Suspense>
+        </Card>
+    }
+}
+
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    let action = ServerAction::<ForgotPassword>::new();
+    let error = last_error(action);
+    let sent = query("sent");
+    view! {
+        <Card title="Reset your password">
+            <Show
+                when=move || sent.get().is_none()
+                fallback=|| view! {
+                    <p role="status">"If an account exists for this address, an email is on its way. The link works for an hour."</p>
+                }
+            >
+                <ActionForm action attr:class="flex flex-col gap-4">
+                    <p class="text-sm text-slate-600">"Enter your email and we will send you a link to choose a new password."</p>
+                    <FormError error/>
+                    <Field label="Email" name="email" field="email" kind="email" autocomplete="email" required=true error/>
+                    <button type="submit" class=BUTTON>"Send the link"</button>
+                </ActionForm>
+            </Show>
+        </Card>
+    }
+}
+
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    let action = ServerAction::<ResetPassword>::new();
+    let error = last_error(action);
+    let params = use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    view! {
+        <Card title="Choose a new password">
+            <ActionForm action attr:class="flex flex-col gap-4">
+                <FormError error/>
+                <input type="hidden" name="token" value=token/>
+                <Field label="New password" name="password" field="password" kind="password" autocomplete="new-password" required=true
+                    hint="8 to 128 characters with an upper-case letter, a lower-case letter and a digit." error/>
+                <button type="submit" class=BUTTON>"Set the password"</button>
+            </ActionForm>
+        </Card>
+    }
+}
+
+/// "Sign out" as a form, so it works without the wasm and is a POST (never a link).
+#[component]
+pub fn LogoutButton() -> impl IntoView {
+    let action = ServerAction::<LogOut>::new();
+    view! {
+        <ActionForm action>
+            <button type="submit" class="hover:text-indigo-700">"Sign out"</button>
+        </ActionForm>
+    }
+}
+
+/// A timestamp as `YYYY-MM-DD HH:MM UTC`.
+pub fn format_time(millis: i64) -> String {
+    let seconds = millis / 1000;
+    let days = seconds.div_euclid(86_400);
+    let time = seconds.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        time / 3600,
+        time % 3600 / 60
+    )
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let user = Resource::new(|| (), |_| current_user());
+    view! {
+        <Title text="Your account"/>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(user)) => view! { <Account user/> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/login?next=/account"/> }.into_any(),
+                    Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Account(user: User) -> impl IntoView {
+    let welcome = query("welcome");
+    let password_changed = query("password");
+    let resend = ServerAction::<ResendVerification>::new();
+    view! {
+        <h1 class="text-2xl font-bold">"Your account"</h1>
+        <Show when=move || welcome.get().is_some()>
+            <p role="status" class="mt-4 rounded bg-green-50 px-3 py-2 text-green-800">
+                "Welcome to Agora! We sent you an email to confirm your address."
+            </p>
+        </Show>
+        <Show when=move || password_changed.get().is_some()>
+            <p role="status" class="mt-4 rounded bg-green-50 px-3 py-2 text-green-800">
+                "Your password was changed and your other sessions were signed out."
+            </p>
+        </Show>
+        {(!user.email_verified).then(|| view! {
+            <div class="mt-4 flex flex-wrap items-center gap-3 rounded bg-amber-50 px-3 py-2 text-amber-900">
+                <p>"Your email address is not confirmed yet."</p>
+                <ActionForm action=resend>
+                    <button type="submit" class=BUTTON_SECONDARY>"Send the link again"</button>
+                </ActionForm>
+            </div>
+        })}
+        <div class="mt-6 grid gap-6 lg:grid-cols-2">
+            <ProfileSection user=user.clone()/>
+            <PasswordSection/>
+            <SessionsSection/>
+            <ApiKeysSection/>
+            <DeleteSection/>
+        </div>
+    }
+}
+
+#[component]
+fn Section(id: &'static str, title: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <section id=id aria-labelledby=format!("{id}-title") class="rounded-lg border border-slate-200 bg-white p-5">
+            <h2 id=format!("{id}-title") class="mb-4 text-lg font-semibold">{title}</h2>
+            {children()}
+        </section>
+    }
+}
+
+#[component]
+fn ProfileSection(user: User) -> impl IntoView {
+    let action = ServerAction::<UpdateProfile>::new();
+    let error = last_error(action);
+    let saved = move || matches!(action.value().get(), Some(Ok(_)));
+    view! {
+        <Section id="profile" title="Profile">
+            <p class="mb-3 text-sm text-slate-600">{format!("Signed in as {} ({})", user.email, user.role)}</p>
+            <ActionForm action attr:class="flex flex-col gap-3">
+                <FormError error/>
+                <div class="grid gap-3 sm:grid-cols-2">
+                    <Field label="First name" name="first_name" field="firstName" value=user.first_name.clone() required=true error/>
+                    <Field label="Last name" name="last_name" field="lastName" value=user.last_name.clone() required=true error/>
+                </div>
+                <Field label="Phone" name="phone" field="phone" kind="tel" value=user.phone.clone().unwrap_or_default() error/>
+                <Field label="Bio" name="bio" field="bio" value=user.bio.clone() error/>
+                <div class="grid gap-3 sm:grid-cols-2">
+                    <Field label="Time zone" name="timezone" field="timezone" value=user.timezone.clone() error/>
+                    <Field label="Language" name="language" field="language" value=user.language.clone() error/>
+                </div>
+                <div class="flex items-center gap-3">
+                    <button type="submit" class=BUTTON>"Save profile"</button>
+                    <Show when=saved><span role="status" class="text-sm text-green-700">"Saved."</span></Show>
+                </div>
+            </ActionForm>
+        </Section>
+    }
+}
+
+#[component]
+fn PasswordSection() -> impl IntoView {
+    let action = ServerAction::<ChangePassword>::new();
+    let error = last_error(action);
+    view! {
+        <Section id="password" title="Password">
+            <ActionForm action attr:class="flex flex-col gap-3">
+                <FormError error/>
+                <Field label="Current password" name="current_password" field="currentPassword" kind="password" autocomplete="current-password" required=true error/>
+                <Field label="New password" name="new_password" field="newPassword" kind="password" autocomplete="new-password" required=true
+                    hint="Your other sessions will be signed out." error/>
+                <button type="submit" class=BUTTON>"Change password"</button>
+            </ActionForm>
+        </Section>
+    }
+}
+
+#[component]
+fn SessionsSection() -> impl IntoView {
+    let end_one = ServerAction::<EndSession>::new();
+    let end_others = ServerAction::<EndOtherSessions>::new();
+    let sessions = Resource::new(
+        move || (end_one.version().get(), end_others.version().get()),
+        |_| my_sessions(),
+    );
+    view! {
+        <Section id="sessions" title="Active sessions">
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    sessions.await.map(|list| view! {
+                        <ul class="flex flex-col gap-3">
+                            {list.into_iter().map(|s| view! {
+                                <li class="flex flex-wrap items-center justify-between gap-2 rounded border border-slate-200 p-3 text-sm">
+                                    <div>
+                                        <p class="font-medium">{s.user_agent.clone().unwrap_or_else(|| "Unknown browser".into())}
+                                            {s.current.then(|| view! { <span class="ml-2 rounded bg-indigo-100 px-2 text-xs text-indigo-800">"This device"</span> })}
+                                        </p>
+                                        <p class="text-slate-600">{format!("{} · signed in {} · last seen {}",
+                                            s.ip.clone().unwrap_or_else(|| "unknown address".into()),
+                                            format_time(s.created_at), format_time(s.last_seen_at))}</p>
+                                    </div>
+                                    {(!s.current).then(|| view! {
+                                        <ActionForm action=end_one>
+                                            <input type="hidden" name="id" value=s.id.clone()/>
+                                            <button type="submit" class=BUTTON_SECONDARY>"Sign out this one"</button>
+                                        </ActionForm>
+                                    })}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    })
+                })}
+            </Suspense>
+            <ActionForm action=end_others attr:class="mt-4">
+                <button type="submit" class=BUTTON_SECONDARY>"Sign out all other sessions"</button>
+            </ActionForm>
+        </Section>
+    }
+}
+
+#[component]
+fn ApiKeysSection() -> impl IntoView {
+    let create = ServerAction::<CreateApiKey>::new();
+    let revoke = ServerAction::<RevokeApiKey>::new();
+    let error = last_error(create);
+    let keys = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        |_| my_api_keys(),
+    );
+    let new_key = move || create.value().get().and_then(Result::ok);
+    view! {
+        <Section id="api-keys" title="API keys">
+            <Show when=move || new_key().is_some()>
+                <div role="status" class="mb-4 rounded bg-green-50 p-3 text-sm text-green-900">
+                    <p>"Copy your new key now — it will not be shown again:"</p>
+                    <code class="mt-1 block break-all font-mono">{move || new_key().map(|k| k.key)}</code>
+                </div>
+            </Show>
+            <ActionForm action=create attr:class="flex flex-col gap-3">
+                <FormError error/>
+                <Field label="Key name" name="name" field="name" required=true error/>
+                <fieldset class="flex gap-4 text-sm">
+                    <legend class="sr-only">"Scope"</legend>
+                    <label class="flex items-center gap-2"><input type="radio" name="scope" value="read" checked=true/>"Read only"</label>
+                    <label class="flex items-center gap-2"><input type="radio" name="scope" value="read_write"/>"Read and write"</label>
+                </fieldset>
+                <button type="submit" class=BUTTON>"Create key"</button>
+            </ActionForm>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    keys.await.map(|list| view! {
+                        <ul class="mt-4 flex flex-col gap-2">
+                            {list.into_iter().map(|k| view! {
+                                <li class="flex flex-wrap items-center justify-between gap-2 rounded border border-slate-200 p-3 text-sm">
+                                    <div>
+                                        <p class="font-medium">{k.name.clone()}" "<code>{format!("{}…", k.prefix)}</code></p>
+                                        <p class="text-slate-600">{format!("{} · created {} · {}",
+                                            if k.scope == super::model::KeyScope::Read { "read only" } else { "read and write" },
+                                            format_time(k.created_at),
+                                            k.last_used_at.map_or_else(|| "never used".to_owned(), |t| format!("last used {}", format_time(t))))}</p>
+                                    </div>
+                                    <ActionForm action=revoke>
+                                        <input type="hidden" name="id" value=k.id.clone()/>
+                                        <button type="submit" class=BUTTON_SECONDARY>"Revoke"</button>
+                                    </ActionForm>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    })
+                })}
+            </Suspense>
+        </Section>
+    }
+}
+
+#[component]
+fn DeleteSection() -> impl IntoView {
+    let action = ServerAction::<DeleteAccount>::new();
+    let error = last_error(action);
+    view! {
+        <Section id="delete" title="Delete account">
+            <p class="mb-3 text-sm text-slate-600">"Your account is closed and you are signed out everywhere. Type your password to confirm."</p>
+            <ActionForm action attr:class="flex flex-col gap-3">
+                <FormError error/>
+                <Field label="Password" name="password" field="password" kind="password" autocomplete="current-password" required=true error/>
+                <button type="submit" class="rounded bg-red-700 px-4 py-2 font-semibold text-white">"Delete my account"</button>
+            </ActionForm>
+        </Section>
+    }
+}

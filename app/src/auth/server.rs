@@ -1,0 +1,339 @@
+//! Server functions of the account pages: identify the caller from the session, call the
+//! services, sign the session in or out. No SQL and no rules here.
+
+use super::model::{ApiKeyInfo, KeyScope, NewApiKey, ProfileChanges, SessionInfo, User};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Whether `next` is a path on this site (and so safe to send someone to after sign-in).
+pub fn is_local_path(next: &str) -> bool {
+    next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\")
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) mod context {
+    //! What a server function needs from the request: the services, the session, the client.
+    use crate::auth::model::Actor;
+    use crate::auth::service::Client;
+    use crate::auth::session::{AuthSession, CLIENT_KEY, ClientInfo, SessionUser};
+    use crate::db::now_millis;
+    use crate::error::AppError;
+    use crate::platform::Services;
+    use crate::settings::model::{
+        SESSION_ABSOLUTE_MINUTES, SESSION_IDLE_MINUTES, SESSION_REMEMBER_MINUTES,
+    };
+    use crate::settings::service as settings;
+    use axum::extract::ConnectInfo;
+    use leptos::prelude::use_context;
+    use std::net::SocketAddr;
+    use tower_sessions::Expiry;
+
+    pub fn services() -> Result<Services, AppError> {
+        use_context::<Services>().ok_or(AppError::Internal)
+    }
+
+    pub async fn auth_session() -> Result<AuthSession, AppError> {
+        leptos_axum::extract::<AuthSession>()
+            .await
+            .map_err(|_| AppError::Internal)
+    }
+
+    /// The signed-in caller and their session id, or `UNAUTHORIZED`.
+    pub async fn actor() -> Result<(Actor, Option<String>), AppError> {
+        let session = auth_session().await?;
+        let user = session.user.as_ref().ok_or(AppError::Unauthorized)?;
+        Ok((
+            Actor::User(user.principal.clone()),
+            session.session.id().map(|id| id.to_string()),
+        ))
+    }
+
+    pub async fn client() -> Client {
+        let headers = leptos_axum::extract::<http::HeaderMap>()
+            .await
+            .unwrap_or_default();
+        let peer = leptos_axum::extract::<ConnectInfo<SocketAddr>>().await.ok();
+        Client {
+            ip: peer.map(|ConnectInfo(addr)| addr.ip().to_string()),
+            user_agent: headers
+                .get(http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(|ua| ua.chars().take(256).collect()),
+        }
+    }
+
+    /// Signs `user` into the browser session under a new session id, with the idle and
+    /// absolute limits from the settings ("remember me" lengthens both).
+    pub async fn start_session(
+        services: &Services,
+        session: &mut AuthSession,
+        user: &SessionUser,
+        client: Client,
+        remember: bool,
+    ) -> Result<(), AppError> {
+        let db = &services.db;
+        let (idle, absolute) = if remember {
+            let minutes = settings::get(db, &SESSION_REMEMBER_MINUTES).await?;
+            (minutes, minutes)
+        } else {
+            (
+                settings::get(db, &SESSION_IDLE_MINUTES).await?,
+                settings::get(db, &SESSION_ABSOLUTE_MINUTES).await?,
+            )
+        };
+        let internal = |error: &dyn std::fmt::Display| {
+            tracing::error!(%error, "session update failed");
+            AppError::Internal
+        };
+        // A new id at every sign-in, even over an existing signed-in session.
+        session.session.cycle_id().await.map_err(|e| internal(&e))?;
+        session.login(user).await.map_err(|e| internal(&e))?;
+        let info = ClientInfo {
+            ip: client.ip,
+            user_agent: client.user_agent,
+            absolute_expires_at: now_millis() + i64::from(absolute) * 60_000,
+            idle_secs: i64::from(idle) * 60,
+        };
+        session
+            .session
+            .insert(CLIENT_KEY, info)
+            .await
+            .map_err(|e| internal(&e))?;
+        session
+            .session
+            .set_expiry(Some(Expiry::OnInactivity(time::Duration::minutes(
+                i64::from(idle),
+            ))));
+        Ok(())
+    }
+}
+
+fn redirect(path: &str) {
+    #[cfg(feature = "ssr")]
+    leptos_axum::redirect(path);
+    #[cfg(not(feature = "ssr"))]
+    let _ = path;
+}
+
+/// The signed-in person, or `None` for a guest.
+#[server(prefix = "/rpc", endpoint = "auth/current")]
+pub async fn current_user() -> Result<Option<User>, AppError> {
+    let session = context::auth_session().await?;
+    let Some(user) = session.user.as_ref() else {
+        return Ok(None);
+    };
+    let services = context::services()?;
+    super::service::find_user(&services.db, &user.principal.id)
+        .await
+        .map(Some)
+}
+
+#[server(prefix = "/rpc", endpoint = "auth/register")]
+pub async fn register(
+    email: String,
+    password: String,
+    first_name: String,
+    last_name: String,
+    phone: Option<String>,
+    referral_code: Option<String>,
+) -> Result<(), AppError> {
+    let services = context::services()?;
+    let client = context::client().await;
+    let input = super::model::Registration {
+        email,
+        password,
+        first_name,
+        last_name,
+        phone,
+        referral_code,
+    };
+    let (_, user) = super::service::register(&services, input, &client).await?;
+    let mut session = context::auth_session().await?;
+    context::start_session(&services, &mut session, &user, client, false).await?;
+    redirect("/account?welcome=1");
+    Ok(())
+}
+
+#[server(prefix = "/rpc", endpoint = "auth/login")]
+pub async fn log_in(
+    email: String,
+    password: String,
+    remember: Option<String>,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    let services = context::services()?;
+    let client = context::client().await;
+    let (_, user) = super::service::log_in(&services, &email, &password, &client).await?;
+    let mut session = context::auth_session().await?;
+    context::start_session(&services, &mut session, &user, client, remember.is_some()).await?;
+    let next = next
+        .filter(|n| is_local_path(n))
+        .unwrap_or_else(|| "/account".into());
+    redirect(&next);
+    Ok(())
+}
+
+#[server(prefix = "/rpc", endpoint = "auth/logout")]
+pub async fn log_out() -> Result<(), AppError> {
+    let mut session = context::auth_session().await?;
+    session.logout().await.map_err(|_| AppError::Internal)?;
+    redirect("/");
+    Ok(())
+}
+
+#[server(prefix = "/rpc", endpoint = "auth/verify-email")]
+pub async fn verify_email(token: String) -> Result<(), AppError> {
+    let services = context::services()?;
+    super::service::verify_email(&services, &token, &context::client().await).await
+}
+
+#[server(prefix = "/rpc", endpoint = "auth/resend-verification")]
+pub async fn resend_verification() -> Result<(), AppError> {
+    let (actor, _) = context::actor().await?;
+    super::service::resend_verification(&context::services()?, &actor).await?;
+    redirect("/account?sent=1");
+    Ok(())
+}
+
+#[server(prefix = "/rpc", endpoint = "auth/forgot-password")]
+pub async fn forgot_password(email: String) -> Result<(), AppError> {
+    let services = context::services()?;
+    super::service::forgot_password(&services, &email, &context::client().await).await?;
+    redirect("/forgot-password?sent=1");
+    Ok(())
+}
+
+#[server(prefix = "/rpc", endpoint = "auth/reset-password")]
+pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
+    let services = context::services()?;
+    super::service::reset_password(&services, &token, password, &context::client().await).await?;
+    redirect("/login?reset=1");
+    Ok(())
+}
+
+#[server(prefix = "/rpc", endpoint = "account/profile")]
+pub async fn update_profile(
+    first_name: String,
+    last_name: String,
+    phone: String,
+    bio: String,
+    timezone: String,
+    language: String,
+) -> Result<User, AppError> {
+    let (actor, _) = context::actor().await?;
+    let changes = ProfileChanges {
+        first_name: Some(first_name),
+        last_name: Some(last_name),
+        phone: Some(phone),
+        bio: Some(bio),
+        timezone: Some(timezone),
+        language: Some(language),
+        notifications: None,
+    };
+    super::service::update_profile(&context::services()?.db, &actor, changes).await
+}
+
+#[server(prefix = "/rpc", endpoint = "account/password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    let (actor, session_id) = context::actor().await?;
+    let services = context::services()?;
+    let user = super::service::change_password(
+        &services,
+        &actor,
+        &current_password,
+        new_password,
+        session_id.as_deref(),
+    )
+    .await?;
+    // The password hash changed, so this session must be signed in again to stay valid.
+    let mut session = context::auth_session().await?;
+    session.login(&user).await.map_err(|_| AppError::Internal)?;
+    redirect("/account?password=changed");
+    Ok(())
+}
+
+#[server(prefix = "/rpc", endpoint = "account/sessions")]
+pub async fn my_sessions() -> Result<Vec<SessionInfo>, AppError> {
+    let (actor, session_id) = context::actor().await?;
+    let principal = actor.principal().ok_or(AppError::Unauthorized)?;
+    super::credentials::sessions(
+        &context::services()?.db,
+        &actor,
+        &principal.id,
+        session_id.as_deref(),
+    )
+    .await
+}
+
+#[server(prefix = "/rpc", endpoint = "account/sessions/end")]
+pub async fn end_session(id: String) -> Result<(), AppError> {
+    let (actor, _) = context::actor().await?;
+    super::credentials::end_session(&context::services()?.db, &actor, &id).await?;
+    redirect("/account#sessions");
+    Ok(())
+}
+
+#[server(prefix = "/rpc", endpoint = "account/sessions/end-others")]
+pub async fn end_other_sessions() -> Result<(), AppError> {
+    let (actor, session_id) = context::actor().await?;
+    super::credentials::end_other_sessions(&context::services()?.db, &actor, session_id.as_deref())
+        .await?;
+    redirect("/account#sessions");
+    Ok(())
+}
+
+#[server(prefix = "/rpc", endpoint = "account/api-keys")]
+pub async fn my_api_keys() -> Result<Vec<ApiKeyInfo>, AppError> {
+    let (actor, _) = context::actor().await?;
+    super::credentials::api_keys(&context::services()?.db, &actor).await
+}
+
+#[server(prefix = "/rpc", endpoint = "account/api-keys/create")]
+pub async fn create_api_key(name: String, scope: String) -> Result<NewApiKey, AppError> {
+    let (actor, _) = context::actor().await?;
+    let scope = KeyScope::parse(&scope)
+        .ok_or_else(|| AppError::invalid("scope", "Choose read or read and write."))?;
+    super::credentials::create_api_key(&context::services()?.db, &actor, &name, scope).await
+}
+
+#[server(prefix = "/rpc", endpoint = "account/api-keys/revoke")]
+pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
+    let (actor, _) = context::actor().await?;
+    super::credentials::revoke_api_key(&context::services()?.db, &actor, &id).await?;
+    redirect("/account#api-keys");
+    Ok(())
+}
+
+#[server(prefix = "/rpc", endpoint = "account/delete")]
+pub async fn delete_account(password: String) -> Result<(), AppError> {
+    let (actor, _) = context::actor().await?;
+    let services = context::services()?;
+    super::service::delete_account(&services, &actor, &password).await?;
+    let mut session = context::auth_session().await?;
+    session.logout().await.map_err(|_| AppError::Internal)?;
+    redirect("/?deleted=1");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local_path;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert!(is_local_path("/account"));
+        assert!(is_local_path("/admin/users?page=2"));
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "account",
+            "",
+        ] {
+            assert!(!is_local_path(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,463 @@
+//! Browser sessions through the pages' server functions: sign-in rotates the session id, the
+//! cookie's attributes, CSRF refusal, suspension and password changes ending sessions, the
+//! admin guard, and pages that work before the wasm loads.
+use crate::accounts::{PASSWORD, register, staff_token};
+use crate::helpers::{TestApp, assert_error, envelope, on_each_backend};
+use app::auth::model::Role;
+use serde_json::json;
+
+/// Posts a form to a server function as a browser without the wasm would (`Accept: text/html`,
+/// a same-origin `Origin`), with `cookie` if given.
+async fn post_form(
+    app: &TestApp,
+    path: &str,
+    cookie: Option<&str>,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(app.url(path))
+        .header("accept", "text/html")
+        .header("origin", format!("http://{}", app.addr))
+        .header("referer", app.url("/login"))
+        .form(form);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.send().await.expect("POST form")
+}
+
+/// The `agora_session=…` pair a response sets, if any.
+fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("agora_session="))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+}
+
+/// Signs in through the login form; returns the session cookie.
+pub async fn form_login(app: &TestApp, email: &str, password: &str) -> String {
+    let response = post_form(
+        app,
+        "/rpc/auth/login",
+        None,
+        &[("email", email), ("password", password)],
+    )
+    .await;
+    assert_eq!(response.status(), 302);
+    session_cookie(&response).expect("a session cookie")
+}
+
+/// A signed-in staff member's session cookie.
+pub async fn staff_cookie(app: &TestApp, role: Role) -> String {
+    let email = format!("{}@staff.example", role.as_str());
+    staff_token(app, &email, role).await;
+    form_login(app, &email, PASSWORD).await
+}
+
+/// GETs a page as a browser navigation does (`Accept: text/html`).
+async fn navigate(app: &TestApp, path: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(path))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("GET page")
+}
+
+async fn me_status(app: &TestApp, cookie: &str) -> u16 {
+    app.client
+        .get(app.url("/api/v1/auth/me"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn signing_in_sets_a_safe_cookie_and_rotates_the_session_id() {
+    on_each_backend(|app| async move {
+        register(&app, "rot@example.com").await;
+        let response = post_form(
+            &app,
+            "/rpc/auth/login",
+            None,
+            &[
+                ("email", "rot@example.com"),
+                ("password", PASSWORD),
+                ("next", "/account"),
+            ],
+        )
+        .await;
+        assert_eq!(response.status(), 302);
+        assert_eq!(response.headers()["location"], "/account");
+        let set_cookie = response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+        assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+        assert!(!set_cookie.contains("Secure"), "no TLS here: {set_cookie}");
+        let first = session_cookie(&response).unwrap();
+        assert_eq!(me_status(&app, &first).await, 200);
+
+        // Signing in again over the same session gives a new id and retires the old one.
+        let again = post_form(
+            &app,
+            "/rpc/auth/login",
+            Some(&first),
+            &[
+                ("email", "rot@example.com"),
+                ("password", PASSWORD),
+                ("next", "https://evil.example"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            again.headers()["location"],
+            "/account",
+            "foreign next is ignored"
+        );
+        let second = session_cookie(&again).unwrap();
+        assert_ne!(first, second);
+        assert_eq!(me_status(&app, &first).await, 401);
+        assert_eq!(me_status(&app, &second).await, 200);
+
+        // Logging out ends it.
+        let out = post_form(&app, "/rpc/auth/logout", Some(&second), &[]).await;
+        assert_eq!(out.status(), 302);
+        assert_eq!(me_status(&app, &second).await, 401);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_wrong_password_on_the_form_comes_back_to_the_page_with_the_message() {
+    on_each_backend(|app| async move {
+        let response = post_form(
+            &app,
+            "/rpc/auth/login",
+            None,
+            &[("email", "who@example.com"), ("password", "Nope-nope-1")],
+        )
+        .await;
+        assert_eq!(response.status(), 302);
+        assert!(session_cookie(&response).is_none());
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        assert!(location.contains("__err="), "{location}");
+        let html = app
+            .client
+            .get(&location)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("The email or password is incorrect."),
+            "{html}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn cross_site_posts_with_the_session_cookie_are_refused() {
+    on_each_backend(|app| async move {
+        register(&app, "csrf@example.com").await;
+        let cookie = form_login(&app, "csrf@example.com", PASSWORD).await;
+        for path in ["/rpc/auth/logout", "/api/v1/users/me/api-keys"] {
+            let response = app
+                .client
+                .post(app.url(path))
+                .header("cookie", &cookie)
+                .header("origin", "https://evil.example")
+                .header("sec-fetch-site", "cross-site")
+                .json(&json!({"name": "stolen", "scope": "read_write"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 403, "{path}");
+        }
+        assert_eq!(me_status(&app, &cookie).await, 200, "still signed in");
+        // The same request from our own origin goes through.
+        let response = app
+            .client
+            .post(app.url("/api/v1/users/me/api-keys"))
+            .header("cookie", &cookie)
+            .header("origin", format!("http://{}", app.addr))
+            .json(&json!({"name": "mine", "scope": "read"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(envelope(response).await.0, 201);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_session_list_marks_this_device_and_can_end_the_others() {
+    on_each_backend(|app| async move {
+        register(&app, "many@example.com").await;
+        let phone = form_login(&app, "many@example.com", PASSWORD).await;
+        let laptop = form_login(&app, "many@example.com", PASSWORD).await;
+        let response = app
+            .client
+            .get(app.url("/api/v1/users/me/sessions"))
+            .header("cookie", &laptop)
+            .send()
+            .await
+            .unwrap();
+        let (_, body) = envelope(response).await;
+        let sessions = body["data"].as_array().unwrap();
+        assert_eq!(sessions.len(), 2, "{body}");
+        assert_eq!(sessions.iter().filter(|s| s["current"] == true).count(), 1);
+        assert!(sessions.iter().all(|s| s["ip"] == "127.0.0.1"));
+        assert!(
+            !body
+                .to_string()
+                .contains(laptop.trim_start_matches("agora_session="))
+        );
+        let other = sessions.iter().find(|s| s["current"] == false).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let response = app
+            .client
+            .delete(app.url(&format!("/api/v1/users/me/sessions/{other}")))
+            .header("cookie", &laptop)
+            .header("origin", format!("http://{}", app.addr))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 204);
+        assert_eq!(me_status(&app, &phone).await, 401);
+        assert_eq!(me_status(&app, &laptop).await, 200);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_the_other_sessions_only() {
+    on_each_backend(|app| async move {
+        register(&app, "pw@example.com").await;
+        let other = form_login(&app, "pw@example.com", PASSWORD).await;
+        let this = form_login(&app, "pw@example.com", PASSWORD).await;
+        let wrong = post_form(
+            &app,
+            "/rpc/account/password",
+            Some(&this),
+            &[
+                ("current_password", "Not-mine-123"),
+                ("new_password", "Fresh-Otter-77"),
+            ],
+        )
+        .await;
+        assert!(
+            wrong.headers()["location"]
+                .to_str()
+                .unwrap()
+                .contains("__err=")
+        );
+        assert_eq!(
+            me_status(&app, &other).await,
+            200,
+            "a failed change ends nothing"
+        );
+        let response = post_form(
+            &app,
+            "/rpc/account/password",
+            Some(&this),
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "Fresh-Otter-77"),
+            ],
+        )
+        .await;
+        assert_eq!(response.headers()["location"], "/account?password=changed");
+        let this = session_cookie(&response).unwrap_or(this);
+        assert_eq!(me_status(&app, &this).await, 200);
+        assert_eq!(me_status(&app, &other).await, 401);
+        app.email_to("pw@example.com", "Your password was changed")
+            .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn suspension_ends_browser_sessions_at_once() {
+    on_each_backend(|app| async move {
+        let user = register(&app, "sus@example.com").await;
+        let cookie = form_login(&app, "sus@example.com", PASSWORD).await;
+        let admin = staff_token(&app, "boss@example.com", Role::Admin).await;
+        let id = user["user"]["id"].as_str().unwrap();
+        let response = app
+            .client
+            .patch(app.url(&format!("/api/v1/admin/users/{id}")))
+            .bearer_auth(&admin)
+            .json(&json!({"status": "suspended"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(envelope(response).await.0, 200);
+        assert_eq!(me_status(&app, &cookie).await, 401);
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(left, 0);
+        let retry = post_form(
+            &app,
+            "/rpc/auth/login",
+            None,
+            &[("email", "sus@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+        assert!(session_cookie(&retry).is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_back_office_is_for_staff_only() {
+    on_each_backend(|app| async move {
+        let guest = navigate(&app, "/admin/users").await;
+        assert_eq!(guest.status(), 302);
+        assert_eq!(guest.headers()["location"], "/login?next=/admin/users");
+
+        register(&app, "cust@example.com").await;
+        let customer = form_login(&app, "cust@example.com", PASSWORD).await;
+        let html = app
+            .client
+            .get(app.url("/admin/users"))
+            .header("cookie", &customer)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("Staff only"));
+        assert!(!html.contains("cust@example.com"));
+        // The server function refuses too, whatever the page does.
+        let rpc = app
+            .client
+            .post(app.url("/rpc/admin/users"))
+            .header("cookie", &customer)
+            .header("origin", format!("http://{}", app.addr))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("")
+            .send()
+            .await
+            .unwrap();
+        let status = rpc.status();
+        assert_eq!(status, 403, "{}", rpc.text().await.unwrap());
+
+        let manager = staff_cookie(&app, Role::Manager).await;
+        let html = app
+            .client
+            .get(app.url("/admin/users?search=cust&role=user"))
+            .header("cookie", &manager)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("cust@example.com"), "{html}");
+        assert!(html.contains("1 accounts"), "{html}");
+        let outbox = app
+            .client
+            .get(app.url("/admin/outbox"))
+            .header("cookie", &manager)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(outbox.contains("Email outbox"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_verification_link_works_once() {
+    on_each_backend(|app| async move {
+        register(&app, "ver@example.com").await;
+        let (text, _) = app
+            .email_to("ver@example.com", "Confirm your email address")
+            .await;
+        let path = text
+            .split_whitespace()
+            .find(|w| w.contains("/verify-email/"))
+            .and_then(|url| url.find("/verify-email/").map(|i| url[i..].to_owned()))
+            .expect("link");
+        let html = app.get(&path).await.text().await.unwrap();
+        assert!(html.contains("your email address is confirmed"), "{html}");
+        let again = app.get(&path).await.text().await.unwrap();
+        assert!(
+            again.contains("The token is invalid or has expired."),
+            "{again}"
+        );
+        let (_, body) =
+            envelope(crate::accounts::login(&app, "ver@example.com", PASSWORD).await).await;
+        assert_eq!(body["data"]["user"]["emailVerified"], true);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn account_pages_render_before_the_wasm() {
+    on_each_backend(|app| async move {
+        let html = app
+            .get("/register?ref=FRIEND42")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("value=\"FRIEND42\""),
+            "referral code from the link"
+        );
+        for (path, text) in [
+            ("/login", "Sign in"),
+            ("/forgot-password", "Reset your password"),
+            ("/reset-password/x", "Choose a new password"),
+        ] {
+            let html = app.get(path).await.text().await.unwrap();
+            assert!(html.contains(text), "{path}");
+        }
+        let account = navigate(&app, "/account").await;
+        assert_eq!(account.status(), 302);
+        assert_eq!(account.headers()["location"], "/login?next=/account");
+        register(&app, "page@example.com").await;
+        let cookie = form_login(&app, "page@example.com", PASSWORD).await;
+        let html = app
+            .client
+            .get(app.url("/account"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("Signed in as page@example.com"), "{html}");
+        assert!(html.contains("This device"));
+        assert_error(
+            app.post_json("/api/v1/auth/logout", None, json!({})).await,
+            401,
+            "UNAUTHORIZED",
+        )
+        .await;
+    })
+    .await;
+}
