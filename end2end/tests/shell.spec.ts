@@ -78,7 +78,13 @@ for (const path of ['/', '/search?q=x', '/admin', '/missing', '/api/docs']) {
 }
 
 test('the admin dashboard shows the seeded settings', async ({ page }) => {
+  // Guests are sent to sign in first, and come back after.
   await page.goto('/admin');
+  await expect(page).toHaveURL(/\/login\?next=\/admin/);
+  await page.getByLabel('Email').fill('admin@agora.test');
+  await page.getByLabel('Password').fill('Admin-Demo-2026');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/admin$/);
   await expect(page.getByRole('navigation', { name: 'Admin' })).toBeVisible();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Dashboard');
   await expect(page.getByText('Agora Demo Market')).toBeVisible();

@@ -165,23 +165,6 @@ pub async fn api_error_envelope(request: Request, next: Next) -> Response {
     Response::from_parts(parts, envelope.into_body())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::is_valid_request_id;
-
-    #[test]
-    fn request_ids_must_be_short_printable_tokens() {
-        assert!(is_valid_request_id("req_123456"));
-        assert!(is_valid_request_id("9f1c2a6e-7c1e-4b7b-a5a6-0f8f0c1b2d3e"));
-        assert!(!is_valid_request_id(""));
-        assert!(!is_valid_request_id("has space"));
-        assert!(!is_valid_request_id("line\nbreak"));
-        assert!(!is_valid_request_id(&"x".repeat(129)));
-        assert!(!is_valid_request_id("<script>"));
-        assert!(!is_valid_request_id("a\"b"));
-    }
-}
-
 /// Gives server-function errors their real status. Leptos answers every failed server function
 /// with 500 and the serialised `AppError` as the body; this reads that body back and sets the
 /// error's own status (401, 403, 400, 429 with `Retry-After`…), so clients and logs see the
@@ -205,4 +188,21 @@ pub async fn rpc_error_status(request: Request, next: Next) -> Response {
         }
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_valid_request_id;
+
+    #[test]
+    fn request_ids_must_be_short_printable_tokens() {
+        assert!(is_valid_request_id("req_123456"));
+        assert!(is_valid_request_id("9f1c2a6e-7c1e-4b7b-a5a6-0f8f0c1b2d3e"));
+        assert!(!is_valid_request_id(""));
+        assert!(!is_valid_request_id("has space"));
+        assert!(!is_valid_request_id("line\nbreak"));
+        assert!(!is_valid_request_id(&"x".repeat(129)));
+        assert!(!is_valid_request_id("<script>"));
+        assert!(!is_valid_request_id("a\"b"));
+    }
 }

@@ -2,9 +2,9 @@
 //! (staff to read, admins to change).
 
 use crate::audit::model::AuditEntry;
-use crate::auth::model::{
-    AccountChanges, AccountStatus, Role, SessionInfo, User, UserPage, UserQuery,
-};
+#[cfg(feature = "ssr")]
+use crate::auth::model::{AccountChanges, AccountStatus, Role};
+use crate::auth::model::{SessionInfo, User, UserPage, UserQuery};
 use crate::email::model::OutboxEmail;
 use crate::error::AppError;
 use leptos::prelude::*;

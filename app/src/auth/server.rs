@@ -1,7 +1,9 @@
 //! Server functions of the account pages: identify the caller from the session, call the
 //! services, sign the session in or out. No SQL and no rules here.
 
-use super::model::{ApiKeyInfo, KeyScope, NewApiKey, ProfileChanges, SessionInfo, User};
+use super::model::{ApiKeyInfo, NewApiKey, SessionInfo, User};
+#[cfg(feature = "ssr")]
+use super::model::{KeyScope, ProfileChanges};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -108,11 +110,9 @@ pub(crate) mod context {
     }
 }
 
+#[cfg(feature = "ssr")]
 fn redirect(path: &str) {
-    #[cfg(feature = "ssr")]
     leptos_axum::redirect(path);
-    #[cfg(not(feature = "ssr"))]
-    let _ = path;
 }
 
 /// The signed-in person, or `None` for a guest.

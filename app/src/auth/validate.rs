@@ -109,7 +109,7 @@ pub fn password(value: &str) -> Result<(), String> {
 pub fn name(value: &str) -> Result<String, String> {
     let value = value.trim();
     let length = value.chars().count();
-    if length < NAME_MIN || length > NAME_MAX {
+    if !(NAME_MIN..=NAME_MAX).contains(&length) {
         return Err(format!("Use {NAME_MIN} to {NAME_MAX} characters."));
     }
     if value.chars().any(char::is_control) {

@@ -9,17 +9,21 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 #[derive(Clone)]
 pub enum Mailer {
     Outbox,
-    Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
-        from: Mailbox,
-    },
+    Smtp(Box<Smtp>),
+}
+
+/// A relay and the sender address.
+#[derive(Clone)]
+pub struct Smtp {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
 }
 
 impl std::fmt::Debug for Mailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Self::Outbox => "Mailer::Outbox",
-            Self::Smtp { .. } => "Mailer::Smtp",
+            Self::Smtp(_) => "Mailer::Smtp",
         })
     }
 }
@@ -32,7 +36,7 @@ impl Mailer {
             .map_err(|error| error.to_string())?
             .build();
         let from = from.parse::<Mailbox>().map_err(|error| error.to_string())?;
-        Ok(Self::Smtp { transport, from })
+        Ok(Self::Smtp(Box::new(Smtp { transport, from })))
     }
 
     /// Sends (or stores) `email`; the error is a sentence for the job log.
@@ -53,7 +57,8 @@ impl Mailer {
                 .map_err(|error| error.to_string())?;
                 Ok(())
             }
-            Self::Smtp { transport, from } => {
+            Self::Smtp(smtp) => {
+                let Smtp { transport, from } = smtp.as_ref();
                 let to = email.to.parse::<Mailbox>().map_err(|e| e.to_string())?;
                 let message = Message::builder()
                     .from(from.clone())
