@@ -1,16 +1,14 @@
 //! Browser authentication wiring: the session and axum-login layers, the absolute session
 //! limit, and the CSRF rule for cookie-authenticated requests.
 
-use app::auth::service::Client;
 use app::auth::session::{AUTH_KEY, CLIENT_KEY, ClientInfo, DbSessionStore, SessionBackend};
 use app::db::{Db, now_millis};
 use app::error::AppError;
-use axum::extract::{ConnectInfo, Request};
+use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_login::AuthManager;
 use http::{HeaderMap, Method, header};
-use std::net::SocketAddr;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 
@@ -111,17 +109,6 @@ fn is_cross_site_cookie_write(public_url: &str, method: &Method, headers: &Heade
                 });
             !own
         }
-    }
-}
-
-/// Where a request came from: the peer address and the `User-Agent`.
-pub fn client(headers: &HeaderMap, peer: Option<&ConnectInfo<SocketAddr>>) -> Client {
-    Client {
-        ip: peer.map(|ConnectInfo(addr)| addr.ip().to_string()),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|ua| ua.chars().take(256).collect()),
     }
 }
 

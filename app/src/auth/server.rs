@@ -55,13 +55,7 @@ pub(crate) mod context {
             .await
             .unwrap_or_default();
         let peer = leptos_axum::extract::<ConnectInfo<SocketAddr>>().await.ok();
-        Client {
-            ip: peer.map(|ConnectInfo(addr)| addr.ip().to_string()),
-            user_agent: headers
-                .get(http::header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .map(|ua| ua.chars().take(256).collect()),
-        }
+        Client::of_request(&headers, peer.map(|ConnectInfo(addr)| addr))
     }
 
     /// Signs `user` into the browser session under a new session id, with the idle and

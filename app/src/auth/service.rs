@@ -37,6 +37,17 @@ pub struct Client {
 }
 
 impl Client {
+    /// The peer's address and the `User-Agent` (cut to 256 characters) of a request.
+    pub fn of_request(headers: &http::HeaderMap, peer: Option<std::net::SocketAddr>) -> Self {
+        Self {
+            ip: peer.map(|addr| addr.ip().to_string()),
+            user_agent: headers
+                .get(http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(|ua| ua.chars().take(256).collect()),
+        }
+    }
+
     fn ip_key(&self) -> &str {
         self.ip.as_deref().unwrap_or("unknown")
     }

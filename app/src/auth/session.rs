@@ -74,59 +74,50 @@ fn column<T: serde::de::DeserializeOwned>(record: &Record, key: &str) -> Option<
         .and_then(|value| serde_json::from_value(value.clone()).ok())
 }
 
-#[async_trait::async_trait]
-impl SessionStore for DbSessionStore {
-    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        // A fresh random id colliding is astronomically unlikely; if it happens, draw again.
-        loop {
-            let data = serde_json::to_string(&record.data).map_err(backend_error)?;
-            let client: Option<ClientInfo> = column(record, CLIENT_KEY);
-            let auth: Option<AuthData> = column(record, AUTH_KEY);
-            let now = now_millis();
-            let inserted = sqlx::query(
-                "INSERT INTO sessions (id, user_id, data, expires_at, ip, user_agent, created_at, last_seen_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(record.id.to_string())
-            .bind(auth.and_then(|a| a.user_id))
-            .bind(data)
-            .bind(expiry_millis(record))
-            .bind(client.as_ref().and_then(|c| c.ip.clone()))
-            .bind(client.and_then(|c| c.user_agent))
-            .bind(now)
-            .execute(self.db.pool())
-            .await
-            .map_err(backend_error)?;
-            if inserted.rows_affected() == 1 {
-                return Ok(());
-            }
-            record.id = Id::default();
-        }
-    }
-
-    async fn save(&self, record: &Record) -> session_store::Result<()> {
+impl DbSessionStore {
+    /// Inserts `record`, copying the user, address and browser out of its data; `on_conflict`
+    /// says what an existing row with the same id gets. Returns the rows written.
+    async fn write(&self, record: &Record, on_conflict: &str) -> session_store::Result<u64> {
         let data = serde_json::to_string(&record.data).map_err(backend_error)?;
         let client: Option<ClientInfo> = column(record, CLIENT_KEY);
         let auth: Option<AuthData> = column(record, AUTH_KEY);
-        let now = now_millis();
-        sqlx::query(
+        let done = sqlx::query(&format!(
             "INSERT INTO sessions (id, user_id, data, expires_at, ip, user_agent, created_at, last_seen_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
-             ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, \
-             expires_at = excluded.expires_at, ip = excluded.ip, user_agent = excluded.user_agent, \
-             last_seen_at = excluded.last_seen_at",
-        )
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (id) {on_conflict}"
+        ))
         .bind(record.id.to_string())
         .bind(auth.and_then(|a| a.user_id))
         .bind(data)
         .bind(expiry_millis(record))
         .bind(client.as_ref().and_then(|c| c.ip.clone()))
         .bind(client.and_then(|c| c.user_agent))
-        .bind(now)
+        .bind(now_millis())
         .execute(self.db.pool())
         .await
         .map_err(backend_error)?;
+        Ok(done.rows_affected())
+    }
+}
+
+#[async_trait::async_trait]
+impl SessionStore for DbSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        // A fresh random id colliding is astronomically unlikely; if it happens, draw again.
+        while self.write(record, "DO NOTHING").await? == 0 {
+            record.id = Id::default();
+        }
         Ok(())
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        self.write(
+            record,
+            "DO UPDATE SET user_id = excluded.user_id, data = excluded.data, \
+             expires_at = excluded.expires_at, ip = excluded.ip, \
+             user_agent = excluded.user_agent, last_seen_at = excluded.last_seen_at",
+        )
+        .await
+        .map(drop)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {

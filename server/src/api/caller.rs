@@ -26,10 +26,8 @@ pub struct ApiCaller {
 pub struct ApiClient(pub Client);
 
 fn client_of(parts: &Parts) -> Client {
-    crate::auth::client(
-        &parts.headers,
-        parts.extensions.get::<ConnectInfo<SocketAddr>>(),
-    )
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>();
+    Client::of_request(&parts.headers, peer.map(|ConnectInfo(addr)| *addr))
 }
 
 /// The bearer credential of a request, if it has an `Authorization: Bearer` header.
