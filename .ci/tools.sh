@@ -62,6 +62,13 @@ install_rust_tools() {
   fi
 }
 
+# cargo-nextest runs each Rust test in its own process (see .config/nextest.toml).
+install_test_runner() {
+  cargo nextest --version >/dev/null 2>&1 && return 0
+  log "installing cargo-nextest"
+  cargo install cargo-nextest --version 0.9.143 --locked
+}
+
 install_npm_packages() {
   # tailwindcss, a working wasm-opt (binaryen) and Playwright, pinned by package-lock.json.
   # `npm install`, not `npm ci`: npm 11 leaves other platforms' optional packages (Tailwind's

@@ -78,41 +78,19 @@ fn migrate_creates_the_database_and_seed_is_idempotent() {
 
 #[test]
 fn serve_logs_json_with_request_ids_and_stops_cleanly_on_sigterm() {
-    use std::io::{BufRead, BufReader, Read, Write};
-    use std::net::TcpStream;
+    use std::io::BufRead;
 
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = KillOnDrop(
-        Command::new(env!("CARGO_BIN_EXE_agora"))
-            .current_dir(dir.path())
-            .arg("serve")
-            .env(
-                "DATABASE_URL",
-                format!("sqlite://{}/agora.db", dir.path().display()),
-            )
-            .env("AGORA_LISTEN_ADDR", format!("127.0.0.1:{port}"))
-            .env("AGORA_LOG_FORMAT", "json")
-            .env("RUST_LOG", "info")
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let (mut child, port) = serve(&dir.path().join("agora.db"));
+    let mut lines = std::io::BufReader::new(child.0.stdout.take().unwrap()).lines();
     // The first line says where it listens.
     let first = lines.next().unwrap().unwrap();
     assert!(first.contains("listening"), "{first}");
 
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream
-        .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Request-Id: cli-test-42\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut reply = String::new();
-    stream.read_to_string(&mut reply).unwrap();
+    let reply = http(
+        port,
+        "GET /health HTTP/1.1\r\nHost: x\r\nX-Request-Id: cli-test-42\r\nConnection: close\r\n\r\n",
+    );
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
 
     let handled = lines
@@ -136,6 +114,79 @@ fn serve_logs_json_with_request_ids_and_stops_cleanly_on_sigterm() {
         rest.iter().any(|l| l.contains("shutdown signal received")),
         "{rest:?}"
     );
+}
+
+#[test]
+fn create_admin_takes_the_password_from_the_environment_and_checks_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("agora.db");
+    let url = format!("sqlite://{}", db.display());
+    let create = |password: &str| {
+        agora(
+            &["create-admin", "--email", "Boss@Example.com"],
+            &[("DATABASE_URL", &url), ("AGORA_ADMIN_PASSWORD", password)],
+        )
+    };
+    let weak = create("password1");
+    assert!(!weak.status.success());
+    assert!(
+        text(&weak.stderr).contains("password"),
+        "names the field: {}",
+        text(&weak.stderr)
+    );
+    let made = create("Keen-Heron-2026");
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    assert!(text(&made.stdout).contains("Boss@Example.com is ready"));
+    assert!(
+        !text(&made.stdout).contains("Keen-Heron-2026"),
+        "the password is not echoed"
+    );
+
+    // The new admin signs in through the API and holds the admin role.
+    let (mut child, port) = serve(&db);
+    let mut stdout = std::io::BufReader::new(child.0.stdout.take().unwrap());
+    std::io::BufRead::read_line(&mut stdout, &mut String::new()).unwrap();
+    let body = r#"{"email":"boss@example.com","password":"Keen-Heron-2026"}"#;
+    let reply = http(
+        port,
+        &format!(
+            "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(reply.contains(r#""role":"admin""#), "{reply}");
+}
+
+/// Starts `agora serve` on a free port over the SQLite file `db`, logging JSON to a pipe.
+fn serve(db: &std::path::Path) -> (KillOnDrop, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(env!("CARGO_BIN_EXE_agora"))
+        .current_dir(db.parent().unwrap())
+        .arg("serve")
+        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("AGORA_LISTEN_ADDR", format!("127.0.0.1:{port}"))
+        .env("AGORA_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    (KillOnDrop(child), port)
+}
+
+/// Sends one raw HTTP/1.1 request and reads the whole reply.
+fn http(port: u16, request: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    reply
 }
 
 /// Kills the server if a failed assertion leaves it running.

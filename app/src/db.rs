@@ -106,6 +106,18 @@ impl Db {
         self.backend
     }
 
+    /// Starts a transaction that may write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes fails with
+    /// `SQLITE_BUSY` — without waiting — when another connection committed in between, which
+    /// every signed-in request's session save makes likely. PostgreSQL's row locks need no
+    /// such care.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// Runs a trivial query and reports how long the round trip took.
     pub async fn ping(&self) -> Result<Duration, sqlx::Error> {
         let started = Instant::now();
@@ -215,6 +227,45 @@ mod tests {
         assert_eq!(busy, 5000);
         // Migrating twice is a no-op.
         db.migrate().await.unwrap();
+    }
+
+    /// Read-then-write transactions racing on SQLite: each must wait for the other, not fail
+    /// with `SQLITE_BUSY` because a write landed between its read and its write.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn racing_read_then_write_transactions_all_commit_on_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}/r.db", dir.path().display()), 8)
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('n', '0', 0)")
+            .execute(db.pool())
+            .await
+            .unwrap();
+        let writers = (0..8).map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let mut tx = db.begin().await?;
+                let n: String = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'n'")
+                    .fetch_one(&mut *tx)
+                    .await?;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                let next = n.parse::<i64>().unwrap_or_default() + 1;
+                sqlx::query("UPDATE settings SET value = $1 WHERE key = 'n'")
+                    .bind(next.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await
+            })
+        });
+        for writer in writers.collect::<Vec<_>>() {
+            writer.await.unwrap().expect("no SQLITE_BUSY");
+        }
+        let n: String = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'n'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(n, "8", "no lost update");
     }
 
     #[tokio::test]

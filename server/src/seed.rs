@@ -86,15 +86,29 @@ pub async fn run(db: &Db, demo: bool) -> Result<SeedReport, AppError> {
     Ok(report)
 }
 
-/// `agora create-admin`: an admin account with this email and password.
+/// `agora create-admin`: an admin account with this email and password. A refused input
+/// names each field and what is wrong with it.
 pub async fn create_admin(
     db: &Db,
     email: &str,
     password: String,
     first_name: &str,
     last_name: &str,
-) -> Result<(), AppError> {
-    account::provision(db, email, password, first_name, last_name, Role::Admin).await?;
+) -> anyhow::Result<()> {
+    account::provision(db, email, password, first_name, last_name, Role::Admin)
+        .await
+        .map_err(|error| {
+            let fields: Vec<String> = error
+                .details()
+                .iter()
+                .map(|field| format!("{}: {}", field.field, field.message))
+                .collect();
+            if fields.is_empty() {
+                anyhow::anyhow!(error)
+            } else {
+                anyhow::anyhow!("{error} {}", fields.join(" "))
+            }
+        })?;
     Ok(())
 }
 

@@ -114,7 +114,7 @@ pub async fn update_account(
     if role == before.role && status == before.status {
         return Ok(before);
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     // Write first: on SQLite this takes the write lock before the admin count is read, so
     // two admins demoting each other at once cannot both succeed.
     sqlx::query("UPDATE users SET role = $1, status = $2, updated_at = $3 WHERE id = $4")

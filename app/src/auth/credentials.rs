@@ -152,7 +152,7 @@ pub async fn issue_tokens(
     client: &Client,
 ) -> Result<TokenPair, AppError> {
     let family = new_id();
-    let mut tx = services.db.pool().begin().await?;
+    let mut tx = services.db.begin().await?;
     sqlx::query(
         "INSERT INTO token_families (id, user_id, ip, user_agent, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -185,7 +185,7 @@ pub async fn refresh(
         .hit(&TOKENS_PER_IP, client.ip.as_deref().unwrap_or("unknown"))?;
     let now = now_millis();
     let db = &services.db;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     // Claim the token first (a write), so two concurrent refreshes cannot both succeed.
     let claimed = sqlx::query(
         "UPDATE refresh_tokens SET used_at = $1 \

@@ -156,7 +156,7 @@ pub async fn register(
     let id = new_id();
     let now = now_millis();
     let site = settings::get(db, &SITE_NAME).await?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO users (id, email, email_key, password_hash, first_name, last_name, phone, \
          referral_code, referred_by_code, created_at, updated_at) \
@@ -310,7 +310,7 @@ pub async fn verify_email(
     client: &Client,
 ) -> Result<(), AppError> {
     services.throttle.hit(&TOKENS_PER_IP, client.ip_key())?;
-    let mut tx = services.db.pool().begin().await?;
+    let mut tx = services.db.begin().await?;
     let (user_id, email) = consume_token(&mut tx, token, "verify_email").await?;
     // The link proves the address it was sent to; if the account has moved on to another
     // address since, it proves nothing.
@@ -340,7 +340,7 @@ pub async fn resend_verification(services: &Services, actor: &Actor) -> Result<(
         .throttle
         .hit(&FORGOT_PER_ACCOUNT, &format!("verify|{}", user.id))?;
     let site = settings::get(&services.db, &SITE_NAME).await?;
-    let mut tx = services.db.pool().begin().await?;
+    let mut tx = services.db.begin().await?;
     queue_verification(
         &mut tx,
         services,
@@ -381,7 +381,7 @@ pub async fn forgot_password(
     let site = settings::get(db, &SITE_NAME).await?;
     let token = random_token("");
     let now = now_millis();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query(
         "INSERT INTO user_tokens (token_hash, user_id, purpose, email, expires_at, created_at) \
          VALUES ($1, $2, 'reset_password', $3, $4, $5)",
@@ -474,7 +474,7 @@ pub async fn reset_password(
 ) -> Result<(), AppError> {
     services.throttle.hit(&TOKENS_PER_IP, client.ip_key())?;
     validate::password(&new_password).map_err(|message| AppError::invalid("password", message))?;
-    let mut tx = services.db.pool().begin().await?;
+    let mut tx = services.db.begin().await?;
     let (user_id, _) = consume_token(&mut tx, token, "reset_password").await?;
     replace_password(services, &user_id, new_password, None, tx).await?;
     Ok(())
@@ -522,7 +522,7 @@ pub async fn change_password(
     validate::password(&new_password)
         .map_err(|message| AppError::invalid("newPassword", message))?;
     confirm_password(services, principal, current, "currentPassword").await?;
-    let tx = services.db.pool().begin().await?;
+    let tx = services.db.begin().await?;
     replace_password(services, &principal.id, new_password, current_session, tx).await
 }
 
@@ -539,7 +539,7 @@ pub async fn change_email(
     confirm_password(services, principal, password, "password").await?;
     let db = &services.db;
     let site = settings::get(db, &SITE_NAME).await?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let row = sqlx::query(
         "UPDATE users SET email = $1, email_key = $2, email_verified_at = NULL, updated_at = $3 \
          WHERE id = $4 RETURNING first_name",
@@ -626,7 +626,7 @@ pub async fn delete_account(
     let principal = actor.principal().ok_or(AppError::Unauthorized)?;
     confirm_password(services, principal, password, "password").await?;
     let now = now_millis();
-    let mut tx = services.db.pool().begin().await?;
+    let mut tx = services.db.begin().await?;
     sqlx::query(
         "UPDATE users SET status = 'deleted', deleted_at = $1, updated_at = $1, \
          email_key = 'deleted:' || id WHERE id = $2",

@@ -34,7 +34,7 @@ pub async fn set<T: SettingValue>(
 ) -> Result<(), AppError> {
     (setting.check)(&value).map_err(|message| AppError::invalid(setting.key, message))?;
     let json = serde_json::to_string(&value).map_err(|_| AppError::Internal)?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let old: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
         .bind(setting.key)
         .fetch_optional(&mut *tx)

@@ -66,7 +66,7 @@ fn assert_no_secrets(body: &Value) {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn registration_returns_the_user_and_a_token_pair() {
     on_each_backend(|app| async move {
         let pair = register(&app, "ada@example.com").await;
@@ -90,7 +90,7 @@ async fn registration_returns_the_user_and_a_token_pair() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn registration_reports_every_bad_field_and_writes_nothing() {
     on_each_backend(|app| async move {
         let body = assert_error(
@@ -138,7 +138,7 @@ async fn registration_reports_every_bad_field_and_writes_nothing() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_taken_email_is_a_conflict_whatever_its_case() {
     on_each_backend(|app| async move {
         register(&app, "grace@example.com").await;
@@ -158,7 +158,7 @@ async fn a_taken_email_is_a_conflict_whatever_its_case() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn wrong_passwords_and_unknown_emails_get_the_same_answer() {
     on_each_backend(|app| async move {
         register(&app, "ann@example.com").await;
@@ -183,7 +183,7 @@ async fn wrong_passwords_and_unknown_emails_get_the_same_answer() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
     on_each_backend(|app| async move {
         let pair = register(&app, "rot@example.com").await;
@@ -244,7 +244,7 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn logout_revokes_the_sign_in() {
     on_each_backend(|app| async move {
         let pair = register(&app, "out@example.com").await;
@@ -282,7 +282,7 @@ async fn logout_revokes_the_sign_in() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn missing_and_forged_credentials_are_refused() {
     on_each_backend(|app| async move {
         assert_error(app.get("/api/v1/auth/me").await, 401, "UNAUTHORIZED").await;
@@ -303,7 +303,7 @@ async fn missing_and_forged_credentials_are_refused() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn forgot_and_reset_password_end_every_session() {
     on_each_backend(|app| async move {
         let pair = register(&app, "lost@example.com").await;
@@ -401,7 +401,7 @@ async fn forgot_and_reset_password_end_every_session() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn profiles_are_updated_field_by_field() {
     on_each_backend(|app| async move {
         let access = token(&register(&app, "pro@example.com").await, "accessToken");
@@ -445,7 +445,7 @@ async fn profiles_are_updated_field_by_field() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn api_keys_are_shown_once_scoped_and_revocable() {
     on_each_backend(|app| async move {
         let access = token(&register(&app, "keys@example.com").await, "accessToken");
@@ -523,7 +523,7 @@ async fn api_keys_are_shown_once_scoped_and_revocable() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn only_staff_reach_the_user_list_and_only_admins_change_accounts() {
     on_each_backend(|app| async move {
         let customer = register(&app, "cust@example.com").await;
@@ -605,7 +605,7 @@ async fn only_staff_reach_the_user_list_and_only_admins_change_accounts() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn the_last_admin_cannot_be_demoted() {
     on_each_backend(|app| async move {
         let admin = staff_token(&app, "solo@example.com", Role::Admin).await;
@@ -627,7 +627,7 @@ async fn the_last_admin_cannot_be_demoted() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn repeated_wrong_passwords_are_throttled_with_retry_after() {
     on_each_backend(|app| async move {
         register(&app, "target@example.com").await;

@@ -6,7 +6,7 @@ use axum::routing::post;
 use server::api::json::ApiJson;
 use server::state::AppState;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn site_settings_come_in_the_envelope() {
     on_each_backend(|app| async move {
         let (status, body) = envelope(app.get("/api/v1/site").await).await;
@@ -19,7 +19,7 @@ async fn site_settings_come_in_the_envelope() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn unknown_api_routes_get_a_404_envelope() {
     on_each_backend(|app| async move {
         for path in ["/api/v1/nope", "/api/v1/users/42/whatever", "/api/v1/"] {
@@ -29,7 +29,7 @@ async fn unknown_api_routes_get_a_404_envelope() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_wrong_method_gets_a_405_envelope() {
     on_each_backend(|app| async move {
         let response = app
@@ -63,7 +63,7 @@ fn probe() -> Options {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn malformed_json_is_a_400_envelope() {
     on_each_backend_with(probe, |app| async move {
         let response = app
@@ -85,7 +85,7 @@ async fn malformed_json_is_a_400_envelope() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn json_of_the_wrong_shape_names_the_field() {
     on_each_backend_with(probe, |app| async move {
         let response = app
@@ -101,7 +101,7 @@ async fn json_of_the_wrong_shape_names_the_field() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_body_without_json_content_type_is_a_400_envelope() {
     on_each_backend_with(probe, |app| async move {
         let response = app
@@ -116,7 +116,7 @@ async fn a_body_without_json_content_type_is_a_400_envelope() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn oversize_bodies_are_a_413_envelope() {
     on_each_backend_with(probe, |app| async move {
         let big = format!("{{\"name\":\"{}\",\"count\":1}}", "x".repeat(10_000));
@@ -145,7 +145,7 @@ async fn oversize_bodies_are_a_413_envelope() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn the_openapi_document_is_3_1_and_lists_the_routes() {
     on_each_backend(|app| async move {
         let response = app.get("/api/v1/openapi.json").await;
@@ -162,7 +162,7 @@ async fn the_openapi_document_is_3_1_and_lists_the_routes() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn the_api_docs_page_renders_offline() {
     on_each_backend(|app| async move {
         let response = app.get("/api/docs").await;

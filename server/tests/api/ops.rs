@@ -2,7 +2,7 @@
 use crate::helpers::{TestApp, backends, on_each_backend};
 use std::time::Duration;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn health_reports_the_database() {
     on_each_backend(|app| async move {
         let response = app.get("/health").await;
@@ -15,7 +15,7 @@ async fn health_reports_the_database() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn health_is_503_naming_the_database_when_it_is_down() {
     on_each_backend(|app| async move {
         app.db.close().await;
@@ -31,7 +31,7 @@ async fn health_is_503_naming_the_database_when_it_is_down() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn metrics_count_requests_by_route_and_status_and_show_the_pool() {
     on_each_backend(|app| async move {
         app.get("/health").await;
@@ -61,7 +61,7 @@ async fn metrics_count_requests_by_route_and_status_and_show_the_pool() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn request_ids_are_propagated_or_generated() {
     on_each_backend(|app| async move {
         let response = app
@@ -93,7 +93,7 @@ async fn request_ids_are_propagated_or_generated() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn every_response_has_security_headers() {
     on_each_backend(|app| async move {
         for path in [
@@ -122,7 +122,7 @@ async fn every_response_has_security_headers() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn hsts_is_sent_when_served_over_tls() {
     for backend in backends() {
         let options = crate::helpers::Options {
@@ -138,7 +138,7 @@ async fn hsts_is_sent_when_served_over_tls() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn shutdown_lets_in_flight_requests_finish() {
     let mut app = TestApp::spawn(app::db::Backend::Sqlite, Default::default()).await;
     // A request whose body arrives slowly is in flight when the shutdown starts.
@@ -161,7 +161,7 @@ async fn shutdown_lets_in_flight_requests_finish() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn shutdown_stops_waiting_after_the_grace_period() {
     let options = crate::helpers::Options {
         env: vec![("AGORA_SHUTDOWN_GRACE_SECS", "1".into())],
@@ -184,7 +184,7 @@ async fn shutdown_stops_waiting_after_the_grace_period() {
     let _ = stuck.await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_request_that_takes_too_long_gets_408() {
     let options = crate::helpers::Options {
         env: vec![("AGORA_REQUEST_TIMEOUT_SECS", "1".into())],
@@ -212,7 +212,7 @@ fn request_with_open_body(app: &TestApp) -> (BodyChunks, reqwest::RequestBuilder
     (tx, request)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn metrics_need_the_token_when_one_is_configured() {
     let options = crate::helpers::Options {
         env: vec![("AGORA_METRICS_TOKEN", "scrape-me".into())],
@@ -238,7 +238,7 @@ async fn metrics_need_the_token_when_one_is_configured() {
     assert_eq!(right.status(), 200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn made_up_methods_share_one_metrics_label() {
     let app = TestApp::spawn(app::db::Backend::Sqlite, Default::default()).await;
     let method = reqwest::Method::from_bytes(b"BREW").unwrap();
@@ -252,7 +252,7 @@ async fn made_up_methods_share_one_metrics_label() {
     assert!(text.contains(r#"method="OTHER""#), "{text}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn each_configured_backend_really_is_under_test() {
     let seen = std::sync::Mutex::new(Vec::new());
     on_each_backend(|app| {

@@ -2,7 +2,7 @@
 //! functions under their own prefix.
 use crate::helpers::on_each_backend;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn the_home_page_is_complete_server_rendered_html() {
     on_each_backend(|app| async move {
         let response = app.get("/").await;
@@ -26,7 +26,7 @@ async fn the_home_page_is_complete_server_rendered_html() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn pages_carry_a_csp_nonce_that_matches_their_scripts() {
     on_each_backend(|app| async move {
         let response = app.get("/").await;
@@ -66,7 +66,7 @@ async fn pages_carry_a_csp_nonce_that_matches_their_scripts() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn unknown_pages_show_the_404_page_with_status_404() {
     on_each_backend(|app| async move {
         let response = app.get("/no/such/page").await;
@@ -78,7 +78,7 @@ async fn unknown_pages_show_the_404_page_with_status_404() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn the_search_page_keeps_the_query_in_the_url() {
     on_each_backend(|app| async move {
         let html = app
@@ -96,7 +96,7 @@ async fn the_search_page_keeps_the_query_in_the_url() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn the_admin_dashboard_renders_its_data_on_the_server() {
     on_each_backend(|app| async move {
         let cookie = crate::sessions::staff_cookie(&app, app::auth::model::Role::Admin).await;
@@ -120,7 +120,7 @@ async fn the_admin_dashboard_renders_its_data_on_the_server() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn server_functions_live_under_rpc_not_the_public_api() {
     on_each_backend(|app| async move {
         let response = app
@@ -144,7 +144,7 @@ async fn server_functions_live_under_rpc_not_the_public_api() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn responses_are_compressed_when_the_client_asks() {
     on_each_backend(|app| async move {
         let response = app
@@ -159,7 +159,7 @@ async fn responses_are_compressed_when_the_client_asks() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_page_that_fails_shows_the_error_page_with_the_errors_status() {
     on_each_backend(|app| async move {
         app.db.close().await;

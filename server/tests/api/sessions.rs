@@ -79,7 +79,7 @@ async fn me_status(app: &TestApp, cookie: &str) -> u16 {
         .as_u16()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn signing_in_sets_a_safe_cookie_and_rotates_the_session_id() {
     on_each_backend(|app| async move {
         register(&app, "rot@example.com").await;
@@ -136,7 +136,7 @@ async fn signing_in_sets_a_safe_cookie_and_rotates_the_session_id() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_wrong_password_on_the_form_comes_back_to_the_page_with_the_message() {
     on_each_backend(|app| async move {
         let response = post_form(
@@ -167,7 +167,7 @@ async fn a_wrong_password_on_the_form_comes_back_to_the_page_with_the_message() 
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn cross_site_posts_with_the_session_cookie_are_refused() {
     on_each_backend(|app| async move {
         register(&app, "csrf@example.com").await;
@@ -201,7 +201,7 @@ async fn cross_site_posts_with_the_session_cookie_are_refused() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn the_session_list_marks_this_device_and_can_end_the_others() {
     on_each_backend(|app| async move {
         register(&app, "many@example.com").await;
@@ -243,7 +243,7 @@ async fn the_session_list_marks_this_device_and_can_end_the_others() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn changing_the_password_ends_the_other_sessions_only() {
     on_each_backend(|app| async move {
         register(&app, "pw@example.com").await;
@@ -290,7 +290,7 @@ async fn changing_the_password_ends_the_other_sessions_only() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn suspension_ends_browser_sessions_at_once() {
     on_each_backend(|app| async move {
         let user = register(&app, "sus@example.com").await;
@@ -325,7 +325,7 @@ async fn suspension_ends_browser_sessions_at_once() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn the_back_office_is_for_staff_only() {
     on_each_backend(|app| async move {
         let guest = navigate(&app, "/admin/users").await;
@@ -388,7 +388,7 @@ async fn the_back_office_is_for_staff_only() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn the_verification_link_works_once() {
     on_each_backend(|app| async move {
         register(&app, "ver@example.com").await;
@@ -414,7 +414,7 @@ async fn the_verification_link_works_once() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn account_pages_render_before_the_wasm() {
     on_each_backend(|app| async move {
         let html = app

@@ -6,7 +6,7 @@ use app::error::AppError;
 use app::settings::model::{CURRENCY, SITE_NAME, TAX_RATE_BPS};
 use app::settings::service::{get, set};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn unset_settings_have_their_defaults() {
     on_each_backend(|app| async move {
         assert_eq!(get(&app.db, &SITE_NAME).await.unwrap(), "Agora");
@@ -15,7 +15,7 @@ async fn unset_settings_have_their_defaults() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_change_is_stored_and_audited_together() {
     on_each_backend(|app| async move {
         set(
@@ -44,7 +44,7 @@ async fn a_change_is_stored_and_audited_together() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn an_invalid_value_is_refused_and_nothing_is_written() {
     on_each_backend(|app| async move {
         let error = set(&app.db, &Actor::System, &TAX_RATE_BPS, 20_000, None)
@@ -61,7 +61,7 @@ async fn an_invalid_value_is_refused_and_nothing_is_written() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn the_demo_seed_is_idempotent_and_keeps_operator_changes() {
     on_each_backend(|app| async move {
         let first = server::seed::run(&app.db, true).await.unwrap();
