@@ -66,6 +66,8 @@ pub struct Config {
     pub log_format: LogFormat,
     pub log_filter: String,
     pub site_root: String,
+    /// Uploaded files (avatars, later product files), served under `/media`.
+    pub media_dir: std::path::PathBuf,
     /// When set, `/metrics` needs `Authorization: Bearer <token>`; when not, it answers only
     /// requests from this machine.
     pub metrics_token: Option<Secret>,
@@ -246,6 +248,9 @@ impl Config {
             log_format,
             log_filter,
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            media_dir: get("AGORA_MEDIA_DIR")
+                .unwrap_or_else(|| "data/media".into())
+                .into(),
             metrics_token,
             smtp_url: smtp_url.map(Secret),
             mail_from,

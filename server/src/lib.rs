@@ -10,6 +10,7 @@ pub mod router;
 pub mod seed;
 pub mod state;
 pub mod telemetry;
+pub mod uploads;
 
 use anyhow::Context as _;
 use app::auth::crypto::Signer;
@@ -51,6 +52,7 @@ pub async fn app_state(config: Config, db: Db) -> anyhow::Result<AppState> {
         events: Events::default(),
         jobs_ready: Arc::new(tokio::sync::Notify::new()),
         public_url: config.public_url.as_str().into(),
+        media_dir: config.media_dir.as_path().into(),
     };
     Ok(AppState {
         services,

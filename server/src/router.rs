@@ -3,7 +3,7 @@
 
 use crate::middleware::{api_error_envelope, observe, rpc_error_status, security_headers};
 use crate::state::AppState;
-use crate::{api, auth, ops};
+use crate::{api, auth, ops, uploads};
 use app::settings::model::SESSION_IDLE_MINUTES;
 use app::{App, shell};
 use axum::Router;
@@ -41,7 +41,8 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
     let hsts = config.behind_tls();
     let db = state.db().clone();
 
-    Router::new()
+    // Each group reads request bodies up to its own limit: uploads need more than forms.
+    let pages_and_api = Router::new()
         .leptos_routes_with_context(
             &state,
             generate_route_list(App),
@@ -54,17 +55,19 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
         .nest("/api/v1", api)
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
-        ))
+        ));
+    let uploads = uploads::routes(&state);
+
+    with_body_limit(pages_and_api, config.body_limit_bytes)
+        .merge(with_body_limit(uploads, uploads::BODY_LIMIT_BYTES))
         .layer(
             ServiceBuilder::new()
                 .layer(CatchPanicLayer::new())
                 .layer(CompressionLayer::new())
-                .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
                 .layer(TimeoutLayer::with_status_code(
                     http::StatusCode::REQUEST_TIMEOUT,
                     config.request_timeout,
-                ))
-                .layer(DefaultBodyLimit::max(config.body_limit_bytes)),
+                )),
         )
         // Outermost: every response, even a panic's or a timeout's, gets an id, a log line,
         // metrics and the security headers, and under `/api/v1` the envelope.
@@ -90,4 +93,12 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
         }))
         .layer(axum::middleware::from_fn(observe))
         .with_state(state)
+}
+
+/// `router` refusing bodies over `bytes`: by `Content-Length` up front, while streaming
+/// otherwise, and in axum's own extractors.
+fn with_body_limit(router: Router<AppState>, bytes: usize) -> Router<AppState> {
+    router
+        .layer(DefaultBodyLimit::max(bytes))
+        .layer(RequestBodyLimitLayer::new(bytes))
 }

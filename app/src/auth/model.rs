@@ -204,6 +204,40 @@ impl User {
     }
 }
 
+/// Why an avatar upload was refused. The upload form is a plain browser form that comes back
+/// to `/account` with the code in the URL; the page shows the message (never text taken from
+/// the URL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AvatarProblem {
+    Missing,
+    TooLarge,
+    NotAnImage,
+}
+
+impl AvatarProblem {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Missing => "missing",
+            Self::TooLarge => "too-large",
+            Self::NotAnImage => "not-an-image",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Missing, Self::TooLarge, Self::NotAnImage]
+            .into_iter()
+            .find(|problem| problem.code() == code)
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::Missing => "Choose an image to upload.",
+            Self::TooLarge => "The image is larger than 1 MB.",
+            Self::NotAnImage => "Upload a PNG, JPEG, WebP or GIF image.",
+        }
+    }
+}
+
 /// Which emails a person wants (the notifications feature adds kinds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

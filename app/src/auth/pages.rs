@@ -1,12 +1,13 @@
 //! The account pages: sign in, register, email verification, password recovery and the
-//! account page (profile, password, sessions, API keys, deletion). Every form is an
-//! `ActionForm`, so it also works before the wasm has loaded.
+//! account page (profile and picture, email, password, notifications, sessions, API keys,
+//! deletion). Every form is an `ActionForm` or, for the picture upload, a plain multipart
+//! form, so each also works before the wasm has loaded.
 
-use super::model::User;
+use super::model::{AvatarProblem, NotificationPrefs, User};
 use super::server::{
-    ChangePassword, CreateApiKey, DeleteAccount, EndOtherSessions, EndSession, ForgotPassword,
-    LogIn, LogOut, Register, ResendVerification, ResetPassword, RevokeApiKey, UpdateProfile,
-    current_user, my_api_keys, my_sessions, verify_email,
+    ChangeEmail, ChangePassword, CreateApiKey, DeleteAccount, EndOtherSessions, EndSession,
+    ForgotPassword, LogIn, LogOut, Register, ResendVerification, ResetPassword, RevokeApiKey,
+    UpdateNotifications, UpdateProfile, current_user, my_api_keys, my_sessions, verify_email,
 };
 use crate::components::forms::{BUTTON, BUTTON_SECONDARY, Field, FormError, last_error};
 use crate::error::AppError;
@@ -217,6 +218,7 @@ pub fn AccountPage() -> impl IntoView {
 fn Account(user: User) -> impl IntoView {
     let welcome = query("welcome");
     let password_changed = query("password");
+    let email_changed = query("email");
     let resend = ServerAction::<ResendVerification>::new();
     view! {
         <h1 class="text-2xl font-bold">"Your account"</h1>
@@ -230,6 +232,11 @@ fn Account(user: User) -> impl IntoView {
                 "Your password was changed and your other sessions were signed out."
             </p>
         </Show>
+        <Show when=move || email_changed.get().is_some()>
+            <p role="status" class="mt-4 rounded bg-green-50 px-3 py-2 text-green-800">
+                "Your email address was changed. Follow the link we sent to the new address to confirm it."
+            </p>
+        </Show>
         {(!user.email_verified).then(|| view! {
             <div class="mt-4 flex flex-wrap items-center gap-3 rounded bg-amber-50 px-3 py-2 text-amber-900">
                 <p>"Your email address is not confirmed yet."</p>
@@ -240,7 +247,9 @@ fn Account(user: User) -> impl IntoView {
         })}
         <div class="mt-6 grid gap-6 lg:grid-cols-2">
             <ProfileSection user=user.clone()/>
+            <EmailSection email=user.email.clone()/>
             <PasswordSection/>
+            <NotificationsSection prefs=user.notifications/>
             <SessionsSection/>
             <ApiKeysSection/>
             <DeleteSection/>
@@ -266,6 +275,7 @@ fn ProfileSection(user: User) -> impl IntoView {
     view! {
         <Section id="profile" title="Profile">
             <p class="mb-3 text-sm text-slate-600">{format!("Signed in as {} ({})", user.email, user.role)}</p>
+            <AvatarForm avatar_url=user.avatar_url.clone()/>
             <ActionForm action attr:class="flex flex-col gap-3">
                 <FormError error/>
                 <div class="grid gap-3 sm:grid-cols-2">
@@ -280,6 +290,92 @@ fn ProfileSection(user: User) -> impl IntoView {
                 </div>
                 <div class="flex items-center gap-3">
                     <button type="submit" class=BUTTON>"Save profile"</button>
+                    <Show when=saved><span role="status" class="text-sm text-green-700">"Saved."</span></Show>
+                </div>
+            </ActionForm>
+        </Section>
+    }
+}
+
+/// The picture upload: a plain multipart form (server functions take no files before
+/// hydration) that comes back to `/account?avatar=<outcome>`.
+#[component]
+fn AvatarForm(avatar_url: Option<String>) -> impl IntoView {
+    let outcome = query("avatar");
+    let problem = move || outcome.get().as_deref().and_then(AvatarProblem::from_code);
+    let saved = move || outcome.get().as_deref() == Some("saved");
+    view! {
+        <form method="post" action="/account/avatar" enctype="multipart/form-data"
+            class="mb-5 flex flex-wrap items-end gap-4 border-b border-slate-200 pb-5">
+            {match avatar_url {
+                Some(url) => view! {
+                    <img src=url alt="Your profile picture" width="64" height="64" class="h-16 w-16 rounded-full object-cover"/>
+                }.into_any(),
+                None => view! {
+                    <div aria-hidden="true" class="h-16 w-16 rounded-full bg-slate-200"></div>
+                }.into_any(),
+            }}
+            <div class="flex min-w-0 flex-1 flex-col gap-1">
+                <label for="field-avatar" class="text-sm font-medium">"Profile picture"</label>
+                <input id="field-avatar" name="avatar" type="file" required=true
+                    accept="image/png,image/jpeg,image/webp,image/gif"
+                    aria-invalid=move || problem().is_some().to_string()
+                    aria-describedby="field-avatar-hint field-avatar-error"
+                    class="max-w-full text-sm"/>
+                <p id="field-avatar-hint" class="text-xs text-slate-500">"PNG, JPEG, WebP or GIF, up to 1 MB."</p>
+                <p id="field-avatar-error" class="text-sm text-red-700" role="alert">{move || problem().map(AvatarProblem::message)}</p>
+            </div>
+            <div class="flex items-center gap-3">
+                <button type="submit" class=BUTTON_SECONDARY>"Upload picture"</button>
+                <Show when=saved><span role="status" class="text-sm text-green-700">"Picture saved."</span></Show>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn EmailSection(email: String) -> impl IntoView {
+    let action = ServerAction::<ChangeEmail>::new();
+    let error = last_error(action);
+    view! {
+        <Section id="email" title="Email address">
+            <p class="mb-3 text-sm text-slate-600">{format!("Currently {email}.")}</p>
+            <ActionForm action attr:class="flex flex-col gap-3">
+                <FormError error/>
+                <Field label="New email" name="new_email" field="email" kind="email" autocomplete="email" required=true
+                    hint="We send a link to the new address to confirm it." error/>
+                <Field label="Password" name="password" field="password" kind="password" autocomplete="current-password" required=true error/>
+                <button type="submit" class=BUTTON>"Change email"</button>
+            </ActionForm>
+        </Section>
+    }
+}
+
+#[component]
+fn NotificationsSection(prefs: NotificationPrefs) -> impl IntoView {
+    let action = ServerAction::<UpdateNotifications>::new();
+    let error = last_error(action);
+    let saved = move || matches!(action.value().get(), Some(Ok(_)));
+    let choice = |name: &'static str, label: &'static str, hint: &'static str, on: bool| {
+        view! {
+            <label class="flex items-start gap-3">
+                <input type="checkbox" name=name value="on" checked=on class="mt-1"/>
+                <span><span class="font-medium">{label}</span><br/><span class="text-sm text-slate-600">{hint}</span></span>
+            </label>
+        }
+    };
+    view! {
+        <Section id="notifications" title="Email notifications">
+            <ActionForm action attr:class="flex flex-col gap-3">
+                <FormError error/>
+                <fieldset class="flex flex-col gap-3">
+                    <legend class="sr-only">"Emails to receive"</legend>
+                    {choice("order_emails", "Orders", "Receipts, downloads and refunds.", prefs.order_emails)}
+                    {choice("security_emails", "Security", "Sign-ins and changes to your password or email.", prefs.security_emails)}
+                    {choice("marketing_emails", "News and offers", "New cashback offers and products we think you will like.", prefs.marketing_emails)}
+                </fieldset>
+                <div class="flex items-center gap-3">
+                    <button type="submit" class=BUTTON>"Save preferences"</button>
                     <Show when=saved><span role="status" class="text-sm text-green-700">"Saved."</span></Show>
                 </div>
             </ActionForm>

@@ -3,7 +3,7 @@
 
 use super::model::{ApiKeyInfo, NewApiKey, SessionInfo, User};
 #[cfg(feature = "ssr")]
-use super::model::{KeyScope, ProfileChanges};
+use super::model::{KeyScope, NotificationPrefs, ProfileChanges};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -225,6 +225,35 @@ pub async fn update_profile(
         notifications: None,
     };
     super::service::update_profile(&context::services()?.db, &actor, changes).await
+}
+
+/// Which emails the signed-in person wants. A checkbox sends its field only when ticked.
+#[server(prefix = "/rpc", endpoint = "account/notifications")]
+pub async fn update_notifications(
+    order_emails: Option<String>,
+    marketing_emails: Option<String>,
+    security_emails: Option<String>,
+) -> Result<User, AppError> {
+    let (actor, _) = context::actor().await?;
+    let changes = ProfileChanges {
+        notifications: Some(NotificationPrefs {
+            order_emails: order_emails.is_some(),
+            marketing_emails: marketing_emails.is_some(),
+            security_emails: security_emails.is_some(),
+        }),
+        ..ProfileChanges::default()
+    };
+    super::service::update_profile(&context::services()?.db, &actor, changes).await
+}
+
+/// Moves the account to a new address (needs the password); the new one must be confirmed.
+#[server(prefix = "/rpc", endpoint = "account/email")]
+pub async fn change_email(new_email: String, password: String) -> Result<User, AppError> {
+    let (actor, _) = context::actor().await?;
+    let user =
+        super::service::change_email(&context::services()?, &actor, &new_email, &password).await?;
+    redirect("/account?email=changed");
+    Ok(user)
 }
 
 #[server(prefix = "/rpc", endpoint = "account/password")]

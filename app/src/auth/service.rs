@@ -526,7 +526,8 @@ pub async fn change_password(
     replace_password(services, &principal.id, new_password, current_session, tx).await
 }
 
-/// Changes the sign-in email after checking the password; the new address must be verified.
+/// Changes the sign-in email after checking the password; the new address must be verified and
+/// the old one is told of the change.
 pub async fn change_email(
     services: &Services,
     actor: &Actor,
@@ -540,6 +541,10 @@ pub async fn change_email(
     let db = &services.db;
     let site = settings::get(db, &SITE_NAME).await?;
     let mut tx = db.begin().await?;
+    let old_address: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(&principal.id)
+        .fetch_one(&mut *tx)
+        .await?;
     let row = sqlx::query(
         "UPDATE users SET email = $1, email_key = $2, email_verified_at = NULL, updated_at = $3 \
          WHERE id = $4 RETURNING first_name",
@@ -558,6 +563,11 @@ pub async fn change_email(
     };
     let first_name: String = row.try_get("first_name")?;
     queue_verification(&mut tx, services, &site, &principal.id, &email, &first_name).await?;
+    email::queue(
+        &mut tx,
+        &templates::email_changed(&site, &old_address, &first_name, &email),
+    )
+    .await?;
     tx.commit().await?;
     services.jobs_ready.notify_one();
     find_user(db, &principal.id).await

@@ -106,6 +106,21 @@ pub fn password_changed(site: &str, to: &str, first_name: &str) -> Email {
     )
 }
 
+/// Sent to the old address when an account moves to a new one.
+pub fn email_changed(site: &str, to: &str, first_name: &str, new_address: &str) -> Email {
+    render(
+        site,
+        to,
+        "Your email address was changed",
+        &[
+            format!("Hello {first_name},"),
+            format!("The email address of your account was just changed to {new_address}."),
+            "If you did not do this, reset your password at once from the sign-in page and contact support.".to_owned(),
+        ],
+        None,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

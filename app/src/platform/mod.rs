@@ -1,6 +1,7 @@
 //! What every service call may need besides the database: the access-token signer, the
-//! brute-force throttle, the event bus and the public URL for links in emails. Built once
-//! at start-up; pages, server functions and API handlers all receive the same value.
+//! brute-force throttle, the event bus, the public URL for links in emails and the folder of
+//! uploaded files. Built once at start-up; pages, server functions and API handlers all
+//! receive the same value.
 #[cfg(feature = "ssr")]
 pub mod events;
 
@@ -22,6 +23,8 @@ mod services {
         pub jobs_ready: Arc<tokio::sync::Notify>,
         /// The site's address as people reach it (no trailing slash), for links in emails.
         pub public_url: Arc<str>,
+        /// Where uploaded files live (served under `/media`).
+        pub media_dir: Arc<std::path::Path>,
     }
 }
 

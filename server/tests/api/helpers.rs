@@ -20,6 +20,8 @@ pub struct TestApp {
     stop_workers: tokio::sync::watch::Sender<bool>,
     server: Option<JoinHandle<std::io::Result<()>>>,
     _dir: Option<tempfile::TempDir>,
+    /// Uploaded files (`AGORA_MEDIA_DIR`).
+    pub media: tempfile::TempDir,
     postgres_database: Option<String>,
 }
 
@@ -117,8 +119,10 @@ impl TestApp {
                 (url, None, Some(name))
             }
         };
+        let media = tempfile::tempdir().expect("media dir");
         let mut vars: HashMap<&str, String> = HashMap::from([
             ("DATABASE_URL", database_url),
+            ("AGORA_MEDIA_DIR", media.path().display().to_string()),
             ("AGORA_LISTEN_ADDR", "127.0.0.1:0".to_owned()),
             ("AGORA_DB_MAX_CONNECTIONS", "4".to_owned()),
         ]);
@@ -164,6 +168,7 @@ impl TestApp {
             stop_workers,
             server: Some(server),
             _dir: dir,
+            media,
             postgres_database,
         }
     }

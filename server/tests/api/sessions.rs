@@ -8,7 +8,7 @@ use serde_json::json;
 
 /// Posts a form to a server function as a browser without the wasm would (`Accept: text/html`,
 /// a same-origin `Origin`), with `cookie` if given.
-async fn post_form(
+pub async fn post_form(
     app: &TestApp,
     path: &str,
     cookie: Option<&str>,
@@ -28,7 +28,7 @@ async fn post_form(
 }
 
 /// The `agora_session=…` pair a response sets, if any.
-fn session_cookie(response: &reqwest::Response) -> Option<String> {
+pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
     response
         .headers()
         .get_all("set-cookie")
