@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod forms;
 pub mod middleware;
 pub mod ops;
 pub mod router;

@@ -3,7 +3,7 @@
 
 use crate::middleware::{api_error_envelope, observe, rpc_error_status, security_headers};
 use crate::state::AppState;
-use crate::{api, auth, ops, uploads};
+use crate::{api, auth, forms, ops, uploads};
 use app::settings::model::SESSION_IDLE_MINUTES;
 use app::{App, shell};
 use axum::Router;
@@ -38,7 +38,7 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
         let options = state.leptos_options.clone();
         move || shell(options.clone())
     };
-    let hsts = config.behind_tls();
+    let behind_tls = config.behind_tls();
     let db = state.db().clone();
 
     // Each group reads request bodies up to its own limit: uploads need more than forms.
@@ -71,7 +71,12 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
         )
         // Outermost: every response, even a panic's or a timeout's, gets an id, a log line,
         // metrics and the security headers, and under `/api/v1` the envelope.
-        // Sessions: the store and cookie, then the per-session limits, then axum-login.
+        // Sessions: the store and cookie, then the per-session limits, then axum-login; then
+        // the values of refused forms kept for the page they return to.
+        .layer(axum::middleware::from_fn({
+            let limit = config.body_limit_bytes;
+            move |req, next| forms::keep_submitted_values(behind_tls, limit, req, next)
+        }))
         .layer(auth::login_layer(&db))
         .layer(axum::middleware::from_fn(auth::session_limits))
         .layer(auth::session_layer(
@@ -89,7 +94,7 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
         .layer(axum::middleware::from_fn(rpc_error_status))
         .layer(axum::middleware::from_fn(api_error_envelope))
         .layer(axum::middleware::from_fn(move |req, next| {
-            security_headers(hsts, req, next)
+            security_headers(behind_tls, req, next)
         }))
         .layer(axum::middleware::from_fn(observe))
         .with_state(state)

@@ -1,9 +1,49 @@
 //! Form pieces shared by every page: a labelled input with its error next to it, and a banner
 //! for errors that belong to no field. Errors come from the server function's result, which
-//! Leptos also restores from the URL after a form posted before the wasm loaded.
+//! Leptos also restores from the URL after a form posted before the wasm loaded; the values
+//! typed into such a form come back through [`SubmittedValues`].
 
 use crate::error::AppError;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What a form posted before the wasm loaded held when the server refused it, so the page it
+/// returns to shows the typed values again. Secrets (any field named like a password) are
+/// never kept. The server keeps them in the session for exactly one page view and hands them
+/// to the render in the request's extensions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmittedValues(pub Vec<(String, String)>);
+
+impl SubmittedValues {
+    /// Whether a field's value may be kept (and later shown) at all.
+    pub fn keeps(name: &str) -> bool {
+        !name.contains("password") && !name.starts_with("__")
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(field, _)| field == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// The value of `name` in the refused form this page render answers, if any.
+fn submitted_value(name: &str) -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>()?
+            .extensions
+            .get::<SubmittedValues>()?
+            .get(name)
+            .map(str::to_owned)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = name;
+        None
+    }
+}
 
 /// The error of a server action's last result, if it failed.
 pub fn last_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
@@ -27,6 +67,7 @@ pub fn Field(
     #[prop(optional)] hint: &'static str,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
+    let value = submitted_value(name).or(value);
     let id = format!("field-{name}");
     let error_id = format!("{id}-error");
     let message = move || {

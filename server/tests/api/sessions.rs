@@ -461,3 +461,85 @@ async fn account_pages_render_before_the_wasm() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_form_keeps_what_was_typed_but_never_the_password() {
+    on_each_backend(|app| async move {
+        let refused = app
+            .client
+            .post(app.url("/rpc/auth/register"))
+            .header("accept", "text/html")
+            .header("origin", format!("http://{}", app.addr))
+            .header("referer", app.url("/register"))
+            .form(&[
+                ("email", "typed@example.com"),
+                ("password", "weak-Secret9"),
+                ("first_name", "Grace"),
+                ("last_name", "H"),
+                ("phone", ""),
+                ("referral_code", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 302);
+        // Back to the form's page (the Referer), absolute.
+        let location = refused.headers()["location"].to_str().unwrap().to_owned();
+        assert!(
+            location.starts_with(&app.url("/register?")) && location.contains("__err="),
+            "{location}"
+        );
+        assert!(
+            session_cookie(&refused).is_none(),
+            "a refused form starts no session"
+        );
+        let cookie = refused
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("agora_form="))
+            .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+            .expect("the typed values ride in a short-lived cookie");
+        let page = |cookie: String| {
+            let (app, location) = (&app, location.clone());
+            async move {
+                app.client
+                    .get(&location)
+                    .header("cookie", cookie)
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap()
+            }
+        };
+        let html = page(cookie.clone()).await;
+        assert!(html.contains("value=\"typed@example.com\""), "{html}");
+        assert!(html.contains("value=\"Grace\""));
+        assert!(
+            !html.contains("weak-Secret9"),
+            "a password is never sent back"
+        );
+        assert!(
+            html.contains("Use 2 to 50 characters."),
+            "the field error shows too"
+        );
+        let cleared = app
+            .client
+            .get(&location)
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        let clears = cleared
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| v.starts_with("agora_form=;") && v.contains("Max-Age=0"));
+        assert!(clears, "kept for one page view only");
+    })
+    .await;
+}
