@@ -129,6 +129,8 @@ impl TestApp {
         vars.extend(options.env);
         let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("test config");
         let grace = config.shutdown_grace;
+        // The outbox unless a test sets AGORA_SMTP_URL, as in production.
+        let mailer = server::mailer(&config).expect("mailer");
         let db = server::open_database(&config)
             .await
             .expect("open test database");
@@ -140,7 +142,7 @@ impl TestApp {
             .await
             .expect("app state");
         let (stop_workers, stop_rx) = tokio::sync::watch::channel(false);
-        server::spawn_workers(&state, app::email::sender::Mailer::Outbox, stop_rx);
+        server::spawn_workers(&state, mailer, stop_rx);
         let router = match options.api_routes {
             Some(extra) => {
                 server::router::build_with_api(state, server::api::v1::router().merge(extra))

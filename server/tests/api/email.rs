@@ -1,0 +1,114 @@
+//! Email through a real SMTP conversation: with `AGORA_SMTP_URL` set, the job worker hands
+//! each message to the relay instead of the development outbox. The relay is a minimal SMTP
+//! server on loopback that records what it receives (a local stand-in, not a mock of ours).
+use crate::accounts::register;
+use crate::helpers::{Options, on_each_backend_with};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+/// One message as the relay received it.
+#[derive(Debug, Clone, Default)]
+struct Received {
+    from: String,
+    to: Vec<String>,
+    data: String,
+}
+
+/// Serves SMTP on a free loopback port until the test ends; returns the port and the
+/// messages received so far.
+async fn smtp_relay() -> (u16, Arc<Mutex<Vec<Received>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let inbox = Arc::new(Mutex::new(Vec::new()));
+    let store = inbox.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let mut message = Received::default();
+                write.write_all(b"220 relay.test ESMTP\r\n").await.ok();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let upper = line.to_ascii_uppercase();
+                    let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                        b"250-relay.test\r\n250 8BITMIME\r\n"
+                    } else if upper.starts_with("MAIL FROM:") {
+                        message.from = line[10..].trim().to_owned();
+                        b"250 OK\r\n"
+                    } else if upper.starts_with("RCPT TO:") {
+                        message.to.push(line[8..].trim().to_owned());
+                        b"250 OK\r\n"
+                    } else if upper == "DATA" {
+                        write
+                            .write_all(b"354 End with <CRLF>.<CRLF>\r\n")
+                            .await
+                            .ok();
+                        while let Ok(Some(data)) = lines.next_line().await {
+                            if data == "." {
+                                break;
+                            }
+                            message.data.push_str(&data);
+                            message.data.push('\n');
+                        }
+                        store.lock().unwrap().push(std::mem::take(&mut message));
+                        b"250 Queued\r\n"
+                    } else if upper == "QUIT" {
+                        write.write_all(b"221 Bye\r\n").await.ok();
+                        break;
+                    } else {
+                        b"250 OK\r\n"
+                    };
+                    write.write_all(reply).await.ok();
+                }
+            });
+        }
+    });
+    (port, inbox)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_an_smtp_relay_configured_emails_go_to_it_not_the_outbox() {
+    let (port, inbox) = smtp_relay().await;
+    let options = move || Options {
+        env: vec![
+            ("AGORA_SMTP_URL", format!("smtp://127.0.0.1:{port}")),
+            (
+                "AGORA_MAIL_FROM",
+                "Agora Test <mailer@agora.test>".to_owned(),
+            ),
+        ],
+        ..Options::default()
+    };
+    on_each_backend_with(options, |app| {
+        let inbox = inbox.clone();
+        async move {
+            inbox.lock().unwrap().clear();
+            register(&app, "relay@example.com").await;
+            let mut received = None;
+            for _ in 0..100 {
+                received = inbox.lock().unwrap().first().cloned();
+                if received.is_some() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            let message = received.expect("the relay received the verification email");
+            assert_eq!(message.from, "<mailer@agora.test>");
+            assert_eq!(message.to, ["<relay@example.com>"]);
+            assert!(message.data.contains("Subject: Confirm your email address"));
+            assert!(
+                message.data.contains("multipart/alternative"),
+                "HTML and text"
+            );
+            let outbox: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+            assert_eq!(outbox, 0, "nothing went to the development outbox");
+        }
+    })
+    .await;
+}
