@@ -7,6 +7,7 @@ use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::header::{self, HeaderName, HeaderValue};
+use leptos::nonce::Nonce;
 use std::time::Instant;
 use tracing::Instrument;
 
@@ -85,9 +86,14 @@ fn metric_method(method: &http::Method) -> &'static str {
     }
 }
 
-/// Headers every response gets. Pages set their own CSP (with the script nonce); everything
-/// else gets a policy that allows our own files and nothing inline.
-pub async fn security_headers(hsts: bool, request: Request, next: Next) -> Response {
+/// Headers every response gets. Each request gets a fresh script nonce here: the page render
+/// puts it on its hydration scripts (see `router`), and an HTML response gets the policy that
+/// lets exactly those scripts run. Everything else gets a policy that allows our own files
+/// and nothing inline. (The header is set here, not by the render, so no timing inside the
+/// render can ever send a page without it.)
+pub async fn security_headers(hsts: bool, mut request: Request, next: Next) -> Response {
+    let nonce = Nonce::new();
+    request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     headers.insert(
@@ -108,11 +114,25 @@ pub async fn security_headers(hsts: bool, request: Request, next: Next) -> Respo
         HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
     );
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        let is_html = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.starts_with("text/html"));
+        let policy = if is_html {
+            HeaderValue::from_str(&format!(
+                "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+                 style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+                 base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+            ))
+            .ok()
+        } else {
+            None
+        };
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
+            policy.unwrap_or(HeaderValue::from_static(
                 "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
-            ),
+            )),
         );
     }
     if hsts {

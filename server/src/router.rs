@@ -9,7 +9,8 @@ use app::{App, shell};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
-use leptos::prelude::provide_context;
+use leptos::nonce::Nonce;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -32,6 +33,12 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
         move || {
             provide_context(services.db.clone());
             provide_context(services.clone());
+            // The nonce `security_headers` put in this request's CSP, for the scripts.
+            if let Some(nonce) = use_context::<http::request::Parts>()
+                .and_then(|parts| parts.extensions.get::<Nonce>().cloned())
+            {
+                provide_context(nonce);
+            }
         }
     };
     let page_shell = {

@@ -29,6 +29,23 @@ async fn the_home_page_is_complete_server_rendered_html() {
 #[tokio::test(flavor = "multi_thread")]
 async fn pages_carry_a_csp_nonce_that_matches_their_scripts() {
     on_each_backend(|app| async move {
+        for path in ["/no-such-page", "/account", "/login"] {
+            let response = app.get(path).await;
+            let csp = response.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            let html = response.text().await.unwrap();
+            assert!(
+                html.contains("<script") && csp.contains("'nonce-"),
+                "{path}: {csp}"
+            );
+            let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next();
+            assert!(
+                html.contains(&format!("nonce=\"{}\"", nonce.unwrap())),
+                "{path}: the scripts carry the header's nonce"
+            );
+        }
         let response = app.get("/").await;
         let csp = response.headers()["content-security-policy"]
             .to_str()
