@@ -15,7 +15,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
 fn query(name: &'static str) -> Memo<Option<String>> {
     let query = use_query_map();
@@ -199,7 +199,10 @@ pub fn format_time(millis: i64) -> String {
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let user = Resource::new(|| (), |_| current_user());
+    // Keyed on the query: the forms that change the account come back with one
+    // (`?email=changed`, `?password=changed`, …), and the page must show the new state.
+    let location = use_location();
+    let user = Resource::new(move || location.search.get(), |_| current_user());
     view! {
         <Title text="Your account"/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

@@ -7,7 +7,7 @@ use crate::admin::server::staff_access;
 use crate::auth::pages::LogoutButton;
 use crate::auth::server::current_user;
 use crate::error::AppError;
-use crate::site::pages::ErrorPage;
+use crate::site::pages::{ErrorPage, PageStatus};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::components::{A, Outlet};
@@ -26,13 +26,16 @@ pub fn SiteLayout() -> impl IntoView {
 /// Header, main landmark (with an error boundary) and footer around `children`.
 #[component]
 pub fn SiteChrome(children: Children) -> impl IntoView {
+    let status = PageStatus::current();
     view! {
         <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:p-2 focus:bg-white">
             "Skip to content"
         </a>
         <SiteHeader/>
         <main id="main" class="mx-auto w-full max-w-6xl flex-1 px-4 py-8">
-            <ErrorBoundary fallback=|errors| view! { <ErrorPage errors/> }>{children()}</ErrorBoundary>
+            <ErrorBoundary fallback=move |errors| view! { <ErrorPage errors status=status.clone()/> }>
+                {children()}
+            </ErrorBoundary>
         </main>
         <SiteFooter/>
     }
@@ -178,6 +181,7 @@ fn StaffOnly() -> impl IntoView {
 /// The back-office: a sidebar of sections beside the matched admin page.
 #[component]
 pub fn AdminLayout() -> impl IntoView {
+    let status = PageStatus::current();
     view! {
         <div class="flex min-h-screen flex-col md:flex-row">
             <aside class="bg-slate-900 text-slate-100 md:w-56 md:shrink-0">
@@ -208,7 +212,7 @@ pub fn AdminLayout() -> impl IntoView {
                 </nav>
             </aside>
             <main id="main" class="flex-1 bg-slate-50 px-4 py-6 md:px-8">
-                <ErrorBoundary fallback=|errors| view! { <ErrorPage errors/> }>
+                <ErrorBoundary fallback=move |errors| view! { <ErrorPage errors status=status.clone()/> }>
                     <StaffOnly/>
                 </ErrorBoundary>
             </main>

@@ -79,13 +79,39 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
+/// Sets the HTTP status of the page being rendered (on the server; in the browser there is
+/// none to set). Take it where the page's context is at hand — a layout — and hand it to an
+/// error boundary's fallback, which may render under an owner that lacks that context (seen
+/// as a page of errors sent with status 200).
+#[derive(Clone, Default)]
+pub struct PageStatus {
+    #[cfg(feature = "ssr")]
+    response: Option<leptos_axum::ResponseOptions>,
+}
+
+impl PageStatus {
+    pub fn current() -> Self {
+        Self {
+            #[cfg(feature = "ssr")]
+            response: use_context(),
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    pub fn set(&self, status: http::StatusCode) {
+        if let Some(response) = &self.response {
+            response.set_status(status);
+        }
+    }
+}
+
 /// Shown when rendering a page fails, with the status of the error (503 when the database is
 /// down, as the API says) or 500.
 #[component]
-pub fn ErrorPage(errors: ArcRwSignal<Errors>) -> impl IntoView {
+pub fn ErrorPage(errors: ArcRwSignal<Errors>, status: PageStatus) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        let status = errors
+    status.set(
+        errors
             .read()
             .iter()
             .find_map(|(_, error)| {
@@ -93,9 +119,10 @@ pub fn ErrorPage(errors: ArcRwSignal<Errors>) -> impl IntoView {
                     .downcast_ref::<crate::error::AppError>()
                     .map(|e| e.status())
             })
-            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-        response.set_status(status);
-    }
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+    );
+    #[cfg(not(feature = "ssr"))]
+    let _ = status;
     let messages = move || {
         errors
             .read()

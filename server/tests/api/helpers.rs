@@ -193,6 +193,25 @@ impl TestApp {
         request.send().await.expect("POST")
     }
 
+    /// GETs `path` as a signed-in browser does, with the `cookie` pair.
+    pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    /// The HTML of `path` for a signed-in browser.
+    pub async fn html_with_cookie(&self, path: &str, cookie: &str) -> String {
+        self.get_with_cookie(path, cookie)
+            .await
+            .text()
+            .await
+            .expect("HTML")
+    }
+
     /// GETs an API path with a bearer credential.
     pub async fn get_with(&self, path: &str, bearer: &str) -> reqwest::Response {
         self.client
@@ -309,4 +328,16 @@ pub async fn assert_error(
     );
     assert!(body["error"]["details"].is_array(), "{body}");
     body
+}
+
+/// The `name=value` pair of the cookie `name` that `response` sets, if any.
+pub fn response_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    let prefix = format!("{name}=");
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&prefix))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
 }

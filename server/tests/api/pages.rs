@@ -117,13 +117,7 @@ async fn the_search_page_keeps_the_query_in_the_url() {
 async fn the_admin_dashboard_renders_its_data_on_the_server() {
     on_each_backend(|app| async move {
         let cookie = crate::sessions::staff_cookie(&app, app::auth::model::Role::Admin).await;
-        let response = app
-            .client
-            .get(app.url("/admin"))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap();
+        let response = app.get_with_cookie("/admin", &cookie).await;
         assert_eq!(response.status(), 200);
         let html = response.text().await.unwrap();
         assert!(html.contains("aria-label=\"Admin\""), "sidebar navigation");
@@ -181,8 +175,9 @@ async fn a_page_that_fails_shows_the_error_page_with_the_errors_status() {
     on_each_backend(|app| async move {
         app.db.close().await;
         let response = app.get("/verify-email/some-token").await;
-        assert_eq!(response.status(), 503, "the database is unavailable");
+        let status = response.status();
         let html = response.text().await.unwrap();
+        assert_eq!(status, 503, "the database is unavailable: {html}");
         assert!(html.contains("Something went wrong"), "{html}");
         assert!(
             html.contains("The database is unavailable."),

@@ -32,13 +32,7 @@ async fn upload(
 }
 
 async fn me(app: &TestApp, cookie: &str) -> Value {
-    let response = app
-        .client
-        .get(app.url("/api/v1/users/me"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
+    let response = app.get_with_cookie("/api/v1/users/me", cookie).await;
     let (status, body) = envelope(response).await;
     assert_eq!(status, 200, "{body}");
     body["data"].clone()
@@ -89,15 +83,8 @@ async fn an_avatar_is_checked_by_its_content_stored_and_served() {
             assert_eq!(me(&app, &cookie).await["avatarUrl"], url.as_str());
         }
         let page = app
-            .client
-            .get(app.url("/account?avatar=not-an-image"))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+            .html_with_cookie("/account?avatar=not-an-image", &cookie)
+            .await;
         assert!(page.contains("Upload a PNG, JPEG, WebP or GIF image."));
         assert!(
             page.contains(&format!("src=\"{url}\"")),

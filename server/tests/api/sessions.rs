@@ -2,7 +2,7 @@
 //! cookie's attributes, CSRF refusal, suspension and password changes ending sessions, the
 //! admin guard, and pages that work before the wasm loads.
 use crate::accounts::{PASSWORD, register, staff_token};
-use crate::helpers::{TestApp, assert_error, envelope, on_each_backend};
+use crate::helpers::{TestApp, assert_error, envelope, on_each_backend, response_cookie};
 use app::auth::model::Role;
 use serde_json::json;
 
@@ -29,13 +29,7 @@ pub async fn post_form(
 
 /// The `agora_session=…` pair a response sets, if any.
 pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("agora_session="))
-        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+    response_cookie(response, "agora_session")
 }
 
 /// Signs in through the login form; returns the session cookie.
@@ -69,12 +63,8 @@ async fn navigate(app: &TestApp, path: &str) -> reqwest::Response {
 }
 
 async fn me_status(app: &TestApp, cookie: &str) -> u16 {
-    app.client
-        .get(app.url("/api/v1/auth/me"))
-        .header("cookie", cookie)
-        .send()
+    app.get_with_cookie("/api/v1/auth/me", cookie)
         .await
-        .unwrap()
         .status()
         .as_u16()
 }
@@ -208,12 +198,8 @@ async fn the_session_list_marks_this_device_and_can_end_the_others() {
         let phone = form_login(&app, "many@example.com", PASSWORD).await;
         let laptop = form_login(&app, "many@example.com", PASSWORD).await;
         let response = app
-            .client
-            .get(app.url("/api/v1/users/me/sessions"))
-            .header("cookie", &laptop)
-            .send()
-            .await
-            .unwrap();
+            .get_with_cookie("/api/v1/users/me/sessions", &laptop)
+            .await;
         let (_, body) = envelope(response).await;
         let sessions = body["data"].as_array().unwrap();
         assert_eq!(sessions.len(), 2, "{body}");
@@ -334,16 +320,7 @@ async fn the_back_office_is_for_staff_only() {
 
         register(&app, "cust@example.com").await;
         let customer = form_login(&app, "cust@example.com", PASSWORD).await;
-        let html = app
-            .client
-            .get(app.url("/admin/users"))
-            .header("cookie", &customer)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.html_with_cookie("/admin/users", &customer).await;
         assert!(html.contains("Staff only"));
         assert!(!html.contains("cust@example.com"));
         // The server function refuses too, whatever the page does.
@@ -362,27 +339,11 @@ async fn the_back_office_is_for_staff_only() {
 
         let manager = staff_cookie(&app, Role::Manager).await;
         let html = app
-            .client
-            .get(app.url("/admin/users?search=cust&role=user"))
-            .header("cookie", &manager)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+            .html_with_cookie("/admin/users?search=cust&role=user", &manager)
+            .await;
         assert!(html.contains("cust@example.com"), "{html}");
         assert!(html.contains("1 accounts"), "{html}");
-        let outbox = app
-            .client
-            .get(app.url("/admin/outbox"))
-            .header("cookie", &manager)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let outbox = app.html_with_cookie("/admin/outbox", &manager).await;
         assert!(outbox.contains("Email outbox"));
     })
     .await;
@@ -440,16 +401,7 @@ async fn account_pages_render_before_the_wasm() {
         assert_eq!(account.headers()["location"], "/login?next=/account");
         register(&app, "page@example.com").await;
         let cookie = form_login(&app, "page@example.com", PASSWORD).await;
-        let html = app
-            .client
-            .get(app.url("/account"))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.html_with_cookie("/account", &cookie).await;
         assert!(html.contains("Signed in as page@example.com"), "{html}");
         assert!(html.contains("This device"));
         assert_error(
@@ -493,13 +445,7 @@ async fn a_refused_form_keeps_what_was_typed_but_never_the_password() {
             session_cookie(&refused).is_none(),
             "a refused form starts no session"
         );
-        let cookie = refused
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("agora_form="))
-            .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+        let cookie = response_cookie(&refused, "agora_form")
             .expect("the typed values ride in a short-lived cookie");
         let page = |cookie: String| {
             let (app, location) = (&app, location.clone());
