@@ -51,6 +51,10 @@ impl Backend {
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
+    /// One connection of its own for [`Db::ping`]: a health check answers whether the
+    /// database answers, not how long the busy pool's queue is (under a burst of sign-ins
+    /// every pooled connection may be writing).
+    health: AnyPool,
     backend: Backend,
 }
 
@@ -69,24 +73,27 @@ impl Db {
             Backend::Postgres => url.to_owned(),
         };
         let options = AnyConnectOptions::from_str(&url)?;
-        let mut pool = AnyPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(5));
+        let pool_options = |max_connections: u32| {
+            let pool = AnyPoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(Duration::from_secs(5));
+            if backend == Backend::Sqlite {
+                pool.after_connect(|conn, _| Box::pin(sqlite_pragmas(conn)))
+            } else {
+                pool
+            }
+        };
+        let mut pool = pool_options(max_connections);
         if backend == Backend::Sqlite {
-            pool = pool.min_connections(1).after_connect(|conn, _| {
-                Box::pin(async move {
-                    // WAL lets readers run beside the writer; the busy timeout makes a second
-                    // writer wait instead of failing; NORMAL sync is durable in WAL mode.
-                    conn.execute("PRAGMA journal_mode = WAL").await?;
-                    conn.execute("PRAGMA foreign_keys = ON").await?;
-                    conn.execute("PRAGMA busy_timeout = 5000").await?;
-                    conn.execute("PRAGMA synchronous = NORMAL").await?;
-                    Ok(())
-                })
-            });
+            pool = pool.min_connections(1);
         }
-        let pool = pool.connect_with(options).await?;
-        Ok(Self { pool, backend })
+        let pool = pool.connect_with(options.clone()).await?;
+        let health = pool_options(1).connect_lazy_with(options);
+        Ok(Self {
+            pool,
+            health,
+            backend,
+        })
     }
 
     /// Applies the backend's pending migrations.
@@ -118,17 +125,29 @@ impl Db {
         }
     }
 
-    /// Runs a trivial query and reports how long the round trip took.
+    /// Runs a trivial query on the health connection and reports how long the round trip
+    /// took.
     pub async fn ping(&self) -> Result<Duration, sqlx::Error> {
         let started = Instant::now();
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        sqlx::query("SELECT 1").execute(&self.health).await?;
         Ok(started.elapsed())
     }
 
     /// Closes every connection; later queries fail with `PoolClosed`.
     pub async fn close(&self) {
         self.pool.close().await;
+        self.health.close().await;
     }
+}
+
+/// Every SQLite connection's settings: WAL lets readers run beside the writer; the busy
+/// timeout makes a second writer wait instead of failing; NORMAL sync is durable in WAL mode.
+async fn sqlite_pragmas(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+    conn.execute("PRAGMA journal_mode = WAL").await?;
+    conn.execute("PRAGMA foreign_keys = ON").await?;
+    conn.execute("PRAGMA busy_timeout = 5000").await?;
+    conn.execute("PRAGMA synchronous = NORMAL").await?;
+    Ok(())
 }
 
 /// The current time as unix milliseconds, the representation of every stored timestamp.

@@ -16,6 +16,26 @@ async fn health_reports_the_database() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn health_answers_at_once_while_every_pooled_connection_is_busy() {
+    on_each_backend(|app| async move {
+        // The test apps' pools hold 4 connections: take them all, as a burst of work would.
+        let mut held = Vec::new();
+        for _ in 0..4 {
+            held.push(app.db.pool().acquire().await.unwrap());
+        }
+        let started = std::time::Instant::now();
+        let response = app.get("/health").await;
+        assert_eq!(response.status(), 200);
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "no wait for the pool"
+        );
+        drop(held);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn health_is_503_naming_the_database_when_it_is_down() {
     on_each_backend(|app| async move {
         app.db.close().await;
