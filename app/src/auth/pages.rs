@@ -11,6 +11,7 @@ use super::server::{
 };
 use crate::components::forms::{BUTTON, BUTTON_SECONDARY, Field, FormError, last_error};
 use crate::error::AppError;
+use crate::site::pages::PageStatus;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -100,22 +101,35 @@ pub fn VerifyEmailPage() -> impl IntoView {
         move || params.read().get("token").unwrap_or_default(),
         verify_email,
     );
+    // Failures are shown here, not through the layout's error boundary: a Suspense that
+    // resolves to an error sometimes reached the page before the boundary had taken it
+    // (an empty card, status 200).
+    let status = PageStatus::current();
     view! {
         <Card title="Email verification">
             <Suspense fallback=|| view! { <p>"Checking your link…"</p> }>
-                {move || Suspend::new(async move {
-                    match result.await {
-                        Err(error) if error != AppError::InvalidToken => Err(error),
-                        Ok(()) => Ok(view! {
-                            <p role="status">"Thank you — your email address is confirmed."</p>
-                            <p class="mt-4"><a href="/account" class="text-indigo-700 underline">"Go to your account"</a></p>
-                        }.into_any()),
-                        Err(error) => Ok(view! {
-                            <p role="alert" class="text-red-800">{error.to_string()}</p>
-                            <p class="mt-4 text-sm">"Links work once and expire after 48 hours. Sign in to send a new one."</p>
-                        }.into_any()),
-                    }
-                })}
+                {move || {
+                    let status = status.clone();
+                    Suspend::new(async move {
+                        match result.await {
+                            Ok(()) => view! {
+                                <p role="status">"Thank you — your email address is confirmed."</p>
+                                <p class="mt-4"><a href="/account" class="text-indigo-700 underline">"Go to your account"</a></p>
+                            }.into_any(),
+                            Err(AppError::InvalidToken) => view! {
+                                <p role="alert" class="text-red-800">{AppError::InvalidToken.to_string()}</p>
+                                <p class="mt-4 text-sm">"Links work once and expire after 48 hours. Sign in to send a new one."</p>
+                            }.into_any(),
+                            Err(error) => {
+                                status.set_for(&error);
+                                view! {
+                                    <p role="alert" class="text-red-800">"Something went wrong: "{error.to_string()}</p>
+                                    <p class="mt-4 text-sm">"Your link was not used. Try it again in a moment."</p>
+                                }.into_any()
+                            }
+                        }
+                    })
+                }}
             </Suspense>
         </Card>
     }

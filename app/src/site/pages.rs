@@ -103,6 +103,14 @@ impl PageStatus {
             response.set_status(status);
         }
     }
+
+    /// Sets the status that `error` carries (503 for an unavailable database, …).
+    pub fn set_for(&self, error: &crate::error::AppError) {
+        #[cfg(feature = "ssr")]
+        self.set(error.status());
+        #[cfg(not(feature = "ssr"))]
+        let _ = error;
+    }
 }
 
 /// Shown when rendering a page fails, with the status of the error (503 when the database is
