@@ -117,20 +117,11 @@ impl PageStatus {
 /// down, as the API says) or 500.
 #[component]
 pub fn ErrorPage(errors: ArcRwSignal<Errors>, status: PageStatus) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    status.set(
-        errors
-            .read()
-            .iter()
-            .find_map(|(_, error)| {
-                error
-                    .downcast_ref::<crate::error::AppError>()
-                    .map(|e| e.status())
-            })
-            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
-    );
-    #[cfg(not(feature = "ssr"))]
-    let _ = status;
+    let first = errors
+        .read()
+        .iter()
+        .find_map(|(_, error)| error.downcast_ref::<crate::error::AppError>().cloned());
+    status.set_for(&first.unwrap_or(crate::error::AppError::Internal));
     let messages = move || {
         errors
             .read()
