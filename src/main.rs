@@ -1,5 +1,6 @@
 //! `agora`: the command-line entry point. Each command reads the configuration from the
-//! environment (and `.env`) and calls into the `server` crate.
+//! environment (and `.env`) and calls into the `server` crate (serving) or `app::operator`
+//! (seeding, creating an admin).
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
@@ -46,6 +47,20 @@ enum Command {
     },
 }
 
+/// An error with each refused field and what is wrong with it.
+fn refusal(error: app::error::AppError) -> anyhow::Error {
+    let fields: Vec<String> = error
+        .details()
+        .iter()
+        .map(|field| format!("{}: {}", field.field, field.message))
+        .collect();
+    if fields.is_empty() {
+        anyhow::anyhow!(error)
+    } else {
+        anyhow::anyhow!("{error} {}", fields.join(" "))
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = Config::from_env().context("invalid configuration")?;
@@ -56,7 +71,8 @@ fn main() -> anyhow::Result<()> {
             Command::Migrate => server::migrate(config).await,
             Command::Seed { demo } => {
                 let db = server::open_database(&config).await?;
-                let report = server::seed::run(&db, demo).await?;
+                let services = server::services(&config, db).await?;
+                let report = app::operator::seed(&services, demo).await?;
                 if report.changed.is_empty() {
                     println!("Seed: nothing to do, everything is in place.");
                 } else {
@@ -81,7 +97,10 @@ fn main() -> anyhow::Result<()> {
                     }
                 };
                 let db = server::open_database(&config).await?;
-                server::seed::create_admin(&db, &email, password, &first_name, &last_name).await?;
+                let services = server::services(&config, db).await?;
+                app::operator::create_admin(&services, &email, password, &first_name, &last_name)
+                    .await
+                    .map_err(refusal)?;
                 println!(
                     "Admin {email} is ready; sign in at {}/login",
                     config.public_url

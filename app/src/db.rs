@@ -7,6 +7,7 @@
 //! functions here. The alternative, an enum of two concrete pools behind a dispatch macro,
 //! doubles every query's code path; it stays the fallback for a hot path that `Any` slows.
 
+use crate::error::FieldError;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::{AnyPool, Executor};
@@ -150,21 +151,44 @@ async fn sqlite_pragmas(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Erro
     Ok(())
 }
 
-/// The current time as unix milliseconds, the representation of every stored timestamp.
-pub fn now_millis() -> i64 {
-    let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
-    i64::try_from(nanos / 1_000_000).unwrap_or(i64::MAX)
+/// A unique constraint a request can break, and what the person is told: the field it is
+/// about and a sentence. PostgreSQL reports the index name; SQLite reports the indexed
+/// `table.column`s.
+#[derive(Debug)]
+pub struct Constraint {
+    pub postgres: &'static str,
+    pub sqlite: &'static str,
+    pub field: &'static str,
+    pub message: &'static str,
 }
 
-/// Whether `error` broke the unique index `index` (PostgreSQL names the index; SQLite names
-/// the `table.column` it covers). Lets a service turn a lost race on a unique value into a
-/// 409 naming the field instead of a 500.
-pub fn violates_unique(error: &sqlx::Error, index: &str, column: &str) -> bool {
-    let Some(db_error) = error.as_database_error() else {
-        return false;
-    };
-    db_error.is_unique_violation()
-        && (db_error.constraint() == Some(index) || db_error.message().contains(column))
+/// Every unique constraint that user input can break, in one place: a lost race on a unique
+/// value becomes a `CONFLICT` naming the field (through `From<sqlx::Error> for AppError`)
+/// without any caller knowing either backend's index names. A feature that adds a unique
+/// index a request can hit adds its row here.
+pub const CONSTRAINTS: &[Constraint] = &[Constraint {
+    postgres: "users_email_key",
+    sqlite: "users.email_key",
+    field: "email",
+    message: "An account with this email already exists.",
+}];
+
+/// The field error for a unique violation listed in [`CONSTRAINTS`].
+pub(crate) fn conflict_field(error: &sqlx::Error) -> Option<FieldError> {
+    let db_error = error.as_database_error()?;
+    if !db_error.is_unique_violation() {
+        return None;
+    }
+    let message = db_error.message();
+    CONSTRAINTS
+        .iter()
+        .find(|c| {
+            db_error.constraint() == Some(c.postgres)
+                || message
+                    .strip_prefix("UNIQUE constraint failed: ")
+                    .is_some_and(|columns| columns == c.sqlite)
+        })
+        .map(|c| FieldError::new(c.field, c.message))
 }
 
 fn scheme(url: &str) -> &str {
@@ -195,6 +219,7 @@ async fn prepare_sqlite_url(url: &str) -> Result<String, sqlx::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::AppError;
 
     #[test]
     fn backends_are_recognised_by_scheme() {
@@ -288,7 +313,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn unique_violations_are_recognised_by_index() {
+    async fn only_listed_unique_violations_become_field_conflicts() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::connect(&format!("sqlite://{}/u.db", dir.path().display()), 2)
             .await
@@ -297,12 +322,24 @@ mod tests {
         let insert = "INSERT INTO settings (key, value, updated_at) VALUES ('k', '1', 0)";
         sqlx::query(insert).execute(db.pool()).await.unwrap();
         let error = sqlx::query(insert).execute(db.pool()).await.unwrap_err();
-        assert!(violates_unique(&error, "settings_pkey", "settings.key"));
-        assert!(!violates_unique(
-            &error,
-            "users_email_key",
-            "users.email_key"
-        ));
+        assert_eq!(conflict_field(&error), None, "settings.key is not listed");
+        let user = "INSERT INTO users (id, email, email_key, password_hash, first_name, last_name, \
+                    referral_code, created_at, updated_at) VALUES ($1, 'a@x.io', 'a@x.io', 'h', 'A', 'B', $2, 0, 0)";
+        sqlx::query(user)
+            .bind("u1")
+            .bind("R1")
+            .execute(db.pool())
+            .await
+            .unwrap();
+        let error = sqlx::query(user)
+            .bind("u2")
+            .bind("R2")
+            .execute(db.pool())
+            .await
+            .unwrap_err();
+        let field = conflict_field(&error).expect("users.email_key is listed");
+        assert_eq!(field.field, "email");
+        assert!(matches!(AppError::from(error), AppError::Conflict(_)));
     }
 
     #[tokio::test]

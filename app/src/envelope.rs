@@ -1,32 +1,12 @@
-//! The JSON envelope of `/api/v1` (PRODUCT.md §9) and the per-request context it needs.
-//!
-//! The request id is set by the server's outermost middleware in a task-local, so every
-//! envelope — including errors produced by extractors and layers — carries the same
-//! `meta.requestId` that the response's `X-Request-Id` header and the log lines show.
+//! The JSON envelope of `/api/v1` (PRODUCT.md §9), and the one mapping of [`AppError`] to an
+//! HTTP response. Every envelope — including errors produced by extractors and layers —
+//! carries the `meta.requestId` that the response's `X-Request-Id` header and the log lines
+//! show (`platform::request`).
 
 use crate::error::{AppError, FieldError};
+use crate::platform::request::current_request_id;
 use serde::Serialize;
-use std::future::Future;
 use utoipa::ToSchema;
-
-tokio::task_local! {
-    static REQUEST_ID: String;
-}
-
-/// Runs `future` with `request_id` as the current request's id.
-pub fn with_request_id<F: Future>(
-    request_id: String,
-    future: F,
-) -> impl Future<Output = F::Output> {
-    REQUEST_ID.scope(request_id, future)
-}
-
-/// The id of the request being handled, or `"-"` outside of one (CLI, jobs).
-pub fn current_request_id() -> String {
-    REQUEST_ID
-        .try_with(Clone::clone)
-        .unwrap_or_else(|_| "-".to_owned())
-}
 
 /// `meta` of every envelope.
 #[derive(Debug, Serialize, ToSchema)]
@@ -44,7 +24,7 @@ impl Meta {
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
         Self {
-            request_id: current_request_id(),
+            request_id: current_request_id().unwrap_or_else(|| "-".to_owned()),
             timestamp,
         }
     }
@@ -106,7 +86,6 @@ impl<T: Serialize> Envelope<T> {
     }
 }
 
-#[cfg(feature = "ssr")]
 impl<T: Serialize> axum::response::IntoResponse for Envelope<T> {
     fn into_response(self) -> axum::response::Response {
         axum::Json(self).into_response()
@@ -147,6 +126,23 @@ impl ErrorEnvelope {
     }
 }
 
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status = self.status();
+        let retry_after = match &self {
+            AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        };
+        let mut response = (status, axum::Json(ErrorEnvelope::new(&self))).into_response();
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,12 +155,5 @@ mod tests {
         assert_eq!((p.total_pages, p.has_next, p.has_prev), (5, false, true));
         let p = Pagination::new(1, 20, 0);
         assert_eq!((p.total_pages, p.has_next, p.has_prev), (0, false, false));
-    }
-
-    #[tokio::test]
-    async fn the_request_id_is_visible_inside_its_scope_only() {
-        assert_eq!(current_request_id(), "-");
-        let seen = with_request_id("abc".into(), async { Meta::now().request_id }).await;
-        assert_eq!(seen, "abc");
     }
 }

@@ -1,9 +1,9 @@
 //! The one error type of Agora.
 //!
 //! Every service returns `Result<T, AppError>`. It is mapped exactly twice: to the JSON
-//! envelope of `/api/v1` (the `IntoResponse` impl below, server only) and to the error of the
-//! server functions (the `FromServerFnError` impl), so a page shows the same field messages
-//! the API returns in `details`. Database and internal failures are logged where they are
+//! envelope of `/api/v1` (the `IntoResponse` impl in `envelope.rs`, server only) and to the
+//! error of the server functions (the `FromServerFnError` impl below), so a page shows the
+//! same field messages the API returns in `details`. Database and internal failures are logged where they are
 //! converted and reach the client only as a generic `INTERNAL_ERROR`.
 
 use leptos::server_fn::codec::JsonEncoding;
@@ -169,44 +169,26 @@ impl FromServerFnError for AppError {
 }
 
 #[cfg(feature = "ssr")]
-mod server {
-    //! Server-side conversions: from library errors (logged here, once) and to the envelope.
-    use super::AppError;
-    use crate::envelope::ErrorEnvelope;
-    use axum::response::{IntoResponse, Response};
-
-    impl From<sqlx::Error> for AppError {
-        fn from(error: sqlx::Error) -> Self {
-            match &error {
-                sqlx::Error::PoolTimedOut
-                | sqlx::Error::PoolClosed
-                | sqlx::Error::Io(_)
-                | sqlx::Error::Tls(_) => {
-                    tracing::error!(%error, "database unavailable");
-                    AppError::ServiceUnavailable("The database".into())
-                }
-                _ => {
-                    tracing::error!(%error, "database error");
-                    AppError::Internal
-                }
-            }
+impl From<sqlx::Error> for AppError {
+    /// Logged here, once. A broken unique constraint that `db::CONSTRAINTS` knows becomes a
+    /// `CONFLICT` naming the field; an unreachable database is `SERVICE_UNAVAILABLE`; anything
+    /// else reaches the client only as `INTERNAL_ERROR`.
+    fn from(error: sqlx::Error) -> Self {
+        if let Some(field) = crate::db::conflict_field(&error) {
+            return AppError::Conflict(field);
         }
-    }
-
-    impl IntoResponse for AppError {
-        fn into_response(self) -> Response {
-            let status = self.status();
-            let retry_after = match &self {
-                AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
-                _ => None,
-            };
-            let mut response = (status, axum::Json(ErrorEnvelope::new(&self))).into_response();
-            if let Some(secs) = retry_after {
-                response
-                    .headers_mut()
-                    .insert(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
+        match &error {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_) => {
+                tracing::error!(%error, "database unavailable");
+                AppError::ServiceUnavailable("The database".into())
             }
-            response
+            _ => {
+                tracing::error!(%error, "database error");
+                AppError::Internal
+            }
         }
     }
 }

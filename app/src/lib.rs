@@ -1,6 +1,11 @@
 //! Agora's Leptos application: the HTML shell, the route tree (public site and `/admin`),
 //! and — one folder per feature — models, server functions and, behind the `ssr` feature,
 //! the services that hold every business rule and every SQL query.
+//!
+//! Hydration architecture: islands. Every page renders on the server only; the browser
+//! hydrates just the interactive `#[island]` components, so the wasm holds those islands and
+//! nothing else, and a new server-rendered page adds nothing to it (README, "Bundle budget").
+//! Forms are `ActionForm`s, which post as plain HTML forms without the wasm.
 
 pub mod admin;
 pub mod audit;
@@ -8,27 +13,31 @@ pub mod auth;
 pub mod components;
 pub mod email;
 pub mod error;
-pub mod jobs;
 pub mod platform;
 pub mod settings;
+pub mod shell;
 pub mod site;
 
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod envelope;
+#[cfg(feature = "ssr")]
+pub mod operator;
 
-use components::layout::{AdminLayout, SiteChrome, SiteLayout};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
-use site::pages::{HomePage, NotFound, SearchPage};
+use shell::guard::SignedInOnly;
+use shell::layout::{AdminLayout, SiteChrome, SiteLayout};
+use shell::status::NotFound;
+use site::pages::{HomePage, SearchPage};
 
 /// The name of the compiled JS/wasm/CSS bundle under `/pkg` (cargo-leptos' `name`).
 pub const BUNDLE_NAME: &str = "agora";
 
-/// The whole HTML document; the server renders it, the browser hydrates `<App/>` inside it.
+/// The whole HTML document; the server renders it, the browser hydrates its islands.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
@@ -37,10 +46,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                // The same on every page, so it lives in the server-only shell rather than
-                // in the hydrated app.
                 <link rel="stylesheet" href=format!("/pkg/{BUNDLE_NAME}.css")/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body class="flex min-h-screen flex-col bg-slate-100 text-slate-900">
@@ -53,12 +60,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Lets browser tests (and curious people) see that the wasm has taken over the page.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Title formatter=|title: String| format!("{title} · Agora")/>
         <Router>
@@ -71,7 +72,9 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("forgot-password") view=auth::pages::ForgotPasswordPage/>
                     <Route path=(StaticSegment("verify-email"), ParamSegment("token")) view=auth::pages::VerifyEmailPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("reset-password"), ParamSegment("token")) view=auth::pages::ResetPasswordPage/>
-                    <Route path=StaticSegment("account") view=auth::pages::AccountPage ssr=SsrMode::Async/>
+                    <ParentRoute path=StaticSegment("account") view=SignedInOnly>
+                        <Route path=StaticSegment("") view=auth::pages::AccountPage ssr=SsrMode::Async/>
+                    </ParentRoute>
                 </ParentRoute>
                 <ParentRoute path=StaticSegment("admin") view=AdminLayout ssr=SsrMode::Async>
                     <Route path=StaticSegment("") view=admin::pages::AdminDashboard/>

@@ -1,10 +1,13 @@
-//! Browser authentication wiring: the session and axum-login layers, the absolute session
-//! limit, and the CSRF rule for cookie-authenticated requests.
+//! Authentication wiring: the session and axum-login layers, the absolute session limit, the
+//! caller resolver that every handler reads, and the CSRF rule for cookie-authenticated
+//! requests.
 
 use app::auth::session::{AUTH_KEY, CLIENT_KEY, ClientInfo, DbSessionStore, SessionBackend};
-use app::db::{Db, now_millis};
+use app::db::Db;
 use app::error::AppError;
-use axum::extract::Request;
+use app::platform::Services;
+use app::platform::types::Timestamp;
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_login::AuthManager;
@@ -49,15 +52,30 @@ pub async fn session_limits(request: Request, next: Next) -> Response {
     if let Some(session) = request.extensions().get::<Session>().cloned()
         && let Ok(Some(client)) = session.get::<ClientInfo>(CLIENT_KEY).await
     {
-        if client.absolute_expires_at <= now_millis() {
+        let now = Timestamp::now().as_millis();
+        if client.absolute_expires_at <= now {
             let _ = session.flush().await;
         } else {
-            let left_secs = (client.absolute_expires_at - now_millis()) / 1000;
+            let left_secs = (client.absolute_expires_at - now) / 1000;
             let idle = client.idle_secs.min(left_secs).max(1);
             session.set_expiry(Some(Expiry::OnInactivity(time::Duration::seconds(idle))));
         }
     }
     next.run(request).await
+}
+
+/// Resolves the request's caller once — bearer credential or session — and keeps it in the
+/// request's extensions, where pages, server functions, the API and uploads read it. Runs
+/// inside axum-login, which has loaded the session's user by then.
+pub async fn resolve_caller(
+    State(services): State<Services>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let caller = app::auth::caller::resolve(&services, &parts).await;
+    parts.extensions.insert(caller);
+    next.run(Request::from_parts(parts, body)).await
 }
 
 /// Refuses state-changing requests that carry the session cookie but come from another site.

@@ -1,5 +1,5 @@
 //! The Agora server: configuration, the router and its middleware, the JSON API, operations
-//! endpoints, and the commands the `agora` CLI runs (serve, migrate, seed).
+//! endpoints, and the start-up the `agora` CLI runs (serve, migrate).
 
 pub mod api;
 pub mod auth;
@@ -8,18 +8,18 @@ pub mod forms;
 pub mod middleware;
 pub mod ops;
 pub mod router;
-pub mod seed;
 pub mod state;
 pub mod telemetry;
 pub mod uploads;
 
 use anyhow::Context as _;
-use app::auth::crypto::Signer;
-use app::auth::throttle::Throttle;
 use app::db::Db;
 use app::email::sender::Mailer;
 use app::platform::Services;
 use app::platform::events::Events;
+use app::platform::jobs::JobHandlers;
+use app::platform::signer::Signer;
+use app::platform::throttle::Throttle;
 use config::Config;
 use leptos::config::LeptosOptions;
 use state::AppState;
@@ -36,17 +36,12 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-/// The shared state handlers see (loads the token-signing key, creating it on first start).
-pub async fn app_state(config: Config, db: Db) -> anyhow::Result<AppState> {
-    let leptos_options = LeptosOptions::builder()
-        .output_name(app::BUNDLE_NAME)
-        .site_root(config.site_root.as_str())
-        .site_addr(config.listen_addr)
-        .build();
+/// What every service call needs (loads the token-signing key, creating it on first start).
+pub async fn services(config: &Config, db: Db) -> anyhow::Result<Services> {
     let key = app::auth::credentials::signing_key(&db)
         .await
         .context("loading the token-signing key")?;
-    let services = Services {
+    Ok(Services {
         db,
         signer: Signer::new(&key),
         throttle: Throttle::default(),
@@ -54,7 +49,17 @@ pub async fn app_state(config: Config, db: Db) -> anyhow::Result<AppState> {
         jobs_ready: Arc::new(tokio::sync::Notify::new()),
         public_url: config.public_url.as_str().into(),
         media_dir: config.media_dir.as_path().into(),
-    };
+    })
+}
+
+/// The shared state handlers see.
+pub async fn app_state(config: Config, db: Db) -> anyhow::Result<AppState> {
+    let leptos_options = LeptosOptions::builder()
+        .output_name(app::BUNDLE_NAME)
+        .site_root(config.site_root.as_str())
+        .site_addr(config.listen_addr)
+        .build();
+    let services = services(&config, db).await?;
     Ok(AppState {
         services,
         config: Arc::new(config),
@@ -71,6 +76,13 @@ pub fn mailer(config: &Config) -> anyhow::Result<Mailer> {
     }
 }
 
+/// Every feature's job handlers.
+pub fn job_handlers(mailer: Mailer) -> JobHandlers {
+    let mut handlers = JobHandlers::default();
+    app::email::service::register_jobs(&mut handlers, mailer);
+    handlers
+}
+
 /// Starts the background workers (the job queue, hourly clean-up of expired sessions); they
 /// stop when `shutdown` flips to true.
 pub fn spawn_workers(
@@ -81,9 +93,9 @@ pub fn spawn_workers(
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
-    let jobs = tokio::spawn(app::jobs::worker::run(
+    let jobs = tokio::spawn(app::platform::worker::run(
         state.services.clone(),
-        mailer,
+        job_handlers(mailer),
         Duration::from_secs(2),
         stopped(shutdown.clone()),
     ));

@@ -1,8 +1,8 @@
 //! Cross-cutting HTTP behaviour: request ids, access logs and metrics, security headers, and
 //! turning any bare error response under `/api/v1` into the JSON envelope.
 
-use app::envelope::with_request_id;
 use app::error::AppError;
+use app::platform::request::with_request_id;
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};

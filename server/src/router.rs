@@ -11,12 +11,25 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use leptos::nonce::Nonce;
 use leptos::prelude::{provide_context, use_context};
-use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use leptos_axum::{
+    AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
+};
+use std::sync::LazyLock;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
+
+/// The page routes, generated once per process. Generating them switches a process-wide flag
+/// on in Leptos that makes every resource first polled meanwhile wait forever (Leptos issue
+/// #4773): a second router built while a first one serves — as when several test servers
+/// share one process — would leave pages of the first never finishing (408). Built once,
+/// before any router exists, the flag is never on while a page renders.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+    ROUTES.clone()
+}
 
 /// The production router.
 pub fn build(state: AppState) -> Router {
@@ -50,12 +63,7 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
 
     // Each group reads request bodies up to its own limit: uploads need more than forms.
     let pages_and_api = Router::new()
-        .leptos_routes_with_context(
-            &state,
-            generate_route_list(App),
-            context.clone(),
-            page_shell,
-        )
+        .leptos_routes_with_context(&state, page_routes(), context.clone(), page_shell)
         .route("/health", get(ops::health))
         .route("/metrics", get(ops::metrics))
         .route("/api/docs", get(api::docs::page))
@@ -84,6 +92,10 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
             let limit = config.body_limit_bytes;
             move |req, next| forms::keep_submitted_values(behind_tls, limit, req, next)
         }))
+        .layer(axum::middleware::from_fn_with_state(
+            state.services.clone(),
+            auth::resolve_caller,
+        ))
         .layer(auth::login_layer(&db))
         .layer(axum::middleware::from_fn(auth::session_limits))
         .layer(auth::session_layer(

@@ -6,11 +6,11 @@
 
 use crate::state::AppState;
 use app::auth::avatar;
-use app::auth::model::{Actor, AvatarProblem};
-use app::auth::session::AuthSession;
+use app::auth::model::AvatarProblem;
 use app::error::AppError;
+use app::platform::caller::Caller;
 use axum::Router;
-use axum::extract::{Multipart, State};
+use axum::extract::{Extension, Multipart, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use http::StatusCode;
@@ -31,10 +31,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
 /// to `/account` (with `?avatar=<problem>` when the file was refused).
 async fn upload_avatar(
     State(state): State<AppState>,
-    session: AuthSession,
+    Extension(caller): Extension<Caller>,
     multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let Some(user) = session.user else {
+    let Ok(actor) = caller.actor() else {
         return Ok(Redirect::to("/login?next=/account").into_response());
     };
     let back = |problem: Option<AvatarProblem>| {
@@ -48,7 +48,7 @@ async fn upload_avatar(
     if let Err(problem) = avatar::check(&bytes) {
         return back(Some(problem));
     }
-    avatar::set(&state.services, &Actor::User(user.principal), &bytes).await?;
+    avatar::set(&state.services, actor, &bytes).await?;
     back(None)
 }
 

@@ -2,9 +2,10 @@
 //! development outbox.
 
 use super::server::{UpdateUser, list_users, outbox, user_details};
-use crate::auth::model::{AccountStatus, Role, UserQuery};
-use crate::auth::pages::format_time;
+use crate::auth::model::{AccountStatus, UserQuery};
 use crate::components::forms::{BUTTON, BUTTON_SECONDARY, FormError, last_error};
+use crate::platform::identity::Role;
+use crate::shell::status::Loaded;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -101,10 +102,8 @@ pub fn UsersPage() -> impl IntoView {
             </div>
             <button type="submit" class=BUTTON>"Apply"</button>
         </form>
-        <Suspense fallback=|| view! { <p class="mt-4">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let current = query.get_untracked();
-                users.await.map(|page| {
+        <Loaded resource=users view=move |page| {
+                    let current = query.get_untracked();
                     let total_pages = page.total_pages().max(1);
                     view! {
                         <p class="mt-4 text-sm text-slate-600">{format!("{} accounts · page {} of {}", page.total, page.page, total_pages)}</p>
@@ -117,10 +116,10 @@ pub fn UsersPage() -> impl IntoView {
                                     {page.users.into_iter().map(|u| view! {
                                         <tr class="border-t border-slate-200">
                                             <td class="p-2"><a class="text-indigo-700 underline" href=format!("/admin/users/{}", u.id)>{u.full_name()}</a></td>
-                                            <td class="p-2">{u.email.clone()}</td>
+                                            <td class="p-2">{u.email.to_string()}</td>
                                             <td class="p-2">{u.role.as_str()}</td>
                                             <td class="p-2">{u.status.as_str()}</td>
-                                            <td class="p-2">{format_time(u.created_at)}</td>
+                                            <td class="p-2">{u.created_at.display_utc()}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
@@ -131,9 +130,7 @@ pub fn UsersPage() -> impl IntoView {
                             {(page.page < total_pages).then(|| view! { <a class=BUTTON_SECONDARY href=page_link(&current, page.page + 1)>"Next"</a> })}
                         </nav>
                     }
-                })
-            })}
-        </Suspense>
+        }/>
     }
 }
 
@@ -153,9 +150,7 @@ pub fn UserDetailPage() -> impl IntoView {
     );
     view! {
         <Title text="User"/>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                details.await.map(|(user, sessions, audit)| view! {
+        <Loaded resource=details view=move |(user, sessions, audit)| view! {
                     <h1 class="text-2xl font-bold">{user.full_name()}</h1>
                     <p class="text-slate-600">{format!("{} · {} · {}", user.email, user.role.as_str(), user.status.as_str())}</p>
                     <div class="mt-6 grid gap-6 lg:grid-cols-2">
@@ -163,7 +158,7 @@ pub fn UserDetailPage() -> impl IntoView {
                             <h2 id="access" class="mb-3 text-lg font-semibold">"Role and status"</h2>
                             <ActionForm action=update attr:class="flex flex-col gap-3">
                                 <FormError error/>
-                                <input type="hidden" name="id" value=user.id.clone()/>
+                                <input type="hidden" name="id" value=user.id.to_string()/>
                                 <label for="user-role" class="text-sm font-medium">"Role"</label>
                                 <select id="user-role" name="role" class="rounded border border-slate-300 px-2 py-1.5">
                                     {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str() selected=r == user.role>{r.as_str()}</option> }).collect_view()}
@@ -181,7 +176,7 @@ pub fn UserDetailPage() -> impl IntoView {
                             <h2 id="user-sessions" class="mb-3 text-lg font-semibold">"Sessions"</h2>
                             <ul class="flex flex-col gap-2 text-sm">
                                 {sessions.into_iter().map(|s| view! {
-                                    <li>{format!("{} · {} · last seen {}", s.user_agent.unwrap_or_default(), s.ip.unwrap_or_default(), format_time(s.last_seen_at))}</li>
+                                    <li>{format!("{} · {} · last seen {}", s.user_agent.unwrap_or_default(), s.ip.unwrap_or_default(), s.last_seen_at.display_utc())}</li>
                                 }).collect_view()}
                             </ul>
                         </section>
@@ -189,14 +184,12 @@ pub fn UserDetailPage() -> impl IntoView {
                             <h2 id="user-audit" class="mb-3 text-lg font-semibold">"Audit trail"</h2>
                             <ul class="flex flex-col gap-2 text-sm">
                                 {audit.into_iter().map(|e| view! {
-                                    <li>{format!("{} · {} by {} · {}", format_time(e.at), e.action, e.actor, e.details)}</li>
+                                    <li>{format!("{} · {} by {} · {}", e.at.display_utc(), e.action, e.actor, e.details)}</li>
                                 }).collect_view()}
                             </ul>
                         </section>
                     </div>
-                })
-            })}
-        </Suspense>
+        }/>
     }
 }
 
@@ -207,22 +200,18 @@ pub fn OutboxPage() -> impl IntoView {
         <Title text="Outbox"/>
         <h1 class="text-2xl font-bold">"Email outbox"</h1>
         <p class="mt-1 text-sm text-slate-600">"Emails land here while no SMTP relay is configured (AGORA_SMTP_URL)."</p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                emails.await.map(|list| view! {
+        <Loaded resource=emails view=|list| view! {
                     <ul class="mt-4 flex flex-col gap-3">
                         {list.into_iter().map(|m| view! {
                             <li class="rounded-lg border border-slate-200 bg-white p-4">
                                 <article>
                                     <h2 class="font-semibold">{m.email.subject.clone()}</h2>
-                                    <p class="text-sm text-slate-600">{format!("To {} · {}", m.email.to, format_time(m.created_at))}</p>
+                                    <p class="text-sm text-slate-600">{format!("To {} · {}", m.email.to, m.created_at.display_utc())}</p>
                                     <pre class="mt-2 whitespace-pre-wrap break-words text-sm">{m.email.text.clone()}</pre>
                                 </article>
                             </li>
                         }).collect_view()}
                     </ul>
-                })
-            })}
-        </Suspense>
+        }/>
     }
 }

@@ -1,4 +1,5 @@
 //! Audit log entries as the admin pages and the API show them.
+use crate::platform::types::Timestamp;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -15,6 +16,5 @@ pub struct AuditEntry {
     pub details: serde_json::Value,
     pub ip: Option<String>,
     pub request_id: Option<String>,
-    /// Unix milliseconds, UTC.
-    pub at: i64,
+    pub at: Timestamp,
 }

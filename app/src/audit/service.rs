@@ -2,11 +2,12 @@
 //! transaction, so an action and its audit entry are committed together or not at all.
 
 use super::model::AuditEntry;
-use crate::auth::model::Actor;
-use crate::db::{Db, now_millis};
-use crate::envelope::current_request_id;
+use crate::db::Db;
 use crate::error::AppError;
-use sqlx::{AnyConnection, Row};
+use crate::platform::identity::{Actor, Staff};
+use crate::platform::request::current_request_id;
+use crate::platform::types::Timestamp;
+use sqlx::AnyConnection;
 
 /// One staff action about to be recorded.
 #[derive(Debug)]
@@ -19,9 +20,8 @@ pub struct NewEntry<'a> {
     pub ip: Option<String>,
 }
 
-/// Appends `entry` using `conn` — pass the action's transaction (`&mut *tx`).
+/// Appends `entry` using `conn` — pass the action's transaction (`&mut tx`).
 pub async fn record(conn: &mut AnyConnection, entry: NewEntry<'_>) -> Result<(), AppError> {
-    let request_id = Some(current_request_id()).filter(|id| id != "-");
     sqlx::query(
         "INSERT INTO audit_log (actor, action, target, details, ip, request_id, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -31,20 +31,34 @@ pub async fn record(conn: &mut AnyConnection, entry: NewEntry<'_>) -> Result<(),
     .bind(entry.target)
     .bind(entry.details.to_string())
     .bind(entry.ip)
-    .bind(request_id)
-    .bind(now_millis())
+    .bind(current_request_id())
+    .bind(Timestamp::now())
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// The newest entries first, optionally only those by or about `subject` (`kind:id`).
+/// `audit_log` as stored.
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    id: i64,
+    actor: String,
+    action: String,
+    target: Option<String>,
+    details: String,
+    ip: Option<String>,
+    request_id: Option<String>,
+    at: Timestamp,
+}
+
+/// The newest entries first, optionally only those by or about `subject` (`kind:id`) (staff).
 pub async fn recent(
     db: &Db,
+    _staff: Staff<'_>,
     subject: Option<&str>,
     limit: u32,
 ) -> Result<Vec<AuditEntry>, AppError> {
-    let rows = sqlx::query(
+    let rows: Vec<EntryRow> = sqlx::query_as(
         "SELECT id, actor, action, target, details, ip, request_id, at FROM audit_log \
          WHERE $1 IS NULL OR actor = $1 OR target = $1 \
          ORDER BY at DESC, id DESC LIMIT $2",
@@ -53,20 +67,17 @@ pub async fn recent(
     .bind(i64::from(limit.clamp(1, 500)))
     .fetch_all(db.pool())
     .await?;
-    rows.iter()
-        .map(|row| {
-            let details: String = row.try_get("details")?;
-            Ok(AuditEntry {
-                id: row.try_get("id")?,
-                actor: row.try_get("actor")?,
-                action: row.try_get("action")?,
-                target: row.try_get("target")?,
-                details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
-                ip: row.try_get("ip")?,
-                request_id: row.try_get("request_id")?,
-                at: row.try_get("at")?,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|row| AuditEntry {
+            id: row.id,
+            actor: row.actor,
+            action: row.action,
+            target: row.target,
+            details: serde_json::from_str(&row.details).unwrap_or(serde_json::Value::Null),
+            ip: row.ip,
+            request_id: row.request_id,
+            at: row.at,
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(AppError::from)
+        .collect())
 }

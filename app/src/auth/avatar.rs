@@ -6,12 +6,13 @@
 //! one of them is refused whatever its extension, so nothing else is ever served from the
 //! media folder (which is also served with `X-Content-Type-Options: nosniff`).
 
-use super::crypto::random_token;
-use super::model::{Actor, AvatarProblem, User};
+use super::model::{AvatarProblem, User};
 use super::service::find_user;
-use crate::db::now_millis;
 use crate::error::AppError;
 use crate::platform::Services;
+use crate::platform::identity::Actor;
+use crate::platform::tokens::random_token;
+use crate::platform::types::Timestamp;
 
 /// The largest avatar accepted, in bytes.
 pub const MAX_BYTES: usize = 1024 * 1024;
@@ -47,7 +48,7 @@ pub fn check(bytes: &[u8]) -> Result<&'static str, AvatarProblem> {
 
 /// Stores `bytes` as the caller's avatar and removes the one it replaces.
 pub async fn set(services: &Services, actor: &Actor, bytes: &[u8]) -> Result<User, AppError> {
-    let principal = actor.principal().ok_or(AppError::Unauthorized)?;
+    let principal = actor.writer()?;
     let ext = check(bytes).map_err(|problem| AppError::invalid("avatar", problem.message()))?;
     let folder = services.media_dir.join(FOLDER);
     let name = format!("{}.{ext}", random_token(""));
@@ -66,7 +67,7 @@ pub async fn set(services: &Services, actor: &Actor, bytes: &[u8]) -> Result<Use
             .await?;
     let updated = sqlx::query("UPDATE users SET avatar = $1, updated_at = $2 WHERE id = $3")
         .bind(&name)
-        .bind(now_millis())
+        .bind(Timestamp::now())
         .bind(&principal.id)
         .execute(services.db.pool())
         .await;

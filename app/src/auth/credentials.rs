@@ -2,17 +2,21 @@
 //! token pairs (short-lived signed access token + rotating refresh token) and personal API
 //! keys.
 
-use super::crypto::{Claims, new_id, random_token, token_hash};
-use super::model::{Actor, ApiKeyInfo, KeyScope, NewApiKey, Principal, Role, SessionInfo, User};
-use super::service::{Client, find_user};
-use super::session::session_handle;
-use super::throttle::TOKENS_PER_IP;
-use super::validate;
-use crate::db::{Db, now_millis};
+use super::limits::TOKENS_PER_IP;
+use super::model::{ApiKeyInfo, KeyScope, NewApiKey, SessionInfo, User};
+use super::service::find_user;
+use super::session::{self, SessionUser};
+use crate::db::Db;
 use crate::error::AppError;
 use crate::platform::Services;
+use crate::platform::identity::{Actor, Principal, Role};
+use crate::platform::request::Client;
+use crate::platform::signer::Claims;
+use crate::platform::tokens::{random_token, token_hash};
+use crate::platform::tx::Tx;
+use crate::platform::types::{Id, Timestamp};
+use crate::platform::validate::text;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 /// Lifetime of an access token.
 pub const ACCESS_TOKEN_SECS: i64 = 15 * 60;
@@ -34,21 +38,30 @@ pub struct TokenPair {
     pub expires_in: i64,
 }
 
+/// What an access token says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct AccessClaims {
+    /// The user's id.
+    sub: Id,
+    /// The sign-in (token family) it belongs to; logging out revokes it.
+    fam: Id,
+    /// Issued at and expiry, unix seconds.
+    iat: i64,
+    exp: i64,
+}
+
+impl Claims for AccessClaims {
+    fn expires_at(&self) -> i64 {
+        self.exp
+    }
+}
+
 /// How a bearer credential authenticated.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BearerAuth {
+pub(crate) struct BearerAuth {
     pub principal: Principal,
     /// `None` for an access token (full access), the key's scope for an API key.
     pub key_scope: Option<KeyScope>,
-}
-
-fn owner<'a>(actor: &'a Actor, user_id: &str) -> Result<&'a Principal, AppError> {
-    let principal = actor.principal().ok_or(AppError::Unauthorized)?;
-    if principal.id == user_id || actor.staff().is_some() {
-        Ok(principal)
-    } else {
-        Err(AppError::Forbidden)
-    }
 }
 
 /// The browser sessions of `user_id` (the person themself, or staff), newest activity first.
@@ -56,120 +69,90 @@ fn owner<'a>(actor: &'a Actor, user_id: &str) -> Result<&'a Principal, AppError>
 pub async fn sessions(
     db: &Db,
     actor: &Actor,
-    user_id: &str,
+    user_id: &Id,
     current: Option<&str>,
 ) -> Result<Vec<SessionInfo>, AppError> {
-    owner(actor, user_id)?;
-    let rows = sqlx::query(
-        "SELECT id, ip, user_agent, created_at, last_seen_at FROM sessions \
-         WHERE user_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC",
-    )
-    .bind(user_id)
-    .bind(now_millis())
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|row| {
-            let id: String = row.try_get("id")?;
-            Ok(SessionInfo {
-                current: current == Some(id.as_str()),
-                id: session_handle(&id),
-                ip: row.try_get("ip")?,
-                user_agent: row.try_get("user_agent")?,
-                created_at: row.try_get("created_at")?,
-                last_seen_at: row.try_get("last_seen_at")?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(AppError::from)
+    if actor.user()?.id != *user_id {
+        actor.staff()?;
+    }
+    session::list(db, user_id, current).await
 }
 
 /// Ends the session with public handle `handle` of the signed-in person.
-pub async fn end_session(db: &Db, actor: &Actor, handle: &str) -> Result<(), AppError> {
-    let principal = actor.principal().ok_or(AppError::Unauthorized)?;
-    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM sessions WHERE user_id = $1")
-        .bind(&principal.id)
-        .fetch_all(db.pool())
-        .await?;
-    let id = ids
-        .into_iter()
-        .find(|id| session_handle(id) == handle)
-        .ok_or_else(|| AppError::NotFound("The session".into()))?;
-    sqlx::query("DELETE FROM sessions WHERE id = $1")
-        .bind(id)
-        .execute(db.pool())
-        .await?;
-    Ok(())
+pub async fn end_session(services: &Services, actor: &Actor, handle: &str) -> Result<(), AppError> {
+    let principal = actor.writer()?;
+    let mut tx = Tx::begin(services).await?;
+    if !session::end_by_handle(&mut tx, &principal.id, handle).await? {
+        return Err(AppError::NotFound("The session".into()));
+    }
+    tx.commit().await
 }
 
 /// Ends every browser session of the signed-in person except `current`.
 pub async fn end_other_sessions(
-    db: &Db,
+    services: &Services,
     actor: &Actor,
     current: Option<&str>,
 ) -> Result<u64, AppError> {
-    let principal = actor.principal().ok_or(AppError::Unauthorized)?;
-    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND ($2 IS NULL OR id <> $2)")
-        .bind(&principal.id)
-        .bind(current)
-        .execute(db.pool())
-        .await?;
-    Ok(done.rows_affected())
+    let principal = actor.writer()?;
+    let mut tx = Tx::begin(services).await?;
+    let ended = session::end_browser_sessions(&mut tx, &principal.id, current).await?;
+    tx.commit().await?;
+    Ok(ended)
 }
 
-async fn insert_refresh_token(
-    conn: &mut sqlx::AnyConnection,
-    family: &str,
-) -> Result<String, AppError> {
+async fn insert_refresh_token(tx: &mut Tx, family: &Id) -> Result<String, AppError> {
     let token = random_token("");
-    let now = now_millis();
+    let now = Timestamp::now();
     sqlx::query(
         "INSERT INTO refresh_tokens (token_hash, family_id, expires_at, created_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(token_hash(&token))
     .bind(family)
-    .bind(now + REFRESH_TOKEN_DAYS * 86_400_000)
+    .bind(now.plus_millis(REFRESH_TOKEN_DAYS * 86_400_000))
     .bind(now)
-    .execute(conn)
+    .execute(&mut **tx)
     .await?;
     Ok(token)
 }
 
-fn access_token(services: &Services, user_id: &str, family: &str) -> String {
-    let now = now_millis() / 1000;
-    services.signer.sign(&Claims {
-        sub: user_id.to_owned(),
-        fam: family.to_owned(),
+fn access_token(services: &Services, user_id: &Id, family: &Id) -> String {
+    let now = Timestamp::now().as_secs();
+    services.signer.sign(&AccessClaims {
+        sub: user_id.clone(),
+        fam: family.clone(),
         iat: now,
         exp: now + ACCESS_TOKEN_SECS,
     })
 }
 
-/// Starts an API sign-in (a new token family) for a user who just proved their password.
+/// Starts an API sign-in (a new token family) for a person who just signed in or registered:
+/// only those two make a [`SessionUser`].
 pub async fn issue_tokens(
     services: &Services,
-    user: User,
+    user: &SessionUser,
     client: &Client,
 ) -> Result<TokenPair, AppError> {
-    let family = new_id();
-    let mut tx = services.db.begin().await?;
+    let user_id = &user.principal.id;
+    let family = Id::random();
+    let mut tx = Tx::begin(services).await?;
     sqlx::query(
         "INSERT INTO token_families (id, user_id, ip, user_agent, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(&family)
-    .bind(&user.id)
+    .bind(user_id)
     .bind(&client.ip)
     .bind(&client.user_agent)
-    .bind(now_millis())
+    .bind(Timestamp::now())
     .execute(&mut *tx)
     .await?;
     let refresh_token = insert_refresh_token(&mut tx, &family).await?;
     tx.commit().await?;
     Ok(TokenPair {
-        access_token: access_token(services, &user.id, &family),
+        access_token: access_token(services, user_id, &family),
         refresh_token,
         expires_in: ACCESS_TOKEN_SECS,
-        user,
+        user: find_user(&services.db, user_id).await?,
     })
 }
 
@@ -180,14 +163,12 @@ pub async fn refresh(
     refresh_token: &str,
     client: &Client,
 ) -> Result<TokenPair, AppError> {
-    services
-        .throttle
-        .hit(&TOKENS_PER_IP, client.ip.as_deref().unwrap_or("unknown"))?;
-    let now = now_millis();
+    services.throttle.hit(&TOKENS_PER_IP, client.ip_key())?;
+    let now = Timestamp::now();
     let db = &services.db;
-    let mut tx = db.begin().await?;
+    let mut tx = Tx::begin(services).await?;
     // Claim the token first (a write), so two concurrent refreshes cannot both succeed.
-    let claimed = sqlx::query(
+    let claimed: Option<Id> = sqlx::query_scalar(
         "UPDATE refresh_tokens SET used_at = $1 \
          WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING family_id",
     )
@@ -195,9 +176,9 @@ pub async fn refresh(
     .bind(token_hash(refresh_token.trim()))
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(claimed) = claimed else {
+    let Some(family) = claimed else {
         tx.rollback().await?;
-        let reused: Option<String> = sqlx::query_scalar(
+        let reused: Option<Id> = sqlx::query_scalar(
             "SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND used_at IS NOT NULL",
         )
         .bind(token_hash(refresh_token.trim()))
@@ -209,19 +190,17 @@ pub async fn refresh(
         }
         return Err(AppError::InvalidToken);
     };
-    let family: String = claimed.try_get("family_id")?;
-    let owner = sqlx::query(
+    let owner: Option<Id> = sqlx::query_scalar(
         "SELECT f.user_id FROM token_families f JOIN users u ON u.id = f.user_id \
          WHERE f.id = $1 AND f.revoked_at IS NULL AND u.status = 'active'",
     )
     .bind(&family)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(owner) = owner else {
+    let Some(user_id) = owner else {
         tx.rollback().await?;
         return Err(AppError::InvalidToken);
     };
-    let user_id: String = owner.try_get("user_id")?;
     let refresh_token = insert_refresh_token(&mut tx, &family).await?;
     tx.commit().await?;
     Ok(TokenPair {
@@ -232,9 +211,9 @@ pub async fn refresh(
     })
 }
 
-async fn revoke_family(db: &Db, family: &str) -> Result<(), AppError> {
+async fn revoke_family(db: &Db, family: &Id) -> Result<(), AppError> {
     sqlx::query("UPDATE token_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-        .bind(now_millis())
+        .bind(Timestamp::now())
         .bind(family)
         .execute(db.pool())
         .await?;
@@ -243,19 +222,22 @@ async fn revoke_family(db: &Db, family: &str) -> Result<(), AppError> {
 
 /// Ends the API sign-in an access token belongs to.
 pub async fn log_out_tokens(services: &Services, access_token: &str) -> Result<(), AppError> {
-    let claims = services.signer.verify(access_token, now_millis() / 1000)?;
+    let claims: AccessClaims = services
+        .signer
+        .verify(access_token, Timestamp::now().as_secs())?;
     revoke_family(&services.db, &claims.fam).await
 }
 
-/// Who a bearer credential (access token or API key) belongs to, if it is still good.
-pub async fn authenticate_bearer(
+/// Who a bearer credential (access token or API key) belongs to, if it is still good. Only
+/// the caller resolver asks.
+pub(crate) async fn authenticate_bearer(
     services: &Services,
     credential: &str,
 ) -> Result<BearerAuth, AppError> {
     let db = &services.db;
-    let now = now_millis();
+    let now = Timestamp::now();
     if credential.starts_with(API_KEY_PREFIX) {
-        let row = sqlx::query(
+        let (user_id, scope): (Id, String) = sqlx::query_as(
             "UPDATE api_keys SET last_used_at = $1 \
              WHERE key_hash = $2 AND revoked_at IS NULL \
              AND user_id IN (SELECT id FROM users WHERE status = 'active') \
@@ -266,15 +248,13 @@ pub async fn authenticate_bearer(
         .fetch_optional(db.pool())
         .await?
         .ok_or(AppError::InvalidToken)?;
-        let user_id: String = row.try_get("user_id")?;
-        let scope: String = row.try_get("scope")?;
         return Ok(BearerAuth {
             principal: principal_of(db, &user_id).await?,
-            key_scope: Some(KeyScope::parse(&scope).ok_or(AppError::Internal)?),
+            key_scope: Some(KeyScope::try_from(scope).map_err(|_| AppError::Internal)?),
         });
     }
-    let claims = services.signer.verify(credential, now / 1000)?;
-    let live: Option<String> = sqlx::query_scalar(
+    let claims: AccessClaims = services.signer.verify(credential, now.as_secs())?;
+    let live: Option<Id> = sqlx::query_scalar(
         "SELECT f.id FROM token_families f JOIN users u ON u.id = f.user_id \
          WHERE f.id = $1 AND f.user_id = $2 AND f.revoked_at IS NULL AND u.status = 'active'",
     )
@@ -291,7 +271,7 @@ pub async fn authenticate_bearer(
     })
 }
 
-async fn principal_of(db: &Db, user_id: &str) -> Result<Principal, AppError> {
+async fn principal_of(db: &Db, user_id: &Id) -> Result<Principal, AppError> {
     let role: String =
         sqlx::query_scalar("SELECT role FROM users WHERE id = $1 AND status = 'active'")
             .bind(user_id)
@@ -299,34 +279,47 @@ async fn principal_of(db: &Db, user_id: &str) -> Result<Principal, AppError> {
             .await?
             .ok_or(AppError::InvalidToken)?;
     Ok(Principal {
-        id: user_id.to_owned(),
-        role: Role::parse(&role).ok_or(AppError::Internal)?,
+        id: user_id.clone(),
+        role: Role::try_from(role).map_err(|_| AppError::Internal)?,
     })
 }
 
-fn key_from_row(row: &sqlx::any::AnyRow) -> Result<ApiKeyInfo, AppError> {
-    let scope: String = row.try_get("scope")?;
-    Ok(ApiKeyInfo {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        prefix: row.try_get("prefix")?,
-        scope: KeyScope::parse(&scope).ok_or(AppError::Internal)?,
-        created_at: row.try_get("created_at")?,
-        last_used_at: row.try_get("last_used_at")?,
-    })
+/// `api_keys` as listed.
+#[derive(sqlx::FromRow)]
+struct KeyRow {
+    id: Id,
+    name: String,
+    prefix: String,
+    #[sqlx(try_from = "String")]
+    scope: KeyScope,
+    created_at: Timestamp,
+    last_used_at: Option<Timestamp>,
+}
+
+impl From<KeyRow> for ApiKeyInfo {
+    fn from(row: KeyRow) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            prefix: row.prefix,
+            scope: row.scope,
+            created_at: row.created_at,
+            last_used_at: row.last_used_at,
+        }
+    }
 }
 
 /// The signed-in person's live API keys, newest first.
 pub async fn api_keys(db: &Db, actor: &Actor) -> Result<Vec<ApiKeyInfo>, AppError> {
-    let principal = actor.principal().ok_or(AppError::Unauthorized)?;
-    let rows = sqlx::query(
+    let principal = actor.user()?;
+    let rows: Vec<KeyRow> = sqlx::query_as(
         "SELECT id, name, prefix, scope, created_at, last_used_at FROM api_keys \
          WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC, id",
     )
     .bind(&principal.id)
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(key_from_row).collect()
+    Ok(rows.into_iter().map(ApiKeyInfo::from).collect())
 }
 
 /// Creates an API key; the returned secret is never shown again.
@@ -336,8 +329,8 @@ pub async fn create_api_key(
     name: &str,
     scope: KeyScope,
 ) -> Result<NewApiKey, AppError> {
-    let principal = actor.principal().ok_or(AppError::Unauthorized)?;
-    let name = validate::text(name, 60).map_err(|message| AppError::invalid("name", message))?;
+    let principal = actor.writer()?;
+    let name = text(name, 60).map_err(|message| AppError::invalid("name", message))?;
     if name.is_empty() {
         return Err(AppError::invalid(
             "name",
@@ -358,11 +351,11 @@ pub async fn create_api_key(
     }
     let key = random_token(API_KEY_PREFIX);
     let info = ApiKeyInfo {
-        id: new_id(),
+        id: Id::random(),
         name,
         prefix: key.chars().take(API_KEY_PREFIX.len() + 6).collect(),
         scope,
-        created_at: now_millis(),
+        created_at: Timestamp::now(),
         last_used_at: None,
     };
     sqlx::query(
@@ -382,12 +375,12 @@ pub async fn create_api_key(
 }
 
 /// Revokes one of the signed-in person's keys.
-pub async fn revoke_api_key(db: &Db, actor: &Actor, id: &str) -> Result<(), AppError> {
-    let principal = actor.principal().ok_or(AppError::Unauthorized)?;
+pub async fn revoke_api_key(db: &Db, actor: &Actor, id: &Id) -> Result<(), AppError> {
+    let principal = actor.writer()?;
     let done = sqlx::query(
         "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
     )
-    .bind(now_millis())
+    .bind(Timestamp::now())
     .bind(id)
     .bind(&principal.id)
     .execute(db.pool())
@@ -406,7 +399,7 @@ pub async fn signing_key(db: &Db) -> Result<Vec<u8>, AppError> {
          ON CONFLICT (name) DO NOTHING",
     )
     .bind(random_token(""))
-    .bind(now_millis())
+    .bind(Timestamp::now())
     .execute(db.pool())
     .await?;
     let key: String =

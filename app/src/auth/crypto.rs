@@ -1,23 +1,13 @@
-//! Passwords, random tokens and signed access tokens.
-//!
-//! - Passwords: Argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane), hashed and verified
-//!   on a dedicated pool at the lowest CPU priority with one thread fewer than the cores (at
-//!   least one), one hash per thread at a time, so logins can never starve the async runtime
-//!   or exhaust memory. Verifying for
-//!   an unknown email runs against a dummy hash, so it costs the same as a wrong password.
-//! - Tokens (emailed links, refresh tokens, API keys): 32 random bytes, base64url; only their
-//!   SHA-256 is stored. Lookups go by that hash, so no secret is ever compared byte by byte.
-//! - Access tokens: compact JWTs (HS256) with a key shared through the database.
+//! Passwords: Argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane), hashed and verified
+//! on a dedicated pool at the lowest CPU priority with one thread fewer than the cores (at
+//! least one), one hash per thread at a time, so logins can never starve the async runtime or
+//! exhaust memory. Verifying for an unknown email runs against a dummy hash, so it costs the
+//! same as a wrong password.
 
 use crate::error::AppError;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, Mac};
 use rand::RngCore;
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError, mpsc};
 use tokio::sync::Semaphore;
@@ -167,152 +157,9 @@ pub async fn verify_password(password: String, hash: Option<String>) -> Result<b
     .await
 }
 
-/// A new random token (32 bytes, base64url) with an optional readable prefix.
-pub fn random_token(prefix: &str) -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes))
-}
-
-/// The stored form of a token: hex SHA-256.
-pub fn token_hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A new opaque id (UUID v4).
-pub fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
-
-/// What an access token says.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Claims {
-    /// The user's id.
-    pub sub: String,
-    /// The sign-in (token family) it belongs to; logging out revokes it.
-    pub fam: String,
-    /// Issued at and expiry, unix seconds.
-    pub iat: i64,
-    pub exp: i64,
-}
-
-/// Signs and checks access tokens.
-#[derive(Clone)]
-pub struct Signer {
-    key: Arc<[u8]>,
-}
-
-impl std::fmt::Debug for Signer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Signer(***)")
-    }
-}
-
-type HmacSha256 = Hmac<Sha256>;
-const JWT_HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
-
-impl Signer {
-    pub fn new(key: &[u8]) -> Self {
-        Self { key: key.into() }
-    }
-
-    fn mac(&self) -> HmacSha256 {
-        HmacSha256::new_from_slice(&self.key).expect("HMAC takes keys of any length")
-    }
-
-    /// `claims` as a signed compact JWT.
-    pub fn sign(&self, claims: &Claims) -> String {
-        let header = URL_SAFE_NO_PAD.encode(JWT_HEADER);
-        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap_or_default());
-        let signing_input = format!("{header}.{payload}");
-        let mut mac = self.mac();
-        mac.update(signing_input.as_bytes());
-        let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
-        format!("{signing_input}.{signature}")
-    }
-
-    /// The claims of a token this signer made that has not expired at `now_secs`.
-    pub fn verify(&self, token: &str, now_secs: i64) -> Result<Claims, AppError> {
-        let mut parts = token.split('.');
-        let (Some(header), Some(payload), Some(signature), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(AppError::InvalidToken);
-        };
-        if URL_SAFE_NO_PAD.decode(header).ok().as_deref() != Some(JWT_HEADER.as_bytes()) {
-            return Err(AppError::InvalidToken);
-        }
-        let signature = URL_SAFE_NO_PAD
-            .decode(signature)
-            .map_err(|_| AppError::InvalidToken)?;
-        let mut mac = self.mac();
-        mac.update(header.as_bytes());
-        mac.update(b".");
-        mac.update(payload.as_bytes());
-        // `verify_slice` compares in constant time.
-        mac.verify_slice(&signature)
-            .map_err(|_| AppError::InvalidToken)?;
-        let claims: Claims = URL_SAFE_NO_PAD
-            .decode(payload)
-            .ok()
-            .and_then(|json| serde_json::from_slice(&json).ok())
-            .ok_or(AppError::InvalidToken)?;
-        if claims.exp <= now_secs {
-            return Err(AppError::InvalidToken);
-        }
-        Ok(claims)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn claims(exp: i64) -> Claims {
-        Claims {
-            sub: "u1".into(),
-            fam: "f1".into(),
-            iat: 0,
-            exp,
-        }
-    }
-
-    #[test]
-    fn signed_tokens_verify_until_they_expire() {
-        let signer = Signer::new(b"key");
-        let token = signer.sign(&claims(100));
-        assert_eq!(signer.verify(&token, 99).unwrap(), claims(100));
-        assert_eq!(signer.verify(&token, 100), Err(AppError::InvalidToken));
-    }
-
-    #[test]
-    fn tampered_or_foreign_tokens_are_refused() {
-        let signer = Signer::new(b"key");
-        let token = signer.sign(&claims(100));
-        assert!(Signer::new(b"other").verify(&token, 0).is_err());
-        let (head, _) = token.rsplit_once('.').unwrap();
-        let forged_payload =
-            URL_SAFE_NO_PAD.encode(br#"{"sub":"admin","fam":"f1","iat":0,"exp":100}"#);
-        let header = head.split('.').next().unwrap();
-        let signature = token.rsplit('.').next().unwrap();
-        assert!(
-            signer
-                .verify(&format!("{header}.{forged_payload}.{signature}"), 0)
-                .is_err()
-        );
-        assert!(signer.verify("not.a.token", 0).is_err());
-        assert!(signer.verify("", 0).is_err());
-    }
-
-    #[test]
-    fn tokens_are_random_and_hashed() {
-        let a = random_token("agora_");
-        assert!(a.starts_with("agora_"));
-        assert_ne!(a, random_token("agora_"));
-        assert_eq!(token_hash("abc").len(), 64);
-        assert_eq!(token_hash("abc"), token_hash("abc"));
-    }
 
     #[tokio::test]
     async fn passwords_verify_and_unknown_accounts_never_match() {

@@ -1,50 +1,10 @@
-//! Who is acting, what they may do, and the account types that pages and the API show.
-//!
-//! These types travel to the browser too, so nothing secret lives here: no password hash, no
-//! token hash. Staff-only service functions take [`Staff`] or [`Admin`], which only
-//! [`Actor::staff`] / [`Actor::admin`] can produce — a role check the compiler enforces.
+//! The account types that pages and the API show. They travel to the browser too, so nothing
+//! secret lives here: no password hash, no token hash. (Who is acting, roles and the
+//! permission proofs are `platform::identity`.)
 
+use crate::platform::identity::Role;
+use crate::platform::types::{EmailAddress, Id, Timestamp};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-
-/// A person's role. `vendor` is a customer whose storefront was approved (seed 004's matrix
-/// plus vendors); `manager` and `admin` are staff.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    User,
-    Vendor,
-    Manager,
-    Admin,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [Role::User, Role::Vendor, Role::Manager, Role::Admin];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::User => "user",
-            Self::Vendor => "vendor",
-            Self::Manager => "manager",
-            Self::Admin => "admin",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|role| role.as_str() == value)
-    }
-
-    pub fn is_staff(self) -> bool {
-        matches!(self, Self::Manager | Self::Admin)
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// An account's state: suspended accounts cannot sign in, deleted ones are kept (soft delete)
 /// with their email freed.
@@ -55,6 +15,14 @@ pub enum AccountStatus {
     Active,
     Suspended,
     Deleted,
+}
+
+impl TryFrom<String> for AccountStatus {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        Self::parse(&value).ok_or_else(|| format!("unknown account status {value:?}"))
+    }
 }
 
 impl AccountStatus {
@@ -84,6 +52,14 @@ pub enum KeyScope {
     ReadWrite,
 }
 
+impl TryFrom<String> for KeyScope {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        Self::parse(&value).ok_or_else(|| format!("unknown key scope {value:?}"))
+    }
+}
+
 impl KeyScope {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -101,85 +77,13 @@ impl KeyScope {
     }
 }
 
-/// A signed-in person as the services see them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Principal {
-    pub id: String,
-    pub role: Role,
-}
-
-/// The caller of a service function.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Actor {
-    /// The operator at the command line, or a background job.
-    System,
-    /// A signed-in person.
-    User(Principal),
-}
-
-impl Actor {
-    /// How the actor appears in the audit log (`kind:id`).
-    pub fn audit_label(&self) -> String {
-        match self {
-            Self::System => "system".to_owned(),
-            Self::User(principal) => format!("user:{}", principal.id),
-        }
-    }
-
-    /// The signed-in person, if the actor is one.
-    pub fn principal(&self) -> Option<&Principal> {
-        match self {
-            Self::User(principal) => Some(principal),
-            Self::System => None,
-        }
-    }
-
-    /// Proof that the actor is staff (manager or admin) or the system.
-    pub fn staff(&self) -> Option<Staff<'_>> {
-        match self {
-            Self::System => Some(Staff(self)),
-            Self::User(p) if p.role.is_staff() => Some(Staff(self)),
-            Self::User(_) => None,
-        }
-    }
-
-    /// Proof that the actor is an admin or the system.
-    pub fn admin(&self) -> Option<Admin<'_>> {
-        match self {
-            Self::System => Some(Admin(self)),
-            Self::User(p) if p.role == Role::Admin => Some(Admin(self)),
-            Self::User(_) => None,
-        }
-    }
-}
-
-/// An actor proven to be staff. Only [`Actor::staff`] makes one.
-#[derive(Debug, Clone, Copy)]
-pub struct Staff<'a>(&'a Actor);
-
-impl Staff<'_> {
-    pub fn actor(&self) -> &Actor {
-        self.0
-    }
-}
-
-/// An actor proven to be an admin. Only [`Actor::admin`] makes one.
-#[derive(Debug, Clone, Copy)]
-pub struct Admin<'a>(&'a Actor);
-
-impl Admin<'_> {
-    pub fn actor(&self) -> &Actor {
-        self.0
-    }
-}
-
 /// An account as its owner and staff see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct User {
-    pub id: String,
-    pub email: String,
+    pub id: Id,
+    pub email: EmailAddress,
     pub email_verified: bool,
     pub first_name: String,
     pub last_name: String,
@@ -193,9 +97,8 @@ pub struct User {
     pub status: AccountStatus,
     pub referral_code: String,
     pub notifications: NotificationPrefs,
-    /// Unix milliseconds, UTC.
-    pub created_at: i64,
-    pub last_login_at: Option<i64>,
+    pub created_at: Timestamp,
+    pub last_login_at: Option<Timestamp>,
 }
 
 impl User {
@@ -267,8 +170,8 @@ pub struct SessionInfo {
     pub id: String,
     pub user_agent: Option<String>,
     pub ip: Option<String>,
-    pub created_at: i64,
-    pub last_seen_at: i64,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
     /// Whether this is the session making the request.
     pub current: bool,
 }
@@ -278,13 +181,13 @@ pub struct SessionInfo {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApiKeyInfo {
-    pub id: String,
+    pub id: Id,
     pub name: String,
     /// The key's first characters, to recognise it.
     pub prefix: String,
     pub scope: KeyScope,
-    pub created_at: i64,
-    pub last_used_at: Option<i64>,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
 }
 
 /// A key just created: the only time `key` is ever returned.
@@ -370,38 +273,12 @@ impl UserPage {
 mod tests {
     use super::*;
 
-    fn user(role: Role) -> Actor {
-        Actor::User(Principal {
-            id: "u1".into(),
-            role,
-        })
-    }
-
     #[test]
-    fn only_staff_roles_produce_staff() {
-        assert!(user(Role::User).staff().is_none());
-        assert!(user(Role::Vendor).staff().is_none());
-        assert!(user(Role::Manager).staff().is_some());
-        assert!(user(Role::Admin).staff().is_some());
-        assert!(Actor::System.staff().is_some());
-    }
-
-    #[test]
-    fn only_admins_produce_admin() {
-        assert!(user(Role::Manager).admin().is_none());
-        assert!(user(Role::Admin).admin().is_some());
-        assert_eq!(user(Role::Admin).audit_label(), "user:u1");
-    }
-
-    #[test]
-    fn roles_and_statuses_round_trip_through_text() {
-        for role in Role::ALL {
-            assert_eq!(Role::parse(role.as_str()), Some(role));
-        }
+    fn statuses_and_scopes_round_trip_through_text() {
         for status in AccountStatus::ALL {
             assert_eq!(AccountStatus::parse(status.as_str()), Some(status));
         }
-        assert_eq!(Role::parse("root"), None);
         assert_eq!(KeyScope::parse("read_write"), Some(KeyScope::ReadWrite));
+        assert_eq!(KeyScope::parse("admin"), None);
     }
 }

@@ -3,7 +3,7 @@
 //! deletion). Every form is an `ActionForm` or, for the picture upload, a plain multipart
 //! form, so each also works before the wasm has loaded.
 
-use super::model::{AvatarProblem, NotificationPrefs, User};
+use super::model::{ApiKeyInfo, AvatarProblem, KeyScope, NotificationPrefs, SessionInfo, User};
 use super::server::{
     ChangeEmail, ChangePassword, CreateApiKey, DeleteAccount, EndOtherSessions, EndSession,
     ForgotPassword, LogIn, LogOut, Register, ResendVerification, ResetPassword, RevokeApiKey,
@@ -11,12 +11,11 @@ use super::server::{
 };
 use crate::components::forms::{BUTTON, BUTTON_SECONDARY, Field, FormError, last_error};
 use crate::error::AppError;
-use crate::site::pages::PageStatus;
+use crate::shell::status::{Loaded, PageStatus};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
-use leptos_router::hooks::{use_location, use_params_map, use_query_map};
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 fn query(name: &'static str) -> Memo<Option<String>> {
     let query = use_query_map();
@@ -121,7 +120,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
                                 <p class="mt-4 text-sm">"Links work once and expire after 48 hours. Sign in to send a new one."</p>
                             }.into_any(),
                             Err(error) => {
-                                status.set_for(&error);
+                                status.set(error.status().as_u16());
                                 view! {
                                     <p role="alert" class="text-red-800">"Something went wrong: "{error.to_string()}</p>
                                     <p class="mt-4 text-sm">"Your link was not used. Try it again in a moment."</p>
@@ -189,50 +188,25 @@ pub fn LogoutButton() -> impl IntoView {
     }
 }
 
-/// A timestamp as `YYYY-MM-DD HH:MM UTC`.
-pub fn format_time(millis: i64) -> String {
-    let seconds = millis / 1000;
-    let days = seconds.div_euclid(86_400);
-    let time = seconds.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        time / 3600,
-        time % 3600 / 60
-    )
-}
-
+/// Everything the account page shows, loaded at its top in one resource (the page is behind
+/// the signed-in guard).
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    // Keyed on the query: the forms that change the account come back with one
-    // (`?email=changed`, `?password=changed`, …), and the page must show the new state.
-    let location = use_location();
-    let user = Resource::new(move || location.search.get(), |_| current_user());
+    let data = Resource::new(
+        || (),
+        |_| async move {
+            let user = current_user().await?.ok_or(AppError::Unauthorized)?;
+            Ok((user, my_sessions().await?, my_api_keys().await?))
+        },
+    );
     view! {
         <Title text="Your account"/>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match user.await {
-                    Ok(Some(user)) => view! { <Account user/> }.into_any(),
-                    Ok(None) => view! { <Redirect path="/login?next=/account"/> }.into_any(),
-                    Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=data view=|(user, sessions, keys)| view! { <Account user sessions keys/> }/>
     }
 }
 
 #[component]
-fn Account(user: User) -> impl IntoView {
+fn Account(user: User, sessions: Vec<SessionInfo>, keys: Vec<ApiKeyInfo>) -> impl IntoView {
     let welcome = query("welcome");
     let password_changed = query("password");
     let email_changed = query("email");
@@ -264,14 +238,22 @@ fn Account(user: User) -> impl IntoView {
         })}
         <div class="mt-6 grid gap-6 lg:grid-cols-2">
             <ProfileSection user=user.clone()/>
-            <EmailSection email=user.email.clone()/>
+            <EmailSection email=user.email.to_string()/>
             <PasswordSection/>
             <NotificationsSection prefs=user.notifications/>
-            <SessionsSection/>
-            <ApiKeysSection/>
+            <SessionsSection sessions/>
+            <Section id="api-keys" title="API keys">
+                <ApiKeys keys/>
+            </Section>
             <DeleteSection/>
         </div>
     }
+}
+
+/// Whether the page was reached after the form `form` saved (`?saved=<form>`).
+fn saved(form: &'static str) -> impl Fn() -> bool + Send + Sync + Copy + 'static {
+    let saved = query("saved");
+    move || saved.get().as_deref() == Some(form)
 }
 
 #[component]
@@ -288,7 +270,7 @@ fn Section(id: &'static str, title: &'static str, children: Children) -> impl In
 fn ProfileSection(user: User) -> impl IntoView {
     let action = ServerAction::<UpdateProfile>::new();
     let error = last_error(action);
-    let saved = move || matches!(action.value().get(), Some(Ok(_)));
+    let saved = saved("profile");
     view! {
         <Section id="profile" title="Profile">
             <p class="mb-3 text-sm text-slate-600">{format!("Signed in as {} ({})", user.email, user.role)}</p>
@@ -372,7 +354,7 @@ fn EmailSection(email: String) -> impl IntoView {
 fn NotificationsSection(prefs: NotificationPrefs) -> impl IntoView {
     let action = ServerAction::<UpdateNotifications>::new();
     let error = last_error(action);
-    let saved = move || matches!(action.value().get(), Some(Ok(_)));
+    let saved = saved("notifications");
     let choice = |name: &'static str, label: &'static str, hint: &'static str, on: bool| {
         view! {
             <label class="flex items-start gap-3">
@@ -418,41 +400,31 @@ fn PasswordSection() -> impl IntoView {
 }
 
 #[component]
-fn SessionsSection() -> impl IntoView {
+fn SessionsSection(sessions: Vec<SessionInfo>) -> impl IntoView {
     let end_one = ServerAction::<EndSession>::new();
     let end_others = ServerAction::<EndOtherSessions>::new();
-    let sessions = Resource::new(
-        move || (end_one.version().get(), end_others.version().get()),
-        |_| my_sessions(),
-    );
     view! {
         <Section id="sessions" title="Active sessions">
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    sessions.await.map(|list| view! {
-                        <ul class="flex flex-col gap-3">
-                            {list.into_iter().map(|s| view! {
-                                <li class="flex flex-wrap items-center justify-between gap-2 rounded border border-slate-200 p-3 text-sm">
-                                    <div>
-                                        <p class="font-medium">{s.user_agent.clone().unwrap_or_else(|| "Unknown browser".into())}
-                                            {s.current.then(|| view! { <span class="ml-2 rounded bg-indigo-100 px-2 text-xs text-indigo-800">"This device"</span> })}
-                                        </p>
-                                        <p class="text-slate-600">{format!("{} · signed in {} · last seen {}",
-                                            s.ip.clone().unwrap_or_else(|| "unknown address".into()),
-                                            format_time(s.created_at), format_time(s.last_seen_at))}</p>
-                                    </div>
-                                    {(!s.current).then(|| view! {
-                                        <ActionForm action=end_one>
-                                            <input type="hidden" name="id" value=s.id.clone()/>
-                                            <button type="submit" class=BUTTON_SECONDARY>"Sign out this one"</button>
-                                        </ActionForm>
-                                    })}
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    })
-                })}
-            </Suspense>
+            <ul class="flex flex-col gap-3">
+                {sessions.into_iter().map(|s| view! {
+                    <li class="flex flex-wrap items-center justify-between gap-2 rounded border border-slate-200 p-3 text-sm">
+                        <div>
+                            <p class="font-medium">{s.user_agent.clone().unwrap_or_else(|| "Unknown browser".into())}
+                                {s.current.then(|| view! { <span class="ml-2 rounded bg-indigo-100 px-2 text-xs text-indigo-800">"This device"</span> })}
+                            </p>
+                            <p class="text-slate-600">{format!("{} · signed in {} · last seen {}",
+                                s.ip.clone().unwrap_or_else(|| "unknown address".into()),
+                                s.created_at.display_utc(), s.last_seen_at.display_utc())}</p>
+                        </div>
+                        {(!s.current).then(|| view! {
+                            <ActionForm action=end_one>
+                                <input type="hidden" name="id" value=s.id.clone()/>
+                                <button type="submit" class=BUTTON_SECONDARY>"Sign out this one"</button>
+                            </ActionForm>
+                        })}
+                    </li>
+                }).collect_view()}
+            </ul>
             <ActionForm action=end_others attr:class="mt-4">
                 <button type="submit" class=BUTTON_SECONDARY>"Sign out all other sessions"</button>
             </ActionForm>
@@ -460,58 +432,64 @@ fn SessionsSection() -> impl IntoView {
     }
 }
 
-#[component]
-fn ApiKeysSection() -> impl IntoView {
+/// The API keys: an island, because a new key's secret can only be shown by the page that
+/// asked for it (it is never stored, so it cannot come back in a redirect). The list starts
+/// with the keys the server rendered and is reloaded after each change. "Create key" stays
+/// disabled until the island has loaded.
+#[island]
+fn ApiKeys(keys: Vec<ApiKeyInfo>) -> impl IntoView {
     let create = ServerAction::<CreateApiKey>::new();
     let revoke = ServerAction::<RevokeApiKey>::new();
     let error = last_error(create);
-    let keys = Resource::new(
+    let list = RwSignal::new(keys);
+    let (ready, set_ready) = signal(false);
+    Effect::new(move |_| set_ready.set(true));
+    Effect::watch(
         move || (create.version().get(), revoke.version().get()),
-        |_| my_api_keys(),
+        move |_, _, _| {
+            leptos::task::spawn_local(async move {
+                if let Ok(keys) = my_api_keys().await {
+                    list.set(keys);
+                }
+            });
+        },
+        false,
     );
     let new_key = move || create.value().get().and_then(Result::ok);
     view! {
-        <Section id="api-keys" title="API keys">
-            <Show when=move || new_key().is_some()>
-                <div role="status" class="mb-4 rounded bg-green-50 p-3 text-sm text-green-900">
-                    <p>"Copy your new key now — it will not be shown again:"</p>
-                    <code class="mt-1 block break-all font-mono">{move || new_key().map(|k| k.key)}</code>
-                </div>
-            </Show>
-            <ActionForm action=create attr:class="flex flex-col gap-3">
-                <FormError error/>
-                <Field label="Key name" name="name" field="name" required=true error/>
-                <fieldset class="flex gap-4 text-sm">
-                    <legend class="sr-only">"Scope"</legend>
-                    <label class="flex items-center gap-2"><input type="radio" name="scope" value="read" checked=true/>"Read only"</label>
-                    <label class="flex items-center gap-2"><input type="radio" name="scope" value="read_write"/>"Read and write"</label>
-                </fieldset>
-                <button type="submit" class=BUTTON>"Create key"</button>
-            </ActionForm>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    keys.await.map(|list| view! {
-                        <ul class="mt-4 flex flex-col gap-2">
-                            {list.into_iter().map(|k| view! {
-                                <li class="flex flex-wrap items-center justify-between gap-2 rounded border border-slate-200 p-3 text-sm">
-                                    <div>
-                                        <p class="font-medium">{k.name.clone()}" "<code>{format!("{}…", k.prefix)}</code></p>
-                                        <p class="text-slate-600">{format!("{} · created {} · {}",
-                                            if k.scope == super::model::KeyScope::Read { "read only" } else { "read and write" },
-                                            format_time(k.created_at),
-                                            k.last_used_at.map_or_else(|| "never used".to_owned(), |t| format!("last used {}", format_time(t))))}</p>
-                                    </div>
-                                    <ActionForm action=revoke>
-                                        <input type="hidden" name="id" value=k.id.clone()/>
-                                        <button type="submit" class=BUTTON_SECONDARY>"Revoke"</button>
-                                    </ActionForm>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    })
-                })}
-            </Suspense>
-        </Section>
+        <Show when=move || new_key().is_some()>
+            <div role="status" class="mb-4 rounded bg-green-50 p-3 text-sm text-green-900">
+                <p>"Copy your new key now — it will not be shown again:"</p>
+                <code class="mt-1 block break-all font-mono">{move || new_key().map(|k| k.key)}</code>
+            </div>
+        </Show>
+        <ActionForm action=create attr:class="flex flex-col gap-3">
+            <FormError error/>
+            <Field label="Key name" name="name" field="name" required=true error/>
+            <fieldset class="flex gap-4 text-sm">
+                <legend class="sr-only">"Scope"</legend>
+                <label class="flex items-center gap-2"><input type="radio" name="scope" value="read" checked=true/>"Read only"</label>
+                <label class="flex items-center gap-2"><input type="radio" name="scope" value="read_write"/>"Read and write"</label>
+            </fieldset>
+            <button type="submit" class=BUTTON disabled=move || !ready.get()>"Create key"</button>
+        </ActionForm>
+        <ul class="mt-4 flex flex-col gap-2">
+            <For each=move || list.get() key=|k| k.id.clone() let:k>
+                <li class="flex flex-wrap items-center justify-between gap-2 rounded border border-slate-200 p-3 text-sm">
+                    <div>
+                        <p class="font-medium">{k.name.clone()}" "<code>{format!("{}…", k.prefix)}</code></p>
+                        <p class="text-slate-600">{format!("{} · created {} · {}",
+                            if k.scope == KeyScope::Read { "read only" } else { "read and write" },
+                            k.created_at.display_utc(),
+                            k.last_used_at.map_or_else(|| "never used".to_owned(), |t| format!("last used {}", t.display_utc())))}</p>
+                    </div>
+                    <ActionForm action=revoke>
+                        <input type="hidden" name="id" value=k.id.to_string()/>
+                        <button type="submit" class=BUTTON_SECONDARY>"Revoke"</button>
+                    </ActionForm>
+                </li>
+            </For>
+        </ul>
     }
 }
 

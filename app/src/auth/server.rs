@@ -5,6 +5,8 @@ use super::model::{ApiKeyInfo, NewApiKey, SessionInfo, User};
 #[cfg(feature = "ssr")]
 use super::model::{KeyScope, NotificationPrefs, ProfileChanges};
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::platform::types::Id;
 use leptos::prelude::*;
 
 /// Whether `next` is a path on this site (and so safe to send someone to after sign-in).
@@ -13,26 +15,18 @@ pub fn is_local_path(next: &str) -> bool {
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) mod context {
-    //! What a server function needs from the request: the services, the session, the client.
-    use crate::auth::model::Actor;
-    use crate::auth::service::Client;
+mod session {
+    //! Signing a browser session in and out: the part of a request only auth deals with.
     use crate::auth::session::{AuthSession, CLIENT_KEY, ClientInfo, SessionUser};
-    use crate::db::now_millis;
     use crate::error::AppError;
     use crate::platform::Services;
+    use crate::platform::request::Client;
+    use crate::platform::types::Timestamp;
     use crate::settings::model::{
         SESSION_ABSOLUTE_MINUTES, SESSION_IDLE_MINUTES, SESSION_REMEMBER_MINUTES,
     };
     use crate::settings::service as settings;
-    use axum::extract::ConnectInfo;
-    use leptos::prelude::use_context;
-    use std::net::SocketAddr;
     use tower_sessions::Expiry;
-
-    pub fn services() -> Result<Services, AppError> {
-        use_context::<Services>().ok_or(AppError::Internal)
-    }
 
     pub async fn auth_session() -> Result<AuthSession, AppError> {
         leptos_axum::extract::<AuthSession>()
@@ -40,29 +34,15 @@ pub(crate) mod context {
             .map_err(|_| AppError::Internal)
     }
 
-    /// The signed-in caller and their session id, or `UNAUTHORIZED`.
-    pub async fn actor() -> Result<(Actor, Option<String>), AppError> {
-        let session = auth_session().await?;
-        let user = session.user.as_ref().ok_or(AppError::Unauthorized)?;
-        Ok((
-            Actor::User(user.principal.clone()),
-            session.session.id().map(|id| id.to_string()),
-        ))
-    }
-
-    pub async fn client() -> Client {
-        let headers = leptos_axum::extract::<http::HeaderMap>()
-            .await
-            .unwrap_or_default();
-        let peer = leptos_axum::extract::<ConnectInfo<SocketAddr>>().await.ok();
-        Client::of_request(&headers, peer.map(|ConnectInfo(addr)| addr))
+    fn internal(error: &dyn std::fmt::Display) -> AppError {
+        tracing::error!(%error, "session update failed");
+        AppError::Internal
     }
 
     /// Signs `user` into the browser session under a new session id, with the idle and
     /// absolute limits from the settings ("remember me" lengthens both).
-    pub async fn start_session(
+    pub async fn start(
         services: &Services,
-        session: &mut AuthSession,
         user: &SessionUser,
         client: Client,
         remember: bool,
@@ -77,17 +57,16 @@ pub(crate) mod context {
                 settings::get(db, &SESSION_ABSOLUTE_MINUTES).await?,
             )
         };
-        let internal = |error: &dyn std::fmt::Display| {
-            tracing::error!(%error, "session update failed");
-            AppError::Internal
-        };
+        let mut session = auth_session().await?;
         // A new id at every sign-in, even over an existing signed-in session.
         session.session.cycle_id().await.map_err(|e| internal(&e))?;
         session.login(user).await.map_err(|e| internal(&e))?;
         let info = ClientInfo {
             ip: client.ip,
             user_agent: client.user_agent,
-            absolute_expires_at: now_millis() + i64::from(absolute) * 60_000,
+            absolute_expires_at: Timestamp::now()
+                .plus_millis(i64::from(absolute) * 60_000)
+                .as_millis(),
             idle_secs: i64::from(idle) * 60,
         };
         session
@@ -102,7 +81,21 @@ pub(crate) mod context {
             ))));
         Ok(())
     }
+
+    /// Signs the browser session in again as `user` (after a password change).
+    pub async fn renew(user: &SessionUser) -> Result<(), AppError> {
+        let mut session = auth_session().await?;
+        session.login(user).await.map_err(|e| internal(&e))
+    }
+
+    pub async fn end() -> Result<(), AppError> {
+        let mut session = auth_session().await?;
+        session.logout().await.map(drop).map_err(|e| internal(&e))
+    }
 }
+
+#[cfg(feature = "ssr")]
+use crate::platform::context;
 
 #[cfg(feature = "ssr")]
 fn redirect(path: &str) {
@@ -112,12 +105,11 @@ fn redirect(path: &str) {
 /// The signed-in person, or `None` for a guest.
 #[server(prefix = "/rpc", endpoint = "auth/current")]
 pub async fn current_user() -> Result<Option<User>, AppError> {
-    let session = context::auth_session().await?;
-    let Some(user) = session.user.as_ref() else {
+    let caller = context::caller()?;
+    if !caller.is_signed_in() {
         return Ok(None);
-    };
-    let services = context::services()?;
-    super::service::find_user(&services.db, &user.principal.id)
+    }
+    super::service::me(&context::services()?.db, caller.actor()?)
         .await
         .map(Some)
 }
@@ -132,7 +124,7 @@ pub async fn register(
     referral_code: Option<String>,
 ) -> Result<(), AppError> {
     let services = context::services()?;
-    let client = context::client().await;
+    let client = context::client();
     let input = super::model::Registration {
         email,
         password,
@@ -142,8 +134,7 @@ pub async fn register(
         referral_code,
     };
     let (_, user) = super::service::register(&services, input, &client).await?;
-    let mut session = context::auth_session().await?;
-    context::start_session(&services, &mut session, &user, client, false).await?;
+    session::start(&services, &user, client, false).await?;
     redirect("/account?welcome=1");
     Ok(())
 }
@@ -156,10 +147,9 @@ pub async fn log_in(
     next: Option<String>,
 ) -> Result<(), AppError> {
     let services = context::services()?;
-    let client = context::client().await;
+    let client = context::client();
     let (_, user) = super::service::log_in(&services, &email, &password, &client).await?;
-    let mut session = context::auth_session().await?;
-    context::start_session(&services, &mut session, &user, client, remember.is_some()).await?;
+    session::start(&services, &user, client, remember.is_some()).await?;
     let next = next
         .filter(|n| is_local_path(n))
         .unwrap_or_else(|| "/account".into());
@@ -169,8 +159,7 @@ pub async fn log_in(
 
 #[server(prefix = "/rpc", endpoint = "auth/logout")]
 pub async fn log_out() -> Result<(), AppError> {
-    let mut session = context::auth_session().await?;
-    session.logout().await.map_err(|_| AppError::Internal)?;
+    session::end().await?;
     redirect("/");
     Ok(())
 }
@@ -178,12 +167,12 @@ pub async fn log_out() -> Result<(), AppError> {
 #[server(prefix = "/rpc", endpoint = "auth/verify-email")]
 pub async fn verify_email(token: String) -> Result<(), AppError> {
     let services = context::services()?;
-    super::service::verify_email(&services, &token, &context::client().await).await
+    super::service::verify_email(&services, &token, &context::client()).await
 }
 
 #[server(prefix = "/rpc", endpoint = "auth/resend-verification")]
 pub async fn resend_verification() -> Result<(), AppError> {
-    let (actor, _) = context::actor().await?;
+    let actor = context::actor()?;
     super::service::resend_verification(&context::services()?, &actor).await?;
     redirect("/account?sent=1");
     Ok(())
@@ -192,7 +181,7 @@ pub async fn resend_verification() -> Result<(), AppError> {
 #[server(prefix = "/rpc", endpoint = "auth/forgot-password")]
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
     let services = context::services()?;
-    super::service::forgot_password(&services, &email, &context::client().await).await?;
+    super::service::forgot_password(&services, &email, &context::client()).await?;
     redirect("/forgot-password?sent=1");
     Ok(())
 }
@@ -200,7 +189,7 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
 #[server(prefix = "/rpc", endpoint = "auth/reset-password")]
 pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
     let services = context::services()?;
-    super::service::reset_password(&services, &token, password, &context::client().await).await?;
+    super::service::reset_password(&services, &token, password, &context::client()).await?;
     redirect("/login?reset=1");
     Ok(())
 }
@@ -214,7 +203,7 @@ pub async fn update_profile(
     timezone: String,
     language: String,
 ) -> Result<User, AppError> {
-    let (actor, _) = context::actor().await?;
+    let actor = context::actor()?;
     let changes = ProfileChanges {
         first_name: Some(first_name),
         last_name: Some(last_name),
@@ -224,7 +213,9 @@ pub async fn update_profile(
         language: Some(language),
         notifications: None,
     };
-    super::service::update_profile(&context::services()?.db, &actor, changes).await
+    let user = super::service::update_profile(&context::services()?.db, &actor, changes).await?;
+    redirect("/account?saved=profile#profile");
+    Ok(user)
 }
 
 /// Which emails the signed-in person wants. A checkbox sends its field only when ticked.
@@ -234,7 +225,7 @@ pub async fn update_notifications(
     marketing_emails: Option<String>,
     security_emails: Option<String>,
 ) -> Result<User, AppError> {
-    let (actor, _) = context::actor().await?;
+    let actor = context::actor()?;
     let changes = ProfileChanges {
         notifications: Some(NotificationPrefs {
             order_emails: order_emails.is_some(),
@@ -243,13 +234,15 @@ pub async fn update_notifications(
         }),
         ..ProfileChanges::default()
     };
-    super::service::update_profile(&context::services()?.db, &actor, changes).await
+    let user = super::service::update_profile(&context::services()?.db, &actor, changes).await?;
+    redirect("/account?saved=notifications#notifications");
+    Ok(user)
 }
 
 /// Moves the account to a new address (needs the password); the new one must be confirmed.
 #[server(prefix = "/rpc", endpoint = "account/email")]
 pub async fn change_email(new_email: String, password: String) -> Result<User, AppError> {
-    let (actor, _) = context::actor().await?;
+    let actor = context::actor()?;
     let user =
         super::service::change_email(&context::services()?, &actor, &new_email, &password).await?;
     redirect("/account?email=changed");
@@ -261,62 +254,65 @@ pub async fn change_password(
     current_password: String,
     new_password: String,
 ) -> Result<(), AppError> {
-    let (actor, session_id) = context::actor().await?;
+    let caller = context::caller()?;
     let services = context::services()?;
     let user = super::service::change_password(
         &services,
-        &actor,
+        caller.actor()?,
         &current_password,
         new_password,
-        session_id.as_deref(),
+        caller.session_id(),
     )
     .await?;
     // The password hash changed, so this session must be signed in again to stay valid.
-    let mut session = context::auth_session().await?;
-    session.login(&user).await.map_err(|_| AppError::Internal)?;
+    session::renew(&user).await?;
     redirect("/account?password=changed");
     Ok(())
 }
 
 #[server(prefix = "/rpc", endpoint = "account/sessions")]
 pub async fn my_sessions() -> Result<Vec<SessionInfo>, AppError> {
-    let (actor, session_id) = context::actor().await?;
-    let principal = actor.principal().ok_or(AppError::Unauthorized)?;
+    let caller = context::caller()?;
+    let actor = caller.actor()?;
     super::credentials::sessions(
         &context::services()?.db,
-        &actor,
-        &principal.id,
-        session_id.as_deref(),
+        actor,
+        &actor.user()?.id,
+        caller.session_id(),
     )
     .await
 }
 
 #[server(prefix = "/rpc", endpoint = "account/sessions/end")]
 pub async fn end_session(id: String) -> Result<(), AppError> {
-    let (actor, _) = context::actor().await?;
-    super::credentials::end_session(&context::services()?.db, &actor, &id).await?;
+    let actor = context::actor()?;
+    super::credentials::end_session(&context::services()?, &actor, &id).await?;
     redirect("/account#sessions");
     Ok(())
 }
 
 #[server(prefix = "/rpc", endpoint = "account/sessions/end-others")]
 pub async fn end_other_sessions() -> Result<(), AppError> {
-    let (actor, session_id) = context::actor().await?;
-    super::credentials::end_other_sessions(&context::services()?.db, &actor, session_id.as_deref())
-        .await?;
+    let caller = context::caller()?;
+    super::credentials::end_other_sessions(
+        &context::services()?,
+        caller.actor()?,
+        caller.session_id(),
+    )
+    .await?;
     redirect("/account#sessions");
     Ok(())
 }
 
 #[server(prefix = "/rpc", endpoint = "account/api-keys")]
 pub async fn my_api_keys() -> Result<Vec<ApiKeyInfo>, AppError> {
-    let (actor, _) = context::actor().await?;
+    let actor = context::actor()?;
     super::credentials::api_keys(&context::services()?.db, &actor).await
 }
 
 #[server(prefix = "/rpc", endpoint = "account/api-keys/create")]
 pub async fn create_api_key(name: String, scope: String) -> Result<NewApiKey, AppError> {
-    let (actor, _) = context::actor().await?;
+    let actor = context::actor()?;
     let scope = KeyScope::parse(&scope)
         .ok_or_else(|| AppError::invalid("scope", "Choose read or read and write."))?;
     super::credentials::create_api_key(&context::services()?.db, &actor, &name, scope).await
@@ -324,7 +320,8 @@ pub async fn create_api_key(name: String, scope: String) -> Result<NewApiKey, Ap
 
 #[server(prefix = "/rpc", endpoint = "account/api-keys/revoke")]
 pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
-    let (actor, _) = context::actor().await?;
+    let actor = context::actor()?;
+    let id = Id::parse(&id).ok_or_else(|| AppError::NotFound("The API key".into()))?;
     super::credentials::revoke_api_key(&context::services()?.db, &actor, &id).await?;
     redirect("/account#api-keys");
     Ok(())
@@ -332,11 +329,10 @@ pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
 
 #[server(prefix = "/rpc", endpoint = "account/delete")]
 pub async fn delete_account(password: String) -> Result<(), AppError> {
-    let (actor, _) = context::actor().await?;
+    let actor = context::actor()?;
     let services = context::services()?;
     super::service::delete_account(&services, &actor, &password).await?;
-    let mut session = context::auth_session().await?;
-    session.logout().await.map_err(|_| AppError::Internal)?;
+    session::end().await?;
     redirect("/?deleted=1");
     Ok(())
 }

@@ -1,25 +1,27 @@
 //! Accounts: registration, sign-in, emailed tokens, passwords, profiles and account removal.
 //! Every rule and query about a person's own account lives here; credentials (sessions, API
-//! keys, token pairs) are in `credentials.rs` and staff tools in `admin.rs`.
+//! keys, token pairs) are in `credentials.rs` and the staff tools in `management.rs`.
 
-use super::crypto::{hash_password, new_id, random_token, token_hash, verify_password};
-use super::model::{
-    AccountStatus, Actor, NotificationPrefs, Principal, ProfileChanges, Registration, Role, User,
-};
-use super::session::SessionUser;
-use super::throttle::{
+use super::crypto::{hash_password, verify_password};
+use super::limits::{
     FORGOT_PER_ACCOUNT, FORGOT_PER_IP, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ACCOUNT_IP,
     LOGIN_PER_IP, REGISTER_PER_IP, TOKENS_PER_IP,
 };
-use super::validate::{self, Checks};
-use crate::db::{Db, now_millis, violates_unique};
+use super::model::{AccountStatus, NotificationPrefs, ProfileChanges, Registration, User};
+use super::session::{SessionUser, end_user_sessions};
+use super::validate;
+use crate::db::Db;
 use crate::email::{service as email, templates};
-use crate::error::{AppError, FieldError};
+use crate::error::AppError;
 use crate::platform::Services;
 use crate::platform::events::Event;
+use crate::platform::identity::{Actor, Admin, Principal, Role, Staff};
+use crate::platform::request::Client;
+use crate::platform::tokens::{random_token, token_hash};
+use crate::platform::tx::Tx;
+use crate::platform::types::{EmailAddress, Id, Timestamp, email_key};
+use crate::platform::validate::{Checks, text};
 use crate::settings::{model::SITE_NAME, service as settings};
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
 /// How long an emailed verification link works.
 pub const VERIFY_HOURS: i64 = 48;
@@ -29,82 +31,70 @@ pub const RESET_MINUTES: i64 = 60;
 const HOUR: i64 = 3_600_000;
 const MINUTE: i64 = 60_000;
 
-/// Where a request came from, for throttling, the session list and the audit log.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Client {
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
+/// `users` as stored; [`User`] is what people see.
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    id: Id,
+    email: EmailAddress,
+    email_verified_at: Option<Timestamp>,
+    first_name: String,
+    last_name: String,
+    phone: Option<String>,
+    bio: String,
+    timezone: String,
+    language: String,
+    avatar: Option<String>,
+    #[sqlx(try_from = "String")]
+    role: Role,
+    #[sqlx(try_from = "String")]
+    status: AccountStatus,
+    referral_code: String,
+    notification_prefs: String,
+    created_at: Timestamp,
+    last_login_at: Option<Timestamp>,
 }
 
-impl Client {
-    /// The peer's address and the `User-Agent` (cut to 256 characters) of a request.
-    pub fn of_request(headers: &http::HeaderMap, peer: Option<std::net::SocketAddr>) -> Self {
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
         Self {
-            ip: peer.map(|addr| addr.ip().to_string()),
-            user_agent: headers
-                .get(http::header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .map(|ua| ua.chars().take(256).collect()),
+            id: row.id,
+            email: row.email,
+            email_verified: row.email_verified_at.is_some(),
+            first_name: row.first_name,
+            last_name: row.last_name,
+            phone: row.phone,
+            bio: row.bio,
+            timezone: row.timezone,
+            language: row.language,
+            avatar_url: row.avatar.map(|file| format!("/media/avatars/{file}")),
+            role: row.role,
+            status: row.status,
+            referral_code: row.referral_code,
+            notifications: serde_json::from_str(&row.notification_prefs).unwrap_or_default(),
+            created_at: row.created_at,
+            last_login_at: row.last_login_at,
         }
     }
-
-    fn ip_key(&self) -> &str {
-        self.ip.as_deref().unwrap_or("unknown")
-    }
 }
 
-/// The columns [`user_from_row`] reads.
+/// The columns [`UserRow`] reads.
 pub(crate) const USER_COLUMNS: &str = "id, email, email_verified_at, first_name, last_name, phone, \
     bio, timezone, language, avatar, role, status, referral_code, notification_prefs, created_at, \
     last_login_at";
 
-pub(crate) fn user_from_row(row: &AnyRow) -> Result<User, AppError> {
-    let role: String = row.try_get("role")?;
-    let status: String = row.try_get("status")?;
-    let prefs: String = row.try_get("notification_prefs")?;
-    let avatar: Option<String> = row.try_get("avatar")?;
-    let verified: Option<i64> = row.try_get("email_verified_at")?;
-    Ok(User {
-        id: row.try_get("id")?,
-        email: row.try_get("email")?,
-        email_verified: verified.is_some(),
-        first_name: row.try_get("first_name")?,
-        last_name: row.try_get("last_name")?,
-        phone: row.try_get("phone")?,
-        bio: row.try_get("bio")?,
-        timezone: row.try_get("timezone")?,
-        language: row.try_get("language")?,
-        avatar_url: avatar.map(|file| format!("/media/avatars/{file}")),
-        role: Role::parse(&role).ok_or(AppError::Internal)?,
-        status: AccountStatus::parse(&status).ok_or(AppError::Internal)?,
-        referral_code: row.try_get("referral_code")?,
-        notifications: serde_json::from_str(&prefs).unwrap_or_default(),
-        created_at: row.try_get("created_at")?,
-        last_login_at: row.try_get("last_login_at")?,
-    })
-}
-
-/// The account with `id`, whatever its status.
-pub async fn find_user(db: &Db, id: &str) -> Result<User, AppError> {
-    let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+/// The account with `id`, whatever its status. No permission check: callers hold the proof.
+pub(crate) async fn find_user(db: &Db, id: &Id) -> Result<User, AppError> {
+    let row: UserRow = sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
         .bind(id)
         .fetch_optional(db.pool())
         .await?
         .ok_or_else(|| AppError::NotFound("The account".into()))?;
-    user_from_row(&row)
+    Ok(row.into())
 }
 
 /// The signed-in person's own account.
 pub async fn me(db: &Db, actor: &Actor) -> Result<User, AppError> {
-    let principal = actor.principal().ok_or(AppError::Unauthorized)?;
-    find_user(db, &principal.id).await
-}
-
-fn email_taken() -> AppError {
-    AppError::Conflict(FieldError::new(
-        "email",
-        "An account with this email already exists.",
-    ))
+    find_user(db, &actor.user()?.id).await
 }
 
 fn new_referral_code() -> String {
@@ -125,7 +115,7 @@ pub async fn register(
 ) -> Result<(User, SessionUser), AppError> {
     services.throttle.hit(&REGISTER_PER_IP, client.ip_key())?;
     let mut checks = Checks::default();
-    let email = checks.check("email", validate::email(&input.email));
+    let email = checks.check("email", EmailAddress::parse(&input.email));
     checks.check("password", validate::password(&input.password));
     let first_name = checks.check("firstName", validate::name(&input.first_name));
     let last_name = checks.check("lastName", validate::name(&input.last_name));
@@ -144,64 +134,59 @@ pub async fn register(
         return Err(AppError::Internal);
     };
     let db = &services.db;
-    let key = validate::email_key(&email);
-    let taken: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE email_key = $1")
-        .bind(&key)
+    let taken: Option<Id> = sqlx::query_scalar("SELECT id FROM users WHERE email_key = $1")
+        .bind(email.key())
         .fetch_optional(db.pool())
         .await?;
     if taken.is_some() {
-        return Err(email_taken());
+        return Err(AppError::Conflict(crate::error::FieldError::new(
+            "email",
+            "An account with this email already exists.",
+        )));
     }
     let hash = hash_password(input.password).await?;
-    let id = new_id();
-    let now = now_millis();
+    let id = Id::random();
     let site = settings::get(db, &SITE_NAME).await?;
-    let mut tx = db.begin().await?;
-    let inserted = sqlx::query(
+    let mut tx = Tx::begin(services).await?;
+    // A lost race on the email (someone registered it since the check) is a CONFLICT on
+    // `email` through `db::CONSTRAINTS`.
+    sqlx::query(
         "INSERT INTO users (id, email, email_key, password_hash, first_name, last_name, phone, \
          referral_code, referred_by_code, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
     )
     .bind(&id)
     .bind(&email)
-    .bind(&key)
+    .bind(email.key())
     .bind(&hash)
     .bind(&first_name)
     .bind(&last_name)
     .bind(&phone)
     .bind(new_referral_code())
     .bind(&referral)
-    .bind(now)
+    .bind(Timestamp::now())
     .execute(&mut *tx)
-    .await;
-    if let Err(error) = inserted {
-        // Someone registered the same email between our check and this insert.
-        if violates_unique(&error, "users_email_key", "users.email_key") {
-            return Err(email_taken());
-        }
-        return Err(error.into());
-    }
+    .await?;
     queue_verification(&mut tx, services, &site, &id, &email, &first_name).await?;
+    tx.publish(Event::new(
+        "user.registered",
+        serde_json::json!({ "userId": id, "referredBy": referral }),
+    ));
     tx.commit().await?;
-    services.jobs_ready.notify_one();
-    services.events.publish(Event::UserRegistered {
-        user_id: id.clone(),
-        referred_by: referral,
-    });
     let user = find_user(db, &id).await?;
     Ok((user, SessionUser::new(id, Role::User, &hash)))
 }
 
 async fn queue_verification(
-    conn: &mut AnyConnection,
+    tx: &mut Tx,
     services: &Services,
     site: &str,
-    user_id: &str,
-    email: &str,
+    user_id: &Id,
+    email: &EmailAddress,
     first_name: &str,
 ) -> Result<(), AppError> {
     let token = random_token("");
-    let now = now_millis();
+    let now = Timestamp::now();
     sqlx::query(
         "INSERT INTO user_tokens (token_hash, user_id, purpose, email, expires_at, created_at) \
          VALUES ($1, $2, 'verify_email', $3, $4, $5)",
@@ -209,16 +194,27 @@ async fn queue_verification(
     .bind(token_hash(&token))
     .bind(user_id)
     .bind(email)
-    .bind(now + VERIFY_HOURS * HOUR)
+    .bind(now.plus_millis(VERIFY_HOURS * HOUR))
     .bind(now)
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
     let link = format!("{}/verify-email/{token}", services.public_url);
     email::queue(
-        conn,
-        &templates::verify_email(site, email, first_name, &link, VERIFY_HOURS),
+        tx,
+        &templates::verify_email(site, email.as_str(), first_name, &link, VERIFY_HOURS),
     )
     .await
+}
+
+/// The columns of a sign-in check.
+#[derive(sqlx::FromRow)]
+struct Credentials {
+    id: Id,
+    #[sqlx(try_from = "String")]
+    role: Role,
+    #[sqlx(try_from = "String")]
+    status: AccountStatus,
+    password_hash: String,
 }
 
 /// Checks an email and password; the same work and the same answer whether the email is
@@ -230,7 +226,7 @@ pub async fn log_in(
     client: &Client,
 ) -> Result<(User, SessionUser), AppError> {
     let throttle = &services.throttle;
-    let key = validate::email_key(email);
+    let key = email_key(email);
     let pair = format!("{key}|{}", client.ip_key());
     throttle.hit(&LOGIN_PER_IP, client.ip_key())?;
     throttle.check(&LOGIN_FAILURES_PER_ACCOUNT_IP, &pair)?;
@@ -246,61 +242,54 @@ pub async fn log_in(
         checks.finish()?;
     }
     let db = &services.db;
-    let row = sqlx::query(
+    let account: Option<Credentials> = sqlx::query_as(
         "SELECT id, role, status, password_hash FROM users WHERE email_key = $1 AND status <> 'deleted'",
     )
     .bind(&key)
     .fetch_optional(db.pool())
     .await?;
-    let hash: Option<String> = row
-        .as_ref()
-        .map(|r| r.try_get("password_hash"))
-        .transpose()?;
-    let matches = verify_password(password.to_owned(), hash.clone()).await?;
-    let (Some(row), Some(hash), true) = (row, hash, matches) else {
+    let hash = account.as_ref().map(|a| a.password_hash.clone());
+    let matches = verify_password(password.to_owned(), hash).await?;
+    let (Some(account), true) = (account, matches) else {
         throttle.hit(&LOGIN_FAILURES_PER_ACCOUNT_IP, &pair)?;
         throttle.hit(&LOGIN_FAILURES_PER_ACCOUNT, &key)?;
         return Err(AppError::InvalidCredentials);
     };
-    let status: String = row.try_get("status")?;
-    if status != AccountStatus::Active.as_str() {
+    if account.status != AccountStatus::Active {
         return Err(AppError::Suspended);
     }
     throttle.clear(&LOGIN_FAILURES_PER_ACCOUNT_IP, &pair);
-    let id: String = row.try_get("id")?;
-    let role: String = row.try_get("role")?;
+    let mut tx = Tx::begin(services).await?;
     sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
-        .bind(now_millis())
-        .bind(&id)
-        .execute(db.pool())
+        .bind(Timestamp::now())
+        .bind(&account.id)
+        .execute(&mut *tx)
         .await?;
-    services.events.publish(Event::UserLoggedIn {
-        user_id: id.clone(),
-    });
-    let user = find_user(db, &id).await?;
-    let role = Role::parse(&role).ok_or(AppError::Internal)?;
-    Ok((user, SessionUser::new(id, role, &hash)))
+    tx.publish(Event::new(
+        "user.logged_in",
+        serde_json::json!({ "userId": account.id }),
+    ));
+    tx.commit().await?;
+    let user = find_user(db, &account.id).await?;
+    Ok((
+        user,
+        SessionUser::new(account.id, account.role, &account.password_hash),
+    ))
 }
 
 /// Consumes an unused, unexpired emailed token of `purpose`; returns its user and email.
-async fn consume_token(
-    conn: &mut AnyConnection,
-    token: &str,
-    purpose: &str,
-) -> Result<(String, String), AppError> {
-    let now = now_millis();
-    let row = sqlx::query(
+async fn consume_token(tx: &mut Tx, token: &str, purpose: &str) -> Result<(Id, String), AppError> {
+    sqlx::query_as(
         "UPDATE user_tokens SET used_at = $1 \
          WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1 \
          RETURNING user_id, email",
     )
-    .bind(now)
+    .bind(Timestamp::now())
     .bind(token_hash(token.trim()))
     .bind(purpose)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(&mut **tx)
     .await?
-    .ok_or(AppError::InvalidToken)?;
-    Ok((row.try_get("user_id")?, row.try_get("email")?))
+    .ok_or(AppError::InvalidToken)
 }
 
 /// Confirms the email address a verification link was sent to.
@@ -310,7 +299,7 @@ pub async fn verify_email(
     client: &Client,
 ) -> Result<(), AppError> {
     services.throttle.hit(&TOKENS_PER_IP, client.ip_key())?;
-    let mut tx = services.db.begin().await?;
+    let mut tx = Tx::begin(services).await?;
     let (user_id, email) = consume_token(&mut tx, token, "verify_email").await?;
     // The link proves the address it was sent to; if the account has moved on to another
     // address since, it proves nothing.
@@ -318,7 +307,7 @@ pub async fn verify_email(
         "UPDATE users SET email_verified_at = $1, updated_at = $1 \
          WHERE id = $2 AND email = $3 AND status = 'active'",
     )
-    .bind(now_millis())
+    .bind(Timestamp::now())
     .bind(&user_id)
     .bind(&email)
     .execute(&mut *tx)
@@ -326,12 +315,12 @@ pub async fn verify_email(
     if updated.rows_affected() != 1 {
         return Err(AppError::InvalidToken);
     }
-    tx.commit().await?;
-    Ok(())
+    tx.commit().await
 }
 
 /// Sends a new verification link to the signed-in person's address.
 pub async fn resend_verification(services: &Services, actor: &Actor) -> Result<(), AppError> {
+    actor.writer()?;
     let user = me(&services.db, actor).await?;
     if user.email_verified {
         return Ok(());
@@ -340,7 +329,7 @@ pub async fn resend_verification(services: &Services, actor: &Actor) -> Result<(
         .throttle
         .hit(&FORGOT_PER_ACCOUNT, &format!("verify|{}", user.id))?;
     let site = settings::get(&services.db, &SITE_NAME).await?;
-    let mut tx = services.db.begin().await?;
+    let mut tx = Tx::begin(services).await?;
     queue_verification(
         &mut tx,
         services,
@@ -350,9 +339,7 @@ pub async fn resend_verification(services: &Services, actor: &Actor) -> Result<(
         &user.first_name,
     )
     .await?;
-    tx.commit().await?;
-    services.jobs_ready.notify_one();
-    Ok(())
+    tx.commit().await
 }
 
 /// Emails a reset link if an active account has this address. Answers the same either way.
@@ -361,27 +348,24 @@ pub async fn forgot_password(
     email: &str,
     client: &Client,
 ) -> Result<(), AppError> {
-    let email = validate::email(email).map_err(|message| AppError::invalid("email", message))?;
-    let key = validate::email_key(&email);
+    let email =
+        EmailAddress::parse(email).map_err(|message| AppError::invalid("email", message))?;
     services.throttle.hit(&FORGOT_PER_IP, client.ip_key())?;
-    services.throttle.hit(&FORGOT_PER_ACCOUNT, &key)?;
+    services.throttle.hit(&FORGOT_PER_ACCOUNT, &email.key())?;
     let db = &services.db;
-    let row = sqlx::query(
+    let account: Option<(Id, EmailAddress, String)> = sqlx::query_as(
         "SELECT id, email, first_name FROM users WHERE email_key = $1 AND status = 'active'",
     )
-    .bind(&key)
+    .bind(email.key())
     .fetch_optional(db.pool())
     .await?;
-    let Some(row) = row else { return Ok(()) };
-    let (id, address, first_name): (String, String, String) = (
-        row.try_get("id")?,
-        row.try_get("email")?,
-        row.try_get("first_name")?,
-    );
+    let Some((id, address, first_name)) = account else {
+        return Ok(());
+    };
     let site = settings::get(db, &SITE_NAME).await?;
     let token = random_token("");
-    let now = now_millis();
-    let mut tx = db.begin().await?;
+    let now = Timestamp::now();
+    let mut tx = Tx::begin(services).await?;
     sqlx::query(
         "INSERT INTO user_tokens (token_hash, user_id, purpose, email, expires_at, created_at) \
          VALUES ($1, $2, 'reset_password', $3, $4, $5)",
@@ -389,67 +373,38 @@ pub async fn forgot_password(
     .bind(token_hash(&token))
     .bind(&id)
     .bind(&address)
-    .bind(now + RESET_MINUTES * MINUTE)
+    .bind(now.plus_millis(RESET_MINUTES * MINUTE))
     .bind(now)
     .execute(&mut *tx)
     .await?;
     let link = format!("{}/reset-password/{token}", services.public_url);
     email::queue(
         &mut tx,
-        &templates::reset_password(&site, &address, &first_name, &link, RESET_MINUTES),
+        &templates::reset_password(&site, address.as_str(), &first_name, &link, RESET_MINUTES),
     )
     .await?;
-    tx.commit().await?;
-    services.jobs_ready.notify_one();
-    Ok(())
-}
-
-/// Ends every browser session and API sign-in of `user_id` except the browser session
-/// `keep` (a session id).
-pub(crate) async fn end_sessions(
-    conn: &mut AnyConnection,
-    user_id: &str,
-    keep: Option<&str>,
-) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND ($2 IS NULL OR id <> $2)")
-        .bind(user_id)
-        .bind(keep)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
-        "UPDATE token_families SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-    )
-    .bind(now_millis())
-    .bind(user_id)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    tx.commit().await
 }
 
 /// Stores a new password hash, ends the other sessions and queues the notice.
 async fn replace_password(
     services: &Services,
-    user_id: &str,
+    user_id: &Id,
     new_password: String,
     keep_session: Option<&str>,
-    mut tx: sqlx::Transaction<'_, sqlx::Any>,
+    mut tx: Tx,
 ) -> Result<SessionUser, AppError> {
     let hash = hash_password(new_password).await?;
-    let row = sqlx::query(
+    let (address, first_name, role): (String, String, String) = sqlx::query_as(
         "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3 \
          RETURNING email, first_name, role",
     )
     .bind(&hash)
-    .bind(now_millis())
+    .bind(Timestamp::now())
     .bind(user_id)
     .fetch_one(&mut *tx)
     .await?;
-    let (address, first_name, role): (String, String, String) = (
-        row.try_get("email")?,
-        row.try_get("first_name")?,
-        row.try_get("role")?,
-    );
-    end_sessions(&mut tx, user_id, keep_session).await?;
+    end_user_sessions(&mut tx, user_id, keep_session).await?;
     let site = settings::get(&services.db, &SITE_NAME).await?;
     email::queue(
         &mut tx,
@@ -457,10 +412,9 @@ async fn replace_password(
     )
     .await?;
     tx.commit().await?;
-    services.jobs_ready.notify_one();
     Ok(SessionUser::new(
-        user_id.to_owned(),
-        Role::parse(&role).ok_or(AppError::Internal)?,
+        user_id.clone(),
+        Role::try_from(role).map_err(|_| AppError::Internal)?,
         &hash,
     ))
 }
@@ -474,7 +428,7 @@ pub async fn reset_password(
 ) -> Result<(), AppError> {
     services.throttle.hit(&TOKENS_PER_IP, client.ip_key())?;
     validate::password(&new_password).map_err(|message| AppError::invalid("password", message))?;
-    let mut tx = services.db.begin().await?;
+    let mut tx = Tx::begin(services).await?;
     let (user_id, _) = consume_token(&mut tx, token, "reset_password").await?;
     replace_password(services, &user_id, new_password, None, tx).await?;
     Ok(())
@@ -518,11 +472,11 @@ pub async fn change_password(
     new_password: String,
     current_session: Option<&str>,
 ) -> Result<SessionUser, AppError> {
-    let principal = actor.principal().ok_or(AppError::Unauthorized)?;
+    let principal = actor.writer()?;
     validate::password(&new_password)
         .map_err(|message| AppError::invalid("newPassword", message))?;
     confirm_password(services, principal, current, "currentPassword").await?;
-    let tx = services.db.begin().await?;
+    let tx = Tx::begin(services).await?;
     replace_password(services, &principal.id, new_password, current_session, tx).await
 }
 
@@ -534,42 +488,35 @@ pub async fn change_email(
     new_email: &str,
     password: &str,
 ) -> Result<User, AppError> {
-    let principal = actor.principal().ok_or(AppError::Unauthorized)?;
+    let principal = actor.writer()?;
     let email =
-        validate::email(new_email).map_err(|message| AppError::invalid("email", message))?;
+        EmailAddress::parse(new_email).map_err(|message| AppError::invalid("email", message))?;
     confirm_password(services, principal, password, "password").await?;
     let db = &services.db;
     let site = settings::get(db, &SITE_NAME).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = Tx::begin(services).await?;
     let old_address: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
         .bind(&principal.id)
         .fetch_one(&mut *tx)
         .await?;
-    let row = sqlx::query(
+    // A taken address is a CONFLICT on `email` through `db::CONSTRAINTS`.
+    let first_name: String = sqlx::query_scalar(
         "UPDATE users SET email = $1, email_key = $2, email_verified_at = NULL, updated_at = $3 \
          WHERE id = $4 RETURNING first_name",
     )
     .bind(&email)
-    .bind(validate::email_key(&email))
-    .bind(now_millis())
+    .bind(email.key())
+    .bind(Timestamp::now())
     .bind(&principal.id)
     .fetch_one(&mut *tx)
-    .await;
-    let row = match row {
-        Err(error) if violates_unique(&error, "users_email_key", "users.email_key") => {
-            return Err(email_taken());
-        }
-        other => other?,
-    };
-    let first_name: String = row.try_get("first_name")?;
+    .await?;
     queue_verification(&mut tx, services, &site, &principal.id, &email, &first_name).await?;
     email::queue(
         &mut tx,
-        &templates::email_changed(&site, &old_address, &first_name, &email),
+        &templates::email_changed(&site, &old_address, &first_name, email.as_str()),
     )
     .await?;
     tx.commit().await?;
-    services.jobs_ready.notify_one();
     find_user(db, &principal.id).await
 }
 
@@ -579,7 +526,7 @@ pub async fn update_profile(
     actor: &Actor,
     changes: ProfileChanges,
 ) -> Result<User, AppError> {
-    let principal = actor.principal().ok_or(AppError::Unauthorized)?;
+    let principal = actor.writer()?;
     let current = find_user(db, &principal.id).await?;
     let mut checks = Checks::default();
     let first_name = match &changes.first_name {
@@ -595,7 +542,7 @@ pub async fn update_profile(
         None => Some(current.phone),
     };
     let bio = match &changes.bio {
-        Some(v) => checks.check("bio", validate::text(v, validate::BIO_MAX)),
+        Some(v) => checks.check("bio", text(v, validate::BIO_MAX)),
         None => Some(current.bio),
     };
     let timezone = match &changes.timezone {
@@ -619,7 +566,7 @@ pub async fn update_profile(
     .bind(timezone)
     .bind(language)
     .bind(serde_json::to_string(&prefs).map_err(|_| AppError::Internal)?)
-    .bind(now_millis())
+    .bind(Timestamp::now())
     .bind(&principal.id)
     .execute(db.pool())
     .await?;
@@ -633,10 +580,10 @@ pub async fn delete_account(
     actor: &Actor,
     password: &str,
 ) -> Result<(), AppError> {
-    let principal = actor.principal().ok_or(AppError::Unauthorized)?;
+    let principal = actor.writer()?;
     confirm_password(services, principal, password, "password").await?;
-    let now = now_millis();
-    let mut tx = services.db.begin().await?;
+    let now = Timestamp::now();
+    let mut tx = Tx::begin(services).await?;
     sqlx::query(
         "UPDATE users SET status = 'deleted', deleted_at = $1, updated_at = $1, \
          email_key = 'deleted:' || id WHERE id = $2",
@@ -650,53 +597,51 @@ pub async fn delete_account(
         .bind(&principal.id)
         .execute(&mut *tx)
         .await?;
-    end_sessions(&mut tx, &principal.id, None).await?;
-    tx.commit().await?;
-    Ok(())
+    end_user_sessions(&mut tx, &principal.id, None).await?;
+    tx.commit().await
 }
 
-/// Whether an account (of any status) has this email.
-pub async fn exists(db: &Db, email: &str) -> Result<bool, AppError> {
-    let found: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE email_key = $1")
-        .bind(validate::email_key(email))
+/// Whether an account (of any status) has this email (staff).
+pub async fn exists(db: &Db, _staff: Staff<'_>, email: &str) -> Result<bool, AppError> {
+    let found: Option<Id> = sqlx::query_scalar("SELECT id FROM users WHERE email_key = $1")
+        .bind(email_key(email))
         .fetch_optional(db.pool())
         .await?;
     Ok(found.is_some())
 }
 
-/// Creates an account with a role from the command line (`agora create-admin`, demo seed).
-/// An existing account with the email gets the role and password instead.
+/// Creates an account with a role (admins: `agora create-admin`, the demo seed). An existing
+/// account with the email gets the role and password instead.
 pub async fn provision(
     db: &Db,
+    _admin: Admin<'_>,
     email: &str,
     password: String,
     first_name: &str,
     last_name: &str,
     role: Role,
-) -> Result<String, AppError> {
+) -> Result<Id, AppError> {
     let mut checks = Checks::default();
-    let email = checks.check("email", validate::email(email));
+    let email = checks.check("email", EmailAddress::parse(email));
     checks.check("password", validate::password(&password));
     checks.finish()?;
     let email = email.ok_or(AppError::Internal)?;
     let hash = hash_password(password).await?;
-    let now = now_millis();
-    let key = validate::email_key(&email);
-    let id: String = sqlx::query_scalar(
+    let id = sqlx::query_scalar(
         "INSERT INTO users (id, email, email_key, password_hash, first_name, last_name, role, \
          email_verified_at, referral_code, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $8) \
          ON CONFLICT (email_key) DO UPDATE SET password_hash = excluded.password_hash, \
          role = excluded.role, status = 'active', updated_at = excluded.updated_at RETURNING id",
     )
-    .bind(new_id())
+    .bind(Id::random())
     .bind(&email)
-    .bind(&key)
+    .bind(email.key())
     .bind(&hash)
     .bind(first_name)
     .bind(last_name)
     .bind(role.as_str())
-    .bind(now)
+    .bind(Timestamp::now())
     .bind(new_referral_code())
     .fetch_one(db.pool())
     .await?;

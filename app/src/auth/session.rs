@@ -6,13 +6,15 @@
 //! a second table kept in step. This store writes the `sessions` table through the `Any` pool
 //! instead and copies the user id, address and browser out of the session data on every save.
 
-use super::crypto::token_hash;
-use super::model::{Principal, Role};
-use crate::db::{Db, now_millis};
+use super::model::SessionInfo;
+use crate::db::Db;
 use crate::error::AppError;
+use crate::platform::identity::{Principal, Role};
+use crate::platform::tokens::token_hash;
+use crate::platform::types::{Id, Timestamp};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
-use tower_sessions::session::{Id, Record};
+use sqlx::{AnyConnection, Row};
+use tower_sessions::session::{Id as SessionId, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
 /// The session key under which axum-login keeps the signed-in user.
@@ -51,12 +53,127 @@ impl DbSessionStore {
 
     /// Deletes sessions whose expiry has passed; returns how many.
     pub async fn delete_expired(&self) -> Result<u64, AppError> {
-        let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
-            .bind(now_millis())
-            .execute(self.db.pool())
-            .await?;
-        Ok(done.rows_affected())
+        let mut conn = self.db.pool().acquire().await?;
+        Ok(delete_sessions(&mut conn, Which::Expired).await?)
     }
+}
+
+/// Which rows of `sessions` to delete.
+enum Which<'a> {
+    One(&'a str),
+    /// A person's sessions, but for the one with id `except`.
+    OfUser {
+        user: &'a Id,
+        except: Option<&'a str>,
+    },
+    Expired,
+}
+
+/// The one function that deletes browser sessions (the store's [`SessionStore::save`] is the
+/// one that writes them). Returns how many ended.
+async fn delete_sessions(conn: &mut AnyConnection, which: Which<'_>) -> Result<u64, sqlx::Error> {
+    let done = match which {
+        Which::One(id) => {
+            sqlx::query("DELETE FROM sessions WHERE id = $1")
+                .bind(id)
+                .execute(conn)
+                .await?
+        }
+        Which::OfUser { user, except } => {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND ($2 IS NULL OR id <> $2)")
+                .bind(user)
+                .bind(except)
+                .execute(conn)
+                .await?
+        }
+        Which::Expired => {
+            sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+                .bind(Timestamp::now())
+                .execute(conn)
+                .await?
+        }
+    };
+    Ok(done.rows_affected())
+}
+
+/// Ends every browser session of `user` except `keep` (a session id); returns how many.
+pub(crate) async fn end_browser_sessions(
+    conn: &mut AnyConnection,
+    user: &Id,
+    keep: Option<&str>,
+) -> Result<u64, AppError> {
+    Ok(delete_sessions(conn, Which::OfUser { user, except: keep }).await?)
+}
+
+/// Ends every browser session (except `keep`) and every API sign-in of `user`: after a
+/// password change, a reset, a suspension or a deletion.
+pub(crate) async fn end_user_sessions(
+    conn: &mut AnyConnection,
+    user: &Id,
+    keep: Option<&str>,
+) -> Result<(), AppError> {
+    end_browser_sessions(conn, user, keep).await?;
+    sqlx::query(
+        "UPDATE token_families SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(Timestamp::now())
+    .bind(user)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Ends the session of `user` whose public handle is `handle`; false when there is none.
+pub(crate) async fn end_by_handle(
+    conn: &mut AnyConnection,
+    user: &Id,
+    handle: &str,
+) -> Result<bool, AppError> {
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM sessions WHERE user_id = $1")
+        .bind(user)
+        .fetch_all(&mut *conn)
+        .await?;
+    let Some(id) = ids.into_iter().find(|id| session_handle(id) == handle) else {
+        return Ok(false);
+    };
+    Ok(delete_sessions(conn, Which::One(&id)).await? == 1)
+}
+
+/// `sessions` as listed.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: String,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    created_at: Timestamp,
+    last_seen_at: Timestamp,
+}
+
+/// The live browser sessions of `user`, newest activity first; `current` marks the caller's.
+pub(crate) async fn list(
+    db: &Db,
+    user: &Id,
+    current: Option<&str>,
+) -> Result<Vec<SessionInfo>, AppError> {
+    let rows: Vec<SessionRow> = sqlx::query_as(
+        "SELECT id, ip, user_agent, created_at, last_seen_at FROM sessions \
+         WHERE user_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC",
+    )
+    .bind(user)
+    .bind(Timestamp::now())
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| SessionInfo {
+            current: current == Some(row.id.as_str()),
+            id: session_handle(&row.id),
+            ip: row.ip,
+            user_agent: row.user_agent,
+            created_at: row.created_at,
+            last_seen_at: row.last_seen_at,
+        })
+        .collect())
 }
 
 fn backend_error(error: impl std::fmt::Display) -> session_store::Error {
@@ -91,7 +208,7 @@ impl DbSessionStore {
         .bind(expiry_millis(record))
         .bind(client.as_ref().and_then(|c| c.ip.clone()))
         .bind(client.and_then(|c| c.user_agent))
-        .bind(now_millis())
+        .bind(Timestamp::now())
         .execute(self.db.pool())
         .await
         .map_err(backend_error)?;
@@ -104,7 +221,7 @@ impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         // A fresh random id colliding is astronomically unlikely; if it happens, draw again.
         while self.write(record, "DO NOTHING").await? == 0 {
-            record.id = Id::default();
+            record.id = SessionId::default();
         }
         Ok(())
     }
@@ -120,11 +237,11 @@ impl SessionStore for DbSessionStore {
         .map(drop)
     }
 
-    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+    async fn load(&self, id: &SessionId) -> session_store::Result<Option<Record>> {
         let row =
             sqlx::query("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
                 .bind(id.to_string())
-                .bind(now_millis())
+                .bind(Timestamp::now())
                 .fetch_optional(self.db.pool())
                 .await
                 .map_err(backend_error)?;
@@ -141,10 +258,9 @@ impl SessionStore for DbSessionStore {
         }))
     }
 
-    async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(id.to_string())
-            .execute(self.db.pool())
+    async fn delete(&self, id: &SessionId) -> session_store::Result<()> {
+        let mut conn = self.db.pool().acquire().await.map_err(backend_error)?;
+        delete_sessions(&mut conn, Which::One(&id.to_string()))
             .await
             .map_err(backend_error)?;
         Ok(())
@@ -174,7 +290,7 @@ impl std::fmt::Debug for SessionUser {
 }
 
 impl SessionUser {
-    pub(crate) fn new(id: String, role: Role, password_hash: &str) -> Self {
+    pub(crate) fn new(id: Id, role: Role, password_hash: &str) -> Self {
         Self {
             principal: Principal { id, role },
             auth_hash: token_hash(password_hash).into_bytes(),
@@ -183,9 +299,9 @@ impl SessionUser {
 }
 
 impl axum_login::AuthUser for SessionUser {
-    type Id = String;
+    type Id = Id;
 
-    fn id(&self) -> String {
+    fn id(&self) -> Id {
         self.principal.id.clone()
     }
 
@@ -218,21 +334,16 @@ impl axum_login::AuthnBackend for SessionBackend {
         Ok(Some(user))
     }
 
-    async fn get_user(&self, id: &String) -> Result<Option<SessionUser>, AppError> {
-        let row = sqlx::query(
+    async fn get_user(&self, id: &Id) -> Result<Option<SessionUser>, AppError> {
+        let row: Option<(Id, String, String)> = sqlx::query_as(
             "SELECT id, role, password_hash FROM users WHERE id = $1 AND status = 'active'",
         )
         .bind(id)
         .fetch_optional(self.db.pool())
         .await?;
-        row.map(|row| -> Result<SessionUser, AppError> {
-            let role: String = row.try_get("role")?;
-            let hash: String = row.try_get("password_hash")?;
-            Ok(SessionUser::new(
-                row.try_get("id")?,
-                Role::parse(&role).ok_or(AppError::Internal)?,
-                &hash,
-            ))
+        row.map(|(id, role, hash)| {
+            let role = Role::try_from(role).map_err(|_| AppError::Internal)?;
+            Ok(SessionUser::new(id, role, &hash))
         })
         .transpose()
     }

@@ -1,7 +1,7 @@
 //! The account rules of PRODUCT.md §1, as pure functions: each returns the message a person
-//! sees next to the field, or the cleaned value.
+//! sees next to the field, or the cleaned value. (Email addresses are
+//! `platform::types::EmailAddress`; free text is `platform::validate::text`.)
 
-use crate::error::FieldError;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -9,7 +9,6 @@ pub const PASSWORD_MIN: usize = 8;
 pub const PASSWORD_MAX: usize = 128;
 pub const NAME_MIN: usize = 2;
 pub const NAME_MAX: usize = 50;
-pub const EMAIL_MAX: usize = 254;
 pub const BIO_MAX: usize = 1000;
 
 /// The 3,000 most common passwords, lower-cased (source and licence in
@@ -17,68 +16,6 @@ pub const BIO_MAX: usize = 1000;
 fn common_passwords() -> &'static HashSet<&'static str> {
     static LIST: OnceLock<HashSet<&'static str>> = OnceLock::new();
     LIST.get_or_init(|| include_str!("common_passwords.txt").lines().collect())
-}
-
-/// Collects field errors so a form reports every problem at once.
-#[derive(Debug, Default)]
-pub struct Checks(Vec<FieldError>);
-
-impl Checks {
-    /// Records `result`'s message against `field` and passes its value on.
-    pub fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
-        match result {
-            Ok(value) => Some(value),
-            Err(message) => {
-                self.0.push(FieldError::new(field, message));
-                None
-            }
-        }
-    }
-
-    pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError::new(field, message));
-    }
-
-    /// `Ok` when nothing failed, otherwise the validation error with every message.
-    pub fn finish(self) -> Result<(), crate::error::AppError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(crate::error::AppError::Validation(self.0))
-        }
-    }
-}
-
-/// A trimmed email with one `@`, a dotted domain and no spaces. Returns it as typed (trimmed);
-/// uniqueness uses [`email_key`].
-pub fn email(value: &str) -> Result<String, String> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err("Enter your email address.".into());
-    }
-    if value.len() > EMAIL_MAX {
-        return Err(format!(
-            "An email address has at most {EMAIL_MAX} characters."
-        ));
-    }
-    let valid = value.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty()
-            && !domain.contains('@')
-            && domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-            && !domain.contains("..")
-    }) && !value.chars().any(|c| c.is_whitespace() || c.is_control());
-    if valid {
-        Ok(value.to_owned())
-    } else {
-        Err("Enter a valid email address, like name@example.com.".into())
-    }
-}
-
-/// The form of an email that uniqueness is decided on.
-pub fn email_key(email: &str) -> String {
-    email.trim().to_lowercase()
 }
 
 /// 8–128 characters with an upper-case letter, a lower-case letter and a digit, and not one
@@ -136,15 +73,6 @@ pub fn phone(value: &str) -> Result<Option<String>, String> {
     }
 }
 
-/// Free text up to `max` characters.
-pub fn text(value: &str, max: usize) -> Result<String, String> {
-    let value = value.trim();
-    if value.chars().count() > max {
-        return Err(format!("Use at most {max} characters."));
-    }
-    Ok(value.to_owned())
-}
-
 /// An IANA time zone name such as `Europe/Paris` or `UTC` (shape only: the list changes).
 pub fn timezone(value: &str) -> Result<String, String> {
     let value = value.trim();
@@ -194,25 +122,6 @@ pub fn referral_code(value: &str) -> Result<Option<String>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn emails_need_a_local_part_and_a_dotted_domain() {
-        assert_eq!(email("  Ann@Example.com ").unwrap(), "Ann@Example.com");
-        for bad in [
-            "",
-            "ann",
-            "ann@",
-            "@x.io",
-            "ann@x",
-            "ann@@x.io",
-            "a b@x.io",
-            "ann@x..io",
-        ] {
-            assert!(email(bad).is_err(), "{bad}");
-        }
-        assert!(email(&format!("{}@x.io", "a".repeat(260))).is_err());
-        assert_eq!(email_key(" Ann@Example.COM"), "ann@example.com");
-    }
 
     #[test]
     fn passwords_follow_the_policy() {

@@ -1,3 +1,2 @@
-//! Shared UI: the site and admin layouts, form fields.
+//! Shared UI pieces (form fields and their errors); imports no feature.
 pub mod forms;
-pub mod layout;

@@ -1,5 +1,6 @@
 //! Outgoing email: templates (HTML + text), the sender (SMTP through lettre, or the
-//! development outbox in the database when no relay is configured) and the outbox list.
+//! development outbox in the database when no relay is configured), the job that sends queued
+//! emails, and the outbox list.
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod sender;

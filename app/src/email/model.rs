@@ -1,4 +1,5 @@
 //! An email, as queued and as the outbox shows it.
+use crate::platform::types::Timestamp;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,6 +17,5 @@ pub struct Email {
 pub struct OutboxEmail {
     pub id: i64,
     pub email: Email,
-    /// Unix milliseconds, UTC.
-    pub created_at: i64,
+    pub created_at: Timestamp,
 }

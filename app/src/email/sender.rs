@@ -2,7 +2,8 @@
 //! `outbox` table (development, demos and tests), listed at `/admin/outbox`.
 
 use super::model::Email;
-use crate::db::{Db, now_millis};
+use crate::db::Db;
+use crate::platform::types::Timestamp;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -51,7 +52,7 @@ impl Mailer {
                 .bind(&email.subject)
                 .bind(&email.text)
                 .bind(&email.html)
-                .bind(now_millis())
+                .bind(Timestamp::now())
                 .execute(db.pool())
                 .await
                 .map_err(|error| error.to_string())?;

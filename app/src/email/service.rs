@@ -1,19 +1,46 @@
-//! Queueing emails and reading the development outbox.
+//! Queueing emails, sending them from the job queue, and reading the development outbox.
 
 use super::model::{Email, OutboxEmail};
-use crate::auth::model::Staff;
+use super::sender::Mailer;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::jobs::service::enqueue;
-use crate::jobs::worker::SEND_EMAIL;
-use sqlx::{AnyConnection, Row};
+use crate::platform::identity::Staff;
+use crate::platform::jobs::{JobContext, JobHandlers, JobKind};
+use crate::platform::tx::Tx;
+use crate::platform::types::Timestamp;
 
-/// How often a failing email is tried before it is given up.
-const EMAIL_ATTEMPTS: i64 = 8;
+/// The job that sends one [`Email`]; a failing email is tried 8 times before it is given up.
+pub const SEND_EMAIL: JobKind = JobKind {
+    name: "email.send",
+    max_attempts: 8,
+};
 
-/// Queues `email` inside the caller's transaction.
-pub async fn queue(conn: &mut AnyConnection, email: &Email) -> Result<(), AppError> {
-    enqueue(conn, SEND_EMAIL, email, EMAIL_ATTEMPTS).await
+/// Queues `email` inside the caller's transaction: it is sent only if that commits.
+pub async fn queue(tx: &mut Tx, email: &Email) -> Result<(), AppError> {
+    tx.enqueue(&SEND_EMAIL, email).await
+}
+
+/// Registers the sending of queued emails through `mailer`.
+pub fn register_jobs(handlers: &mut JobHandlers, mailer: Mailer) {
+    handlers.register(&SEND_EMAIL, move |job: JobContext| {
+        let mailer = mailer.clone();
+        async move {
+            let email: Email = serde_json::from_str(&job.payload)
+                .map_err(|error| format!("unreadable payload: {error}"))?;
+            mailer.send(&job.services.db, &email).await
+        }
+    });
+}
+
+/// `outbox` as stored.
+#[derive(sqlx::FromRow)]
+struct OutboxRow {
+    id: i64,
+    recipient: String,
+    subject: String,
+    text_body: String,
+    html_body: String,
+    created_at: Timestamp,
 }
 
 /// The newest outbox emails, optionally only those to `recipient` (staff only).
@@ -23,7 +50,7 @@ pub async fn outbox(
     recipient: Option<&str>,
     limit: u32,
 ) -> Result<Vec<OutboxEmail>, AppError> {
-    let rows = sqlx::query(
+    let rows: Vec<OutboxRow> = sqlx::query_as(
         "SELECT id, recipient, subject, text_body, html_body, created_at FROM outbox \
          WHERE $1 IS NULL OR LOWER(recipient) = LOWER($1) ORDER BY id DESC LIMIT $2",
     )
@@ -31,19 +58,17 @@ pub async fn outbox(
     .bind(i64::from(limit.clamp(1, 200)))
     .fetch_all(db.pool())
     .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(OutboxEmail {
-                id: row.try_get("id")?,
-                email: Email {
-                    to: row.try_get("recipient")?,
-                    subject: row.try_get("subject")?,
-                    text: row.try_get("text_body")?,
-                    html: row.try_get("html_body")?,
-                },
-                created_at: row.try_get("created_at")?,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|row| OutboxEmail {
+            id: row.id,
+            email: Email {
+                to: row.recipient,
+                subject: row.subject,
+                text: row.text_body,
+                html: row.html_body,
+            },
+            created_at: row.created_at,
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(AppError::from)
+        .collect())
 }

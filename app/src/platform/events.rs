@@ -1,26 +1,23 @@
-//! Domain events, published after the transaction that caused them commits. Subscribers
-//! (notifications, rewards, webhooks) listen on the in-process bus; fan-out across instances
-//! comes with the real-time feature.
+//! Domain events (`user.registered`, `order.paid`, …), published after the transaction that
+//! caused them commits (see [`super::tx::Tx`]). Subscribers (notifications, rewards,
+//! webhooks) listen on the in-process bus; fan-out across instances comes with the real-time
+//! feature. An event is a name and a JSON payload, so this module knows no feature.
 
+use serde::Serialize;
 use tokio::sync::broadcast;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Event {
-    /// `user.registered`, with the referral code the person signed up with.
-    UserRegistered {
-        user_id: String,
-        referred_by: Option<String>,
-    },
-    /// `user.logged_in`.
-    UserLoggedIn { user_id: String },
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// The public name, `feature.happened` (e.g. `user.registered`).
+    pub name: &'static str,
+    pub data: serde_json::Value,
 }
 
 impl Event {
-    /// The event's public name.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::UserRegistered { .. } => "user.registered",
-            Self::UserLoggedIn { .. } => "user.logged_in",
+    pub fn new(name: &'static str, data: impl Serialize) -> Self {
+        Self {
+            name,
+            data: serde_json::to_value(data).unwrap_or_default(),
         }
     }
 }
@@ -40,9 +37,10 @@ impl Default for Events {
 }
 
 impl Events {
-    /// Sends `event` to every current subscriber (none is fine).
-    pub fn publish(&self, event: Event) {
-        tracing::debug!(event = event.name(), "event");
+    /// Sends `event` to every current subscriber (none is fine). Only [`super::tx::Tx`]
+    /// publishes, after its commit.
+    pub(super) fn publish(&self, event: Event) {
+        tracing::debug!(event = event.name, "event");
         let _ = self.sender.send(event);
     }
 

@@ -1,25 +1,51 @@
-//! What every service call may need besides the database: the access-token signer, the
-//! brute-force throttle, the event bus, the public URL for links in emails and the folder of
-//! uploaded files. Built once at start-up; pages, server functions and API handlers all
-//! receive the same value.
+//! The core every feature builds on and that imports no feature: identity and the permission
+//! proofs, typed ids and timestamps, random tokens, the request context and the resolved
+//! caller, throttling, signed tokens, domain events, the transaction that fires effects after
+//! commit, and the job queue with its handler registry.
+pub mod identity;
+pub mod types;
+pub mod validate;
+
+#[cfg(feature = "ssr")]
+pub mod caller;
+#[cfg(feature = "ssr")]
+pub mod context;
 #[cfg(feature = "ssr")]
 pub mod events;
+#[cfg(feature = "ssr")]
+pub mod jobs;
+#[cfg(feature = "ssr")]
+pub mod request;
+#[cfg(feature = "ssr")]
+pub mod signer;
+#[cfg(feature = "ssr")]
+pub mod throttle;
+#[cfg(feature = "ssr")]
+pub mod tokens;
+#[cfg(feature = "ssr")]
+pub mod tx;
+#[cfg(feature = "ssr")]
+pub mod worker;
 
 #[cfg(feature = "ssr")]
 mod services {
     use super::events::Events;
-    use crate::auth::crypto::Signer;
-    use crate::auth::throttle::Throttle;
+    use super::signer::Signer;
+    use super::throttle::Throttle;
     use crate::db::Db;
     use std::sync::Arc;
 
+    /// What every service call may need besides the database: the token signer, the
+    /// brute-force throttle, the event bus, the job worker's wake-up, the public URL for links
+    /// in emails and the folder of uploaded files. Built once at start-up; pages, server
+    /// functions and API handlers all receive the same value.
     #[derive(Clone, Debug)]
     pub struct Services {
         pub db: Db,
         pub signer: Signer,
         pub throttle: Throttle,
         pub events: Events,
-        /// Wakes the job worker when a job is queued.
+        /// Wakes the job worker when a transaction that queued a job commits.
         pub jobs_ready: Arc<tokio::sync::Notify>,
         /// The site's address as people reach it (no trailing slash), for links in emails.
         pub public_url: Arc<str>,

@@ -6,6 +6,6 @@ use leptos::prelude::*;
 /// The site's public settings.
 #[server(prefix = "/rpc", endpoint = "settings/site")]
 pub async fn load_site_settings() -> Result<SiteSettings, AppError> {
-    let db = use_context::<crate::db::Db>().ok_or(AppError::Internal)?;
-    super::service::site_settings(&db).await
+    let services = crate::platform::context::services()?;
+    super::service::site_settings(&services.db).await
 }

@@ -4,9 +4,12 @@ use super::model::{
     COMMISSION_RATE_BPS, CURRENCY, SITE_NAME, Setting, SettingValue, SiteSettings, TAX_RATE_BPS,
 };
 use crate::audit::service::{NewEntry, record};
-use crate::auth::model::Actor;
-use crate::db::{Db, now_millis};
+use crate::db::Db;
 use crate::error::AppError;
+use crate::platform::Services;
+use crate::platform::identity::Admin;
+use crate::platform::tx::Tx;
+use crate::platform::types::Timestamp;
 
 /// The stored value of `setting`, or its default when none is stored. A stored value that no
 /// longer parses (e.g. after a type change) also falls back to the default, with a warning.
@@ -24,17 +27,17 @@ pub async fn get<T: SettingValue>(db: &Db, setting: &Setting<T>) -> Result<T, Ap
     })
 }
 
-/// Stores `value` for `setting` after checking it, and records who changed it.
+/// Stores `value` for `setting` after checking it, and records who changed it (admins).
 pub async fn set<T: SettingValue>(
-    db: &Db,
-    actor: &Actor,
+    services: &Services,
+    admin: Admin<'_>,
     setting: &Setting<T>,
     value: T,
     ip: Option<String>,
 ) -> Result<(), AppError> {
     (setting.check)(&value).map_err(|message| AppError::invalid(setting.key, message))?;
     let json = serde_json::to_string(&value).map_err(|_| AppError::Internal)?;
-    let mut tx = db.begin().await?;
+    let mut tx = Tx::begin(services).await?;
     let old: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
         .bind(setting.key)
         .fetch_optional(&mut *tx)
@@ -45,7 +48,7 @@ pub async fn set<T: SettingValue>(
     )
     .bind(setting.key)
     .bind(&json)
-    .bind(now_millis())
+    .bind(Timestamp::now())
     .execute(&mut *tx)
     .await?;
     let details = serde_json::json!({
@@ -55,7 +58,7 @@ pub async fn set<T: SettingValue>(
     record(
         &mut tx,
         NewEntry {
-            actor,
+            actor: admin.actor(),
             action: "settings.update",
             target: Some(format!("setting:{}", setting.key)),
             details,
@@ -63,8 +66,7 @@ pub async fn set<T: SettingValue>(
         },
     )
     .await?;
-    tx.commit().await?;
-    Ok(())
+    tx.commit().await
 }
 
 /// The site's public settings in one value.

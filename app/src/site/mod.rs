@@ -1,2 +1,2 @@
-//! Pages of the public site that belong to no single feature: home, search, not found, error.
+//! Pages of the public site that belong to no single feature: home and search.
 pub mod pages;

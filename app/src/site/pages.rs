@@ -1,4 +1,4 @@
-//! The home page, the search page, and the pages shown for a missing route or a failure.
+//! The home page and the search page.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -61,78 +61,5 @@ pub fn SearchPage() -> impl IntoView {
             }}
         </h1>
         <p class="mt-4 text-slate-600">"No products match yet — the catalogue is empty."</p>
-    }
-}
-
-/// Shown, with HTTP status 404, for any path no route matches.
-#[component]
-pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::NOT_FOUND);
-    }
-    view! {
-        <Title text="Page not found"/>
-        <h1 class="text-2xl font-bold">"Page not found"</h1>
-        <p class="mt-4 text-slate-600">"There is nothing at this address. It may have moved, or the link may be mistyped."</p>
-        <p class="mt-4"><a href="/" class="text-indigo-700 underline">"Go to the home page"</a></p>
-    }
-}
-
-/// Sets the HTTP status of the page being rendered (on the server; in the browser there is
-/// none to set). Take it where the page's context is at hand — a layout — and hand it to an
-/// error boundary's fallback, which may render under an owner that lacks that context (seen
-/// as a page of errors sent with status 200).
-#[derive(Clone, Default)]
-pub struct PageStatus {
-    #[cfg(feature = "ssr")]
-    response: Option<leptos_axum::ResponseOptions>,
-}
-
-impl PageStatus {
-    pub fn current() -> Self {
-        Self {
-            #[cfg(feature = "ssr")]
-            response: use_context(),
-        }
-    }
-
-    #[cfg(feature = "ssr")]
-    pub fn set(&self, status: http::StatusCode) {
-        if let Some(response) = &self.response {
-            response.set_status(status);
-        }
-    }
-
-    /// Sets the status that `error` carries (503 for an unavailable database, …).
-    pub fn set_for(&self, error: &crate::error::AppError) {
-        #[cfg(feature = "ssr")]
-        self.set(error.status());
-        #[cfg(not(feature = "ssr"))]
-        let _ = error;
-    }
-}
-
-/// Shown when rendering a page fails, with the status of the error (503 when the database is
-/// down, as the API says) or 500.
-#[component]
-pub fn ErrorPage(errors: ArcRwSignal<Errors>, status: PageStatus) -> impl IntoView {
-    let first = errors
-        .read()
-        .iter()
-        .find_map(|(_, error)| error.downcast_ref::<crate::error::AppError>().cloned());
-    status.set_for(&first.unwrap_or(crate::error::AppError::Internal));
-    let messages = move || {
-        errors
-            .read()
-            .iter()
-            .map(|(_, error)| view! { <li>{error.to_string()}</li> })
-            .collect_view()
-    };
-    view! {
-        <Title text="Something went wrong"/>
-        <h1 class="text-2xl font-bold">"Something went wrong"</h1>
-        <p class="mt-4 text-slate-600">"We could not show this page. Try again in a moment."</p>
-        <ul class="mt-4 list-disc pl-6 text-sm text-slate-500">{messages}</ul>
     }
 }

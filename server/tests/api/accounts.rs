@@ -1,51 +1,9 @@
 //! Accounts through `/api/v1`: registration, the token pair flow, recovery, profiles, API keys,
 //! staff tools and throttling — success and failure paths, on both databases.
-use crate::helpers::{TestApp, assert_error, envelope, on_each_backend};
-use app::auth::model::Role;
+use crate::fixtures::{PASSWORD, login, register, registration, staff_token};
+use crate::helpers::{assert_error, envelope, on_each_backend};
+use app::platform::identity::Role;
 use serde_json::{Value, json};
-
-pub const PASSWORD: &str = "Sturdy-Otter-42";
-
-pub fn registration(email: &str) -> Value {
-    json!({
-        "email": email,
-        "password": PASSWORD,
-        "firstName": "Ada",
-        "lastName": "Lovelace",
-    })
-}
-
-/// Registers `email` through the API; returns the token pair's data.
-pub async fn register(app: &TestApp, email: &str) -> Value {
-    let (status, body) = envelope(
-        app.post_json("/api/v1/auth/register", None, registration(email))
-            .await,
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
-    body["data"].clone()
-}
-
-pub async fn login(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
-    app.post_json(
-        "/api/v1/auth/login",
-        None,
-        json!({"email": email, "password": password}),
-    )
-    .await
-}
-
-/// Creates a staff account directly (as `agora create-admin` does) and signs it in.
-pub async fn staff_token(app: &TestApp, email: &str, role: Role) -> String {
-    app::auth::service::provision(&app.db, email, PASSWORD.into(), "Staff", "Member", role)
-        .await
-        .expect("provision");
-    let (_, body) = envelope(login(app, email, PASSWORD).await).await;
-    body["data"]["accessToken"]
-        .as_str()
-        .expect("token")
-        .to_owned()
-}
 
 fn token(pair: &Value, name: &str) -> String {
     pair[name].as_str().expect(name).to_owned()
@@ -589,9 +547,15 @@ async fn only_staff_reach_the_user_list_and_only_admins_change_accounts() {
             "FORBIDDEN",
         )
         .await;
-        let audit = app::audit::service::recent(&app.db, Some(&format!("user:{customer_id}")), 10)
-            .await
-            .unwrap();
+        let admin_actor = app.actor(&admin).await;
+        let audit = app::audit::service::recent(
+            &app.db,
+            admin_actor.staff().unwrap(),
+            Some(&format!("user:{customer_id}")),
+            10,
+        )
+        .await
+        .unwrap();
         assert_eq!(audit[0].action, "users.update");
 
         let missing = app

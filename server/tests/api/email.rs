@@ -2,7 +2,7 @@
 //! each message to the relay instead of the development outbox, and a message the relay could
 //! not take stays in the job table and goes out on a later attempt. The relay is a minimal SMTP
 //! server on loopback that records what it receives (a local stand-in, not a mock of ours).
-use crate::accounts::register;
+use crate::fixtures::register;
 use crate::helpers::{Options, on_each_backend_with};
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
@@ -171,7 +171,7 @@ async fn an_email_the_relay_refused_stays_queued_and_is_sent_on_a_later_attempt(
                 ("queued", 1),
                 "kept for a retry"
             );
-            let now = app::db::now_millis();
+            let now = app::platform::types::Timestamp::now().as_millis();
             assert!(run_at > now + 5_000, "retried after a backoff, not at once");
 
             // The relay comes up; once the retry is due, the worker sends the email.

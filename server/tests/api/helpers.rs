@@ -3,6 +3,7 @@
 //! `AGORA_TEST_POSTGRES_URL` is set — plus assertions on the envelope.
 
 use app::db::{Backend, Db};
+use app::platform::Services;
 use axum::Router;
 use server::config::Config;
 use server::state::AppState;
@@ -15,6 +16,7 @@ use tokio::task::JoinHandle;
 pub struct TestApp {
     pub addr: SocketAddr,
     pub db: Db,
+    pub services: Services,
     pub client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     stop_workers: tokio::sync::watch::Sender<bool>,
@@ -141,6 +143,7 @@ impl TestApp {
         let state = server::app_state(config, db.clone())
             .await
             .expect("app state");
+        let services = state.services.clone();
         let (stop_workers, stop_rx) = tokio::sync::watch::channel(false);
         server::spawn_workers(&state, mailer, stop_rx);
         let router = match options.api_routes {
@@ -165,6 +168,7 @@ impl TestApp {
         Self {
             addr,
             db,
+            services,
             client,
             shutdown: Some(tx),
             stop_workers,

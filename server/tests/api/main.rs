@@ -2,9 +2,12 @@
 mod accounts;
 mod api;
 mod email;
+mod fixtures;
 mod helpers;
 mod ops;
 mod pages;
+mod platform;
 mod profile;
+mod proofs;
 mod sessions;
 mod settings;

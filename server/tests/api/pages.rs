@@ -116,7 +116,8 @@ async fn the_search_page_keeps_the_query_in_the_url() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_admin_dashboard_renders_its_data_on_the_server() {
     on_each_backend(|app| async move {
-        let cookie = crate::sessions::staff_cookie(&app, app::auth::model::Role::Admin).await;
+        let cookie =
+            crate::fixtures::staff_cookie(&app, app::platform::identity::Role::Admin).await;
         let response = app.get_with_cookie("/admin", &cookie).await;
         assert_eq!(response.status(), 200);
         let html = response.text().await.unwrap();

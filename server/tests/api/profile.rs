@@ -1,8 +1,7 @@
 //! The account page's own forms: the profile picture upload, the email change and the
 //! notification preferences — each as a browser without the wasm sends it.
-use crate::accounts::{PASSWORD, login, register};
+use crate::fixtures::{PASSWORD, form_login, login, post_form, register};
 use crate::helpers::{TestApp, envelope, on_each_backend};
-use crate::sessions::{form_login, post_form};
 use serde_json::Value;
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR picture";

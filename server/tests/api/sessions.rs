@@ -1,56 +1,12 @@
 //! Browser sessions through the pages' server functions: sign-in rotates the session id, the
 //! cookie's attributes, CSRF refusal, suspension and password changes ending sessions, the
 //! admin guard, and pages that work before the wasm loads.
-use crate::accounts::{PASSWORD, register, staff_token};
+use crate::fixtures::{
+    PASSWORD, form_login, post_form, register, session_cookie, staff_cookie, staff_token,
+};
 use crate::helpers::{TestApp, assert_error, envelope, on_each_backend, response_cookie};
-use app::auth::model::Role;
+use app::platform::identity::Role;
 use serde_json::json;
-
-/// Posts a form to a server function as a browser without the wasm would (`Accept: text/html`,
-/// a same-origin `Origin`), with `cookie` if given.
-pub async fn post_form(
-    app: &TestApp,
-    path: &str,
-    cookie: Option<&str>,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
-    let mut request = app
-        .client
-        .post(app.url(path))
-        .header("accept", "text/html")
-        .header("origin", format!("http://{}", app.addr))
-        .header("referer", app.url("/login"))
-        .form(form);
-    if let Some(cookie) = cookie {
-        request = request.header("cookie", cookie);
-    }
-    request.send().await.expect("POST form")
-}
-
-/// The `agora_session=…` pair a response sets, if any.
-pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
-    response_cookie(response, "agora_session")
-}
-
-/// Signs in through the login form; returns the session cookie.
-pub async fn form_login(app: &TestApp, email: &str, password: &str) -> String {
-    let response = post_form(
-        app,
-        "/rpc/auth/login",
-        None,
-        &[("email", email), ("password", password)],
-    )
-    .await;
-    assert_eq!(response.status(), 302);
-    session_cookie(&response).expect("a session cookie")
-}
-
-/// A signed-in staff member's session cookie.
-pub async fn staff_cookie(app: &TestApp, role: Role) -> String {
-    let email = format!("{}@staff.example", role.as_str());
-    staff_token(app, &email, role).await;
-    form_login(app, &email, PASSWORD).await
-}
 
 /// GETs a page as a browser navigation does (`Accept: text/html`).
 async fn navigate(app: &TestApp, path: &str) -> reqwest::Response {
@@ -369,7 +325,7 @@ async fn the_verification_link_works_once() {
             "{again}"
         );
         let (_, body) =
-            envelope(crate::accounts::login(&app, "ver@example.com", PASSWORD).await).await;
+            envelope(crate::fixtures::login(&app, "ver@example.com", PASSWORD).await).await;
         assert_eq!(body["data"]["user"]["emailVerified"], true);
     })
     .await;

@@ -1,8 +1,10 @@
-//! Settings and the audit log through their services, on both backends.
+//! Settings and the audit log through their services, on both backends: changes need an
+//! admin's proof, the audit log a staff member's; the actors come from real credentials
+//! resolved as a request's caller is.
 use crate::helpers::on_each_backend;
 use app::audit::service::recent;
-use app::auth::model::Actor;
 use app::error::AppError;
+use app::platform::identity::Role;
 use app::settings::model::{CURRENCY, SITE_NAME, TAX_RATE_BPS};
 use app::settings::service::{get, set};
 
@@ -18,45 +20,96 @@ async fn unset_settings_have_their_defaults() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_change_is_stored_and_audited_together() {
     on_each_backend(|app| async move {
+        let admin = app.with_user(Role::Admin).await;
+        let admin = app.actor(&admin.token).await;
+        let proof = admin.admin().unwrap();
         set(
-            &app.db,
-            &Actor::System,
+            &app.services,
+            proof,
             &CURRENCY,
             "EUR".into(),
             Some("203.0.113.9".into()),
         )
         .await
         .unwrap();
-        set(&app.db, &Actor::System, &CURRENCY, "GBP".into(), None)
+        set(&app.services, proof, &CURRENCY, "GBP".into(), None)
             .await
             .unwrap();
         assert_eq!(get(&app.db, &CURRENCY).await.unwrap(), "GBP");
-        let entries = recent(&app.db, Some("setting:currency"), 10).await.unwrap();
+        let staff = proof.staff();
+        let entries = recent(&app.db, staff, Some("setting:currency"), 10)
+            .await
+            .unwrap();
         assert_eq!(entries.len(), 2);
         assert_eq!(entries[0].action, "settings.update");
-        assert_eq!(entries[0].actor, "system");
+        assert_eq!(entries[0].actor, admin.audit_label());
         assert_eq!(entries[0].details["old"], "EUR");
         assert_eq!(entries[0].details["new"], "GBP");
         assert_eq!(entries[1].ip.as_deref(), Some("203.0.113.9"));
-        assert_eq!(recent(&app.db, Some("system"), 10).await.unwrap().len(), 2);
-        assert_eq!(recent(&app.db, None, 1).await.unwrap().len(), 1);
+        let label = admin.audit_label();
+        let by_admin = recent(&app.db, staff, Some(&label), 10).await.unwrap();
+        assert_eq!(by_admin.len(), 2);
+        assert_eq!(recent(&app.db, staff, None, 1).await.unwrap().len(), 1);
     })
     .await;
+}
+
+/// The proofs at the service level: a customer, a manager and an admin's read-only API key
+/// cannot change settings; a customer and a read-only customer key cannot read the audit log;
+/// a manager and an admin's read-only key can.
+#[tokio::test(flavor = "multi_thread")]
+async fn settings_need_an_admin_and_the_audit_log_needs_staff() {
+    on_each_backend(|app| async move {
+        let customer = app.with_user(Role::User).await;
+        let manager = app.with_user(Role::Manager).await;
+        let admin = app.with_user(Role::Admin).await;
+        let admin_read_key = read_only_key(&app, &admin.token).await;
+        let customer_read_key = read_only_key(&app, &customer.token).await;
+        for credential in [&customer.token, &manager.token, &admin_read_key] {
+            let actor = app.actor(credential).await;
+            assert_eq!(actor.admin().unwrap_err(), AppError::Forbidden);
+        }
+        for credential in [&customer.token, &customer_read_key] {
+            let actor = app.actor(credential).await;
+            assert_eq!(actor.staff().unwrap_err(), AppError::Forbidden);
+        }
+        for credential in [&manager.token, &admin_read_key] {
+            let actor = app.actor(credential).await;
+            let staff = actor.staff().expect("staff may read the audit log");
+            recent(&app.db, staff, None, 10).await.unwrap();
+        }
+        assert_eq!(get(&app.db, &SITE_NAME).await.unwrap(), "Agora");
+    })
+    .await;
+}
+
+async fn read_only_key(app: &crate::helpers::TestApp, token: &str) -> String {
+    let response = app
+        .post_json(
+            "/api/v1/users/me/api-keys",
+            Some(token),
+            serde_json::json!({"name": "reader", "scope": "read"}),
+        )
+        .await;
+    let (status, body) = crate::helpers::envelope(response).await;
+    assert_eq!(status, 201, "{body}");
+    body["data"]["key"].as_str().expect("key").to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_invalid_value_is_refused_and_nothing_is_written() {
     on_each_backend(|app| async move {
-        let error = set(&app.db, &Actor::System, &TAX_RATE_BPS, 20_000, None)
+        let admin = app.with_user(Role::Admin).await;
+        let admin = app.actor(&admin.token).await;
+        let proof = admin.admin().unwrap();
+        let error = set(&app.services, proof, &TAX_RATE_BPS, 20_000, None)
             .await
             .unwrap_err();
         assert!(matches!(&error, AppError::Validation(_)));
         assert!(error.field_message("tax_rate_bps").is_some());
         assert_eq!(get(&app.db, &TAX_RATE_BPS).await.unwrap(), 0);
-        assert!(
-            recent(&app.db, None, 10).await.unwrap().is_empty(),
-            "no audit entry"
-        );
+        let entries = recent(&app.db, proof.staff(), Some("setting:tax_rate_bps"), 10);
+        assert!(entries.await.unwrap().is_empty(), "no audit entry");
     })
     .await;
 }
@@ -64,23 +117,30 @@ async fn an_invalid_value_is_refused_and_nothing_is_written() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_demo_seed_is_idempotent_and_keeps_operator_changes() {
     on_each_backend(|app| async move {
-        let first = server::seed::run(&app.db, true).await.unwrap();
+        let first = app::operator::seed(&app.services, true).await.unwrap();
         assert!(!first.changed.is_empty());
         assert_eq!(get(&app.db, &SITE_NAME).await.unwrap(), "Agora Demo Market");
-        set(
-            &app.db,
-            &Actor::System,
-            &SITE_NAME,
-            "My Market".into(),
-            None,
-        )
-        .await
-        .unwrap();
-        let audited = recent(&app.db, None, 100).await.unwrap().len();
-        let second = server::seed::run(&app.db, true).await.unwrap();
+        let token = crate::fixtures::login(&app, "admin@agora.test", "Admin-Demo-2026").await;
+        let (_, body) = crate::helpers::envelope(token).await;
+        let admin = app
+            .actor(body["data"]["accessToken"].as_str().unwrap())
+            .await;
+        let proof = admin.admin().unwrap();
+        set(&app.services, proof, &SITE_NAME, "My Market".into(), None)
+            .await
+            .unwrap();
+        let audited = recent(&app.db, proof.staff(), None, 100)
+            .await
+            .unwrap()
+            .len();
+        let second = app::operator::seed(&app.services, true).await.unwrap();
         assert!(second.changed.is_empty(), "{:?}", second.changed);
         assert_eq!(get(&app.db, &SITE_NAME).await.unwrap(), "My Market");
-        assert_eq!(recent(&app.db, None, 100).await.unwrap().len(), audited);
+        let after = recent(&app.db, proof.staff(), None, 100)
+            .await
+            .unwrap()
+            .len();
+        assert_eq!(after, audited);
     })
     .await;
 }

@@ -3,10 +3,12 @@
 use crate::api::caller::ApiCaller;
 use crate::api::json::ApiJson;
 use crate::state::AppState;
-use app::auth::admin;
-use app::auth::model::{AccountChanges, AccountStatus, Role, User, UserQuery};
+use app::auth::management as admin;
+use app::auth::model::{AccountChanges, AccountStatus, User, UserQuery};
 use app::envelope::{Envelope, ErrorEnvelope, Pagination};
 use app::error::{AppError, FieldError};
+use app::platform::identity::Role;
+use app::platform::types::Id;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -79,8 +81,8 @@ impl UsersParams {
     }
 }
 
-fn staff(caller: &ApiCaller) -> Result<app::auth::model::Staff<'_>, AppError> {
-    caller.actor.staff().ok_or(AppError::Forbidden)
+fn account_id(id: &str) -> Result<Id, AppError> {
+    Id::parse(id).ok_or_else(|| AppError::NotFound("The account".into()))
 }
 
 /// Search, filter, sort and page through accounts (staff).
@@ -94,8 +96,7 @@ pub async fn list_users(
     caller: ApiCaller,
     Query(params): Query<UsersParams>,
 ) -> Result<Envelope<Vec<User>>, AppError> {
-    let staff = staff(&caller)?;
-    let page = admin::list_users(state.db(), staff, &params.into_query()?).await?;
+    let page = admin::list_users(state.db(), caller.actor.staff()?, &params.into_query()?).await?;
     let pagination = Pagination::new(page.page, page.limit, page.total);
     Ok(Envelope::page(page.users, pagination))
 }
@@ -112,7 +113,7 @@ pub async fn get_user(
     Path(id): Path<String>,
 ) -> Result<Envelope<User>, AppError> {
     Ok(Envelope::ok(
-        admin::get_user(state.db(), staff(&caller)?, &id).await?,
+        admin::get_user(state.db(), caller.actor.staff()?, &account_id(&id)?).await?,
     ))
 }
 
@@ -130,8 +131,14 @@ pub async fn patch_user(
     Path(id): Path<String>,
     ApiJson(changes): ApiJson<AccountChanges>,
 ) -> Result<Envelope<User>, AppError> {
-    let admin = caller.actor.admin().ok_or(AppError::Forbidden)?;
     Ok(Envelope::ok(
-        admin::update_account(state.db(), admin, &id, changes, caller.client.ip.clone()).await?,
+        admin::update_account(
+            &state.services,
+            caller.actor.admin()?,
+            &account_id(&id)?,
+            changes,
+            caller.client.ip.clone(),
+        )
+        .await?,
     ))
 }

@@ -1,8 +1,9 @@
 //! `/api/v1/auth/*`: registration, the token pair flow and password recovery.
 
-use crate::api::caller::{ApiCaller, ApiClient, bearer};
+use crate::api::caller::{ApiCaller, ApiClient};
 use crate::api::json::ApiJson;
 use crate::state::AppState;
+use app::auth::caller::bearer;
 use app::auth::credentials::{self, TokenPair};
 use app::auth::model::{Registration, User};
 use app::auth::service;
@@ -65,8 +66,8 @@ pub async fn register(
     ApiClient(client): ApiClient,
     ApiJson(input): ApiJson<Registration>,
 ) -> Result<(StatusCode, Envelope<TokenPair>), AppError> {
-    let (user, _) = service::register(&state.services, input, &client).await?;
-    let pair = credentials::issue_tokens(&state.services, user, &client).await?;
+    let (_, user) = service::register(&state.services, input, &client).await?;
+    let pair = credentials::issue_tokens(&state.services, &user, &client).await?;
     Ok((StatusCode::CREATED, Envelope::ok(pair)))
 }
 
@@ -83,10 +84,10 @@ pub async fn login(
     ApiClient(client): ApiClient,
     ApiJson(input): ApiJson<LoginRequest>,
 ) -> Result<Envelope<TokenPair>, AppError> {
-    let (user, _) =
+    let (_, user) =
         service::log_in(&state.services, &input.email, &input.password, &client).await?;
     Ok(Envelope::ok(
-        credentials::issue_tokens(&state.services, user, &client).await?,
+        credentials::issue_tokens(&state.services, &user, &client).await?,
     ))
 }
 

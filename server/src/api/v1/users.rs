@@ -8,6 +8,7 @@ use app::auth::model::{ApiKeyInfo, KeyScope, NewApiKey, ProfileChanges, SessionI
 use app::auth::service;
 use app::envelope::{Envelope, ErrorEnvelope};
 use app::error::AppError;
+use app::platform::types::Id;
 use axum::extract::{Path, State};
 use http::StatusCode;
 use serde::Deserialize;
@@ -47,12 +48,11 @@ pub async fn sessions(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Envelope<Vec<SessionInfo>>, AppError> {
-    let principal = caller.actor.principal().ok_or(AppError::Unauthorized)?;
     Ok(Envelope::ok(
         credentials::sessions(
             state.db(),
             &caller.actor,
-            &principal.id,
+            &caller.actor.user()?.id,
             caller.session_id.as_deref(),
         )
         .await?,
@@ -69,7 +69,7 @@ pub async fn end_session(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    credentials::end_session(state.db(), &caller.actor, &id).await?;
+    credentials::end_session(&state.services, &caller.actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -117,6 +117,7 @@ pub async fn revoke_api_key(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
+    let id = Id::parse(&id).ok_or_else(|| AppError::NotFound("The API key".into()))?;
     credentials::revoke_api_key(state.db(), &caller.actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

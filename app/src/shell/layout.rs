@@ -1,17 +1,15 @@
 //! The public site's chrome (header, navigation, search, footer) and the admin's (sidebar).
+//! Both render on the server only; the one interactive part, the small-screen menu button,
+//! is an island.
 //!
 //! The layouts end in `.into_any()`: without type erasure (a build without
 //! `--cfg erase_components`) their nested view types exceed rustc's recursion limit.
 
-use crate::admin::server::staff_access;
+use super::guard::{StaffOnly, viewer};
 use crate::auth::pages::LogoutButton;
-use crate::auth::server::current_user;
-use crate::error::AppError;
-use crate::site::pages::{ErrorPage, PageStatus};
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 use leptos_router::components::{A, Outlet};
-use leptos_router::hooks::{use_location, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// The public site around the matched page.
 #[component]
@@ -23,19 +21,16 @@ pub fn SiteLayout() -> impl IntoView {
     }
 }
 
-/// Header, main landmark (with an error boundary) and footer around `children`.
+/// Header, main landmark and footer around `children`.
 #[component]
 pub fn SiteChrome(children: Children) -> impl IntoView {
-    let status = PageStatus::current();
     view! {
         <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:p-2 focus:bg-white">
             "Skip to content"
         </a>
         <SiteHeader/>
         <main id="main" class="mx-auto w-full max-w-6xl flex-1 px-4 py-8">
-            <ErrorBoundary fallback=move |errors| view! { <ErrorPage errors status=status.clone()/> }>
-                {children()}
-            </ErrorBoundary>
+            {children()}
         </main>
         <SiteFooter/>
     }
@@ -44,7 +39,6 @@ pub fn SiteChrome(children: Children) -> impl IntoView {
 
 #[component]
 fn SiteHeader() -> impl IntoView {
-    let (menu_open, set_menu_open) = signal(false);
     let query = use_query_map();
     let current_query = move || query.read().get("q").unwrap_or_default();
     view! {
@@ -54,33 +48,14 @@ fn SiteHeader() -> impl IntoView {
                     <img src="/logo.svg" alt="" width="28" height="28"/>
                     <span>"Agora"</span>
                 </a>
-                <button
-                    type="button"
-                    class="ml-auto rounded border border-slate-300 px-3 py-1 text-sm md:hidden"
-                    aria-controls="site-nav"
-                    aria-expanded=move || menu_open.get().to_string()
-                    on:click=move |_| set_menu_open.update(|open| *open = !*open)
-                >
-                    {move || if menu_open.get() { "Close menu" } else { "Menu" }}
-                </button>
-                <nav
-                    id="site-nav"
-                    aria-label="Main"
-                    class=move || {
-                        if menu_open.get() {
-                            "order-last w-full md:order-none md:w-auto"
-                        } else {
-                            "hidden md:block"
-                        }
-                    }
-                >
+                <MenuToggle>
                     <ul class="flex flex-col gap-2 md:flex-row md:gap-5">
                         <li><A href="/" exact=true attr:class="hover:text-indigo-700">"Home"</A></li>
                         <li><A href="/search" attr:class="hover:text-indigo-700">"Browse"</A></li>
                         <li><a href="/api/docs" class="hover:text-indigo-700">"API"</a></li>
                         <AccountLinks/>
                     </ul>
-                </nav>
+                </MenuToggle>
                 <form
                     role="search"
                     action="/search"
@@ -106,30 +81,56 @@ fn SiteHeader() -> impl IntoView {
     .into_any()
 }
 
-/// "Sign in / Register" for guests; "Account / Sign out" (and "Admin" for staff) otherwise.
-/// Refetched on every navigation, so signing in or out shows at once.
+/// The main navigation with its small-screen "Menu" button: the site's one island. On wide
+/// screens the links always show; on small ones the button opens and closes them. (Before
+/// the wasm loads the links show and the button does nothing.)
+#[island]
+fn MenuToggle(children: Children) -> impl IntoView {
+    let (open, set_open) = signal(false);
+    view! {
+        <button
+            type="button"
+            class="ml-auto rounded border border-slate-300 px-3 py-1 text-sm md:hidden"
+            aria-controls="site-nav"
+            aria-expanded=move || open.get().to_string()
+            on:click=move |_| set_open.update(|open| *open = !*open)
+        >
+            {move || if open.get() { "Close menu" } else { "Menu" }}
+        </button>
+        <nav
+            id="site-nav"
+            aria-label="Main"
+            class=move || {
+                if open.get() {
+                    "order-last w-full md:order-none md:w-auto"
+                } else {
+                    "hidden md:block"
+                }
+            }
+        >
+            {children()}
+        </nav>
+    }
+}
+
+/// "Sign in / Register" for guests; "Account / Sign out" (and "Admin" for staff) otherwise,
+/// from the request's caller.
 #[component]
 fn AccountLinks() -> impl IntoView {
-    let location = use_location();
-    let user = Resource::new(move || location.pathname.get(), |_| current_user());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match user.await.ok().flatten() {
-                    Some(user) => view! {
-                        {user.role.is_staff().then(|| view! {
-                            <li><a href="/admin" class="hover:text-indigo-700">"Admin"</a></li>
-                        })}
-                        <li><a href="/account" class="hover:text-indigo-700">"Account"</a></li>
-                        <li><LogoutButton/></li>
-                    }.into_any(),
-                    None => view! {
-                        <li><a href="/login" class="hover:text-indigo-700">"Sign in"</a></li>
-                        <li><a href="/register" class="hover:text-indigo-700">"Register"</a></li>
-                    }.into_any(),
-                }
+    match viewer() {
+        Some(principal) => view! {
+            {principal.role.is_staff().then(|| view! {
+                <li><a href="/admin" class="hover:text-indigo-700">"Admin"</a></li>
             })}
-        </Suspense>
+            <li><a href="/account" class="hover:text-indigo-700">"Account"</a></li>
+            <li><LogoutButton/></li>
+        }
+        .into_any(),
+        None => view! {
+            <li><a href="/login" class="hover:text-indigo-700">"Sign in"</a></li>
+            <li><a href="/register" class="hover:text-indigo-700">"Register"</a></li>
+        }
+        .into_any(),
     }
 }
 
@@ -151,37 +152,9 @@ fn SiteFooter() -> impl IntoView {
     .into_any()
 }
 
-/// The matched admin page for staff; guests are sent to sign in, others are told no. (A
-/// convenience: every admin server function checks the role again in the service.)
-#[component]
-fn StaffOnly() -> impl IntoView {
-    let location = use_location();
-    let access = Resource::new(move || location.pathname.get(), |_| staff_access());
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match access.await {
-                    Ok(true) => Ok(view! { <Outlet/> }.into_any()),
-                    Ok(false) => Ok(view! {
-                        <h1 class="text-2xl font-bold">"Staff only"</h1>
-                        <p class="mt-2">"Your account does not have access to the back-office."</p>
-                    }.into_any()),
-                    Err(AppError::Unauthorized) => {
-                        let next = location.pathname.get_untracked();
-                        Ok(view! { <Redirect path=format!("/login?next={next}")/> }.into_any())
-                    }
-                    Err(error) => Err(error),
-                }
-            })}
-        </Suspense>
-    }
-    .into_any()
-}
-
 /// The back-office: a sidebar of sections beside the matched admin page.
 #[component]
 pub fn AdminLayout() -> impl IntoView {
-    let status = PageStatus::current();
     view! {
         <div class="flex min-h-screen flex-col md:flex-row">
             <aside class="bg-slate-900 text-slate-100 md:w-56 md:shrink-0">
@@ -212,9 +185,7 @@ pub fn AdminLayout() -> impl IntoView {
                 </nav>
             </aside>
             <main id="main" class="flex-1 bg-slate-50 px-4 py-6 md:px-8">
-                <ErrorBoundary fallback=move |errors| view! { <ErrorPage errors status=status.clone()/> }>
-                    <StaffOnly/>
-                </ErrorBoundary>
+                <StaffOnly/>
             </main>
         </div>
     }

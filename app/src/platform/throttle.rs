@@ -19,51 +19,10 @@ pub struct Rule {
     pub window: Duration,
 }
 
-const fn minutes(n: u64) -> Duration {
+/// `n` minutes, for rule windows.
+pub const fn minutes(n: u64) -> Duration {
     Duration::from_secs(n * 60)
 }
-
-/// Every sign-in attempt from one address.
-pub const LOGIN_PER_IP: Rule = Rule {
-    name: "login-ip",
-    limit: 30,
-    window: minutes(5),
-};
-/// Failed sign-ins for one account from one address.
-pub const LOGIN_FAILURES_PER_ACCOUNT_IP: Rule = Rule {
-    name: "login-account-ip",
-    limit: 5,
-    window: minutes(15),
-};
-/// Failed sign-ins for one account from anywhere (a distributed guesser).
-pub const LOGIN_FAILURES_PER_ACCOUNT: Rule = Rule {
-    name: "login-account",
-    limit: 50,
-    window: minutes(60),
-};
-/// Registrations from one address.
-pub const REGISTER_PER_IP: Rule = Rule {
-    name: "register-ip",
-    limit: 10,
-    window: minutes(60),
-};
-/// Password-reset requests from one address, and for one email.
-pub const FORGOT_PER_IP: Rule = Rule {
-    name: "forgot-ip",
-    limit: 10,
-    window: minutes(15),
-};
-pub const FORGOT_PER_ACCOUNT: Rule = Rule {
-    name: "forgot-account",
-    limit: 3,
-    window: minutes(15),
-};
-/// Uses of emailed or refresh tokens from one address.
-pub const TOKENS_PER_IP: Rule = Rule {
-    name: "tokens-ip",
-    limit: 30,
-    window: minutes(5),
-};
 
 #[derive(Debug)]
 struct Window {

@@ -1,11 +1,16 @@
 //! Staff tools over accounts: the searchable user list, one account's page, and role and
 //! status changes (admins only, audited, never leaving the site without an admin).
 
-use super::model::{AccountChanges, AccountStatus, Admin, Role, Staff, User, UserPage, UserQuery};
-use super::service::{USER_COLUMNS, end_sessions, find_user, user_from_row};
+use super::model::{AccountChanges, AccountStatus, User, UserPage, UserQuery};
+use super::service::{USER_COLUMNS, UserRow, find_user};
+use super::session::end_user_sessions;
 use crate::audit::service::{NewEntry, record};
-use crate::db::{Db, now_millis};
+use crate::db::Db;
 use crate::error::AppError;
+use crate::platform::Services;
+use crate::platform::identity::{Admin, Role, Staff};
+use crate::platform::tx::Tx;
+use crate::platform::types::{Id, Timestamp};
 
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -63,7 +68,7 @@ pub async fn list_users(
         .fetch_one(db.pool())
         .await?;
     // NULLs (never signed in) sort last either way.
-    let rows = sqlx::query(&format!(
+    let rows: Vec<UserRow> = sqlx::query_as(&format!(
         "SELECT {USER_COLUMNS} FROM users WHERE {filter} \
          ORDER BY {column} IS NULL, {column} {direction}, id LIMIT $4 OFFSET $5"
     ))
@@ -75,7 +80,7 @@ pub async fn list_users(
     .fetch_all(db.pool())
     .await?;
     Ok(UserPage {
-        users: rows.iter().map(user_from_row).collect::<Result<_, _>>()?,
+        users: rows.into_iter().map(User::from).collect(),
         page,
         limit,
         total: u64::try_from(total).unwrap_or(0),
@@ -83,16 +88,16 @@ pub async fn list_users(
 }
 
 /// One account (staff).
-pub async fn get_user(db: &Db, _staff: Staff<'_>, id: &str) -> Result<User, AppError> {
+pub async fn get_user(db: &Db, _staff: Staff<'_>, id: &Id) -> Result<User, AppError> {
     find_user(db, id).await
 }
 
 /// Changes an account's role and/or status (admins). Suspending ends the account's sessions at
 /// once; the last active admin can be neither demoted nor suspended. Audited.
 pub async fn update_account(
-    db: &Db,
+    services: &Services,
     admin: Admin<'_>,
-    id: &str,
+    id: &Id,
     changes: AccountChanges,
     ip: Option<String>,
 ) -> Result<User, AppError> {
@@ -102,6 +107,7 @@ pub async fn update_account(
             "Staff can set active or suspended; only the owner deletes an account.",
         ));
     }
+    let db = &services.db;
     let before = find_user(db, id).await?;
     if before.status == AccountStatus::Deleted {
         return Err(AppError::invalid(
@@ -114,13 +120,13 @@ pub async fn update_account(
     if role == before.role && status == before.status {
         return Ok(before);
     }
-    let mut tx = db.begin().await?;
+    let mut tx = Tx::begin(services).await?;
     // Write first: on SQLite this takes the write lock before the admin count is read, so
     // two admins demoting each other at once cannot both succeed.
     sqlx::query("UPDATE users SET role = $1, status = $2, updated_at = $3 WHERE id = $4")
         .bind(role.as_str())
         .bind(status.as_str())
-        .bind(now_millis())
+        .bind(Timestamp::now())
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -141,7 +147,7 @@ pub async fn update_account(
         ));
     }
     if status == AccountStatus::Suspended {
-        end_sessions(&mut tx, id, None).await?;
+        end_user_sessions(&mut tx, id, None).await?;
     }
     record(
         &mut tx,

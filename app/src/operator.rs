@@ -1,12 +1,13 @@
-//! `agora seed [--demo]`: data a fresh installation starts with. Idempotent: running it again
-//! changes nothing. Later features add their demo data here.
+//! What the operator does at the command line — `agora seed [--demo]` and
+//! `agora create-admin` — acting as the system. These are the only callers outside the job
+//! worker that act as `Actor::system()`; no request reaches them.
 
-use app::auth::model::{Actor, Role};
-use app::auth::service as account;
-use app::db::Db;
-use app::error::AppError;
-use app::settings::model::{SITE_NAME, Setting, SettingValue, TAX_RATE_BPS};
-use app::settings::service as settings;
+use crate::auth::service as account;
+use crate::error::AppError;
+use crate::platform::Services;
+use crate::platform::identity::{Actor, Role};
+use crate::settings::model::{SITE_NAME, Setting, SettingValue, TAX_RATE_BPS};
+use crate::settings::service as settings;
 
 /// What the seed changed, for the command to print.
 #[derive(Debug, Default)]
@@ -68,16 +69,27 @@ pub const DEMO_ACCOUNTS: [(&str, &str, &str, &str, Role); 7] = [
     ),
 ];
 
-pub async fn run(db: &Db, demo: bool) -> Result<SeedReport, AppError> {
+/// Data a fresh installation starts with (with `demo`: settings and the demo accounts).
+/// Idempotent: running it again changes nothing, and keeps what an operator changed.
+pub async fn seed(services: &Services, demo: bool) -> Result<SeedReport, AppError> {
+    let system = Actor::system();
+    let admin = system.admin()?;
+    let db = &services.db;
     let mut report = SeedReport::default();
     if demo {
-        set_once(db, &mut report, &SITE_NAME, "Agora Demo Market".to_owned()).await?;
-        set_once(db, &mut report, &TAX_RATE_BPS, 825).await?;
+        set_once(
+            services,
+            &mut report,
+            &SITE_NAME,
+            "Agora Demo Market".to_owned(),
+        )
+        .await?;
+        set_once(services, &mut report, &TAX_RATE_BPS, 825).await?;
         for (email, password, first, last, role) in DEMO_ACCOUNTS {
-            if account::exists(db, email).await? {
+            if account::exists(db, admin.staff(), email).await? {
                 continue;
             }
-            account::provision(db, email, password.to_owned(), first, last, role).await?;
+            account::provision(db, admin, email, password.to_owned(), first, last, role).await?;
             report
                 .changed
                 .push(format!("{role} account {email} (password {password})"));
@@ -86,45 +98,43 @@ pub async fn run(db: &Db, demo: bool) -> Result<SeedReport, AppError> {
     Ok(report)
 }
 
-/// `agora create-admin`: an admin account with this email and password. A refused input
-/// names each field and what is wrong with it.
+/// An admin account with this email and password (an existing account is promoted and gets
+/// the password). A refused input names each field and what is wrong with it.
 pub async fn create_admin(
-    db: &Db,
+    services: &Services,
     email: &str,
     password: String,
     first_name: &str,
     last_name: &str,
-) -> anyhow::Result<()> {
-    account::provision(db, email, password, first_name, last_name, Role::Admin)
-        .await
-        .map_err(|error| {
-            let fields: Vec<String> = error
-                .details()
-                .iter()
-                .map(|field| format!("{}: {}", field.field, field.message))
-                .collect();
-            if fields.is_empty() {
-                anyhow::anyhow!(error)
-            } else {
-                anyhow::anyhow!("{error} {}", fields.join(" "))
-            }
-        })?;
-    Ok(())
+) -> Result<(), AppError> {
+    let system = Actor::system();
+    account::provision(
+        &services.db,
+        system.admin()?,
+        email,
+        password,
+        first_name,
+        last_name,
+        Role::Admin,
+    )
+    .await
+    .map(drop)
 }
 
 /// Stores `value` only when the setting was never stored, so an operator's change survives a
 /// second seed.
 async fn set_once<T: SettingValue + std::fmt::Debug>(
-    db: &Db,
+    services: &Services,
     report: &mut SeedReport,
     setting: &Setting<T>,
     value: T,
 ) -> Result<(), AppError> {
-    if settings::is_stored(db, setting).await? {
+    if settings::is_stored(&services.db, setting).await? {
         return Ok(());
     }
     report
         .changed
         .push(format!("setting {} = {value:?}", setting.key));
-    settings::set(db, &Actor::System, setting, value, None).await
+    let system = Actor::system();
+    settings::set(services, system.admin()?, setting, value, None).await
 }

@@ -1,0 +1,93 @@
+//! The transaction every write goes through. While the work runs, it collects the events to
+//! publish and notes the jobs it queued (the jobs themselves are rows written in the same
+//! transaction); only once the commit succeeds are the events published and the job worker
+//! woken. A transaction that is rolled back — explicitly, by an error, or by being dropped —
+//! publishes nothing and leaves no job behind.
+
+use super::Services;
+use super::events::{Event, Events};
+use super::jobs::{self, JobKind};
+use crate::error::AppError;
+use serde::Serialize;
+use sqlx::{Any, AnyConnection, Transaction};
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+pub struct Tx {
+    inner: Transaction<'static, Any>,
+    bus: Events,
+    jobs_ready: Arc<Notify>,
+    events: Vec<Event>,
+    queued_jobs: bool,
+}
+
+impl Tx {
+    /// Starts a transaction that may write (on SQLite it takes the write lock at once; see
+    /// `Db::begin`).
+    pub async fn begin(services: &Services) -> Result<Self, AppError> {
+        Ok(Self {
+            inner: services.db.begin().await?,
+            bus: services.events.clone(),
+            jobs_ready: services.jobs_ready.clone(),
+            events: Vec::new(),
+            queued_jobs: false,
+        })
+    }
+
+    /// Publishes `event` once (and only if) this transaction commits.
+    pub fn publish(&mut self, event: Event) {
+        self.events.push(event);
+    }
+
+    /// Queues a job of `kind` inside this transaction; the worker hears of it after the
+    /// commit.
+    pub async fn enqueue(
+        &mut self,
+        kind: &JobKind,
+        payload: &impl Serialize,
+    ) -> Result<(), AppError> {
+        jobs::insert(&mut self.inner, kind, payload).await?;
+        self.queued_jobs = true;
+        Ok(())
+    }
+
+    /// Commits, then fires the effects.
+    pub async fn commit(self) -> Result<(), AppError> {
+        let Self {
+            inner,
+            bus,
+            jobs_ready,
+            events,
+            queued_jobs,
+        } = self;
+        inner.commit().await?;
+        if queued_jobs {
+            jobs_ready.notify_one();
+        }
+        for event in events {
+            bus.publish(event);
+        }
+        Ok(())
+    }
+
+    /// Rolls back; nothing collected fires.
+    pub async fn rollback(self) -> Result<(), AppError> {
+        self.inner.rollback().await?;
+        Ok(())
+    }
+}
+
+impl Deref for Tx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.inner
+    }
+}
+
+impl DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
+}

@@ -1,0 +1,141 @@
+//! Permission proofs at every entry point, on both databases: a customer, a manager and a
+//! read-only API key are refused by the service whether they come through a page, a server
+//! function or `/api/v1` — and the refusal carries its real status.
+use crate::fixtures::TestUser;
+use crate::helpers::{TestApp, assert_error, envelope, on_each_backend};
+use app::platform::identity::Role;
+use serde_json::json;
+
+/// POSTs a server function as the hydrated page would (same origin, URL-encoded form).
+async fn rpc(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) -> u16 {
+    app.client
+        .post(app.url(path))
+        .header("cookie", cookie)
+        .header("origin", format!("http://{}", app.addr))
+        .form(form)
+        .send()
+        .await
+        .expect("server function")
+        .status()
+        .as_u16()
+}
+
+async fn read_only_key(app: &TestApp, user: &TestUser) -> String {
+    let response = app
+        .post_json(
+            "/api/v1/users/me/api-keys",
+            Some(&user.token),
+            json!({"name": "reader", "scope": "read"}),
+        )
+        .await;
+    let (status, body) = envelope(response).await;
+    assert_eq!(status, 201, "{body}");
+    body["data"]["key"].as_str().expect("key").to_owned()
+}
+
+async fn id_of(app: &TestApp, user: &TestUser) -> String {
+    let (_, me) = envelope(app.get_with("/api/v1/auth/me", &user.token).await).await;
+    me["data"]["id"].as_str().expect("id").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn account_changes_need_an_admin_with_full_access_at_every_entry_point() {
+    on_each_backend(|app| async move {
+        let customer = app.with_user(Role::User).await;
+        let manager = app.with_user(Role::Manager).await;
+        let admin = app.with_user(Role::Admin).await;
+        let admin_reader = read_only_key(&app, &admin).await;
+        let target = id_of(&app, &customer).await;
+        let change = [
+            ("id", target.as_str()),
+            ("role", "vendor"),
+            ("status", "active"),
+        ];
+        // Server functions: customers and managers are refused by the service.
+        for user in [&customer, &manager] {
+            assert_eq!(
+                rpc(&app, "/rpc/admin/user/update", &user.cookie, &change).await,
+                403
+            );
+        }
+        // The API: managers and an admin's read-only key are refused.
+        let patch = |credential: String| {
+            let app = &app;
+            let target = target.clone();
+            async move {
+                app.client
+                    .patch(app.url(&format!("/api/v1/admin/users/{target}")))
+                    .bearer_auth(credential)
+                    .json(&json!({"role": "vendor"}))
+                    .send()
+                    .await
+                    .expect("PATCH")
+            }
+        };
+        assert_error(patch(manager.token.clone()).await, 403, "FORBIDDEN").await;
+        assert_error(patch(admin_reader.clone()).await, 403, "FORBIDDEN").await;
+        let (_, me) = envelope(app.get_with("/api/v1/auth/me", &customer.token).await).await;
+        assert_eq!(me["data"]["role"], "user", "nothing changed");
+        // An admin with full access may, through either door.
+        assert_eq!(
+            rpc(&app, "/rpc/admin/user/update", &admin.cookie, &change).await,
+            200
+        );
+        let (status, body) = envelope(patch(admin.token.clone()).await).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["data"]["role"], "vendor");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_data_needs_staff_and_a_read_only_key_cannot_write_anything() {
+    on_each_backend(|app| async move {
+        let customer = app.with_user(Role::User).await;
+        let manager = app.with_user(Role::Manager).await;
+        let customer_reader = read_only_key(&app, &customer).await;
+        // Staff lists: refused to the customer (cookie and read key), open to the manager.
+        assert_eq!(
+            rpc(&app, "/rpc/admin/users", &customer.cookie, &[]).await,
+            403
+        );
+        assert_eq!(
+            rpc(&app, "/rpc/admin/outbox", &customer.cookie, &[]).await,
+            403
+        );
+        assert_eq!(
+            rpc(&app, "/rpc/admin/users", &manager.cookie, &[]).await,
+            200
+        );
+        assert_error(
+            app.get_with("/api/v1/admin/users", &customer_reader).await,
+            403,
+            "FORBIDDEN",
+        )
+        .await;
+        let (status, _) = envelope(app.get_with("/api/v1/admin/users", &manager.token).await).await;
+        assert_eq!(status, 200);
+        // A read-only key reads its owner's data but changes nothing, whatever the method.
+        let (status, _) = envelope(app.get_with("/api/v1/users/me", &customer_reader).await).await;
+        assert_eq!(status, 200);
+        let patched = app
+            .client
+            .patch(app.url("/api/v1/users/me"))
+            .bearer_auth(&customer_reader)
+            .json(&json!({"firstName": "Mallory"}))
+            .send()
+            .await
+            .unwrap();
+        assert_error(patched, 403, "FORBIDDEN").await;
+        let (_, me) = envelope(app.get_with("/api/v1/users/me", &customer.token).await).await;
+        assert_eq!(me["data"]["firstName"], "Ada");
+        // Pages: the back-office answers the customer with the 403 page, the manager with 200.
+        let page = app.get_with_cookie("/admin/users", &customer.cookie).await;
+        assert_eq!(page.status(), 403);
+        assert!(page.text().await.unwrap().contains("Staff only"));
+        let page = app.get_with_cookie("/admin/users", &manager.cookie).await;
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains(&customer.email));
+    })
+    .await;
+}
