@@ -17,6 +17,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub db: Db,
     pub services: Services,
+    /// The state the router was built from (to build more routers from it).
+    pub state: AppState,
     pub client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     stop_workers: tokio::sync::watch::Sender<bool>,
@@ -144,6 +146,7 @@ impl TestApp {
             .await
             .expect("app state");
         let services = state.services.clone();
+        let kept_state = state.clone();
         let (stop_workers, stop_rx) = tokio::sync::watch::channel(false);
         server::spawn_workers(&state, mailer, stop_rx);
         let router = match options.api_routes {
@@ -169,6 +172,7 @@ impl TestApp {
             addr,
             db,
             services,
+            state: kept_state,
             client,
             shutdown: Some(tx),
             stop_workers,

@@ -11,3 +11,4 @@ mod profile;
 mod proofs;
 mod sessions;
 mod settings;
+mod stress;
