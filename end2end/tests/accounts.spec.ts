@@ -4,7 +4,7 @@
 //
 // Every test registers its own people (unique emails), so the tests run in parallel on the
 // same server. All traffic comes from 127.0.0.1, which the throttles count as one client:
-// this file makes 9 sign-in attempts (3 as the admin, 6 as the people it registers), 3
+// this file makes 9 sign-in attempts (3 as the admin, 6 as the people it registers), 4
 // registrations, 1 password-reset request and 3 uses of emailed links per run (limits per
 // address: 30 sign-ins per 5 minutes, 10 registrations per hour, 10 reset requests per 15
 // minutes, 30 link uses per 5 minutes); shell.spec.ts adds 1 sign-in. The counters live in
@@ -385,4 +385,24 @@ test('the profile picture, email address and notification choices are kept', asy
   await expect(page.getByText('Your email address was changed.', { exact: false })).toBeVisible();
   await expect(page.getByText(`Signed in as ${newAddress} (user)`)).toBeVisible();
   await expect(page.getByText('Your email address is not confirmed yet.')).toBeVisible();
+});
+
+test('an API key is shown once, listed, and revoked in place (the API-key island)', async ({ page }) => {
+  const person = newPerson('keys');
+  await register(page, person);
+  await hydrated(page);
+  const keys = page.getByRole('region', { name: 'API keys' });
+  await keys.getByLabel('Key name').fill('CI robot');
+  await keys.getByLabel('Read and write').check();
+  await keys.getByRole('button', { name: 'Create key' }).click();
+  const shown = keys.getByRole('status');
+  await expect(shown).toContainText('it will not be shown again');
+  await expect(shown.locator('code')).toHaveText(/^agora_\S{40,}$/);
+  const item = keys.getByRole('listitem').filter({ hasText: 'CI robot' });
+  await expect(item).toContainText('read and write');
+  await item.getByRole('button', { name: 'Revoke' }).click();
+  await expect(keys.getByRole('listitem').filter({ hasText: 'CI robot' })).toHaveCount(0);
+  // The secret lived only in that page: a reload shows neither it nor the revoked key.
+  await page.reload();
+  await expect(page.getByRole('region', { name: 'API keys' }).locator('code')).toHaveCount(0);
 });

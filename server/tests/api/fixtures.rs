@@ -118,6 +118,20 @@ pub async fn staff_cookie(app: &TestApp, role: Role) -> String {
     form_login(app, &email, PASSWORD).await
 }
 
+/// A new read-only API key of the holder of `token`.
+pub async fn read_only_key(app: &TestApp, token: &str) -> String {
+    let response = app
+        .post_json(
+            "/api/v1/users/me/api-keys",
+            Some(token),
+            json!({"name": "reader", "scope": "read"}),
+        )
+        .await;
+    let (status, body) = envelope(response).await;
+    assert_eq!(status, 201, "{body}");
+    body["data"]["key"].as_str().expect("key").to_owned()
+}
+
 /// A person of some role, signed in both ways: a browser session and an API sign-in.
 pub struct TestUser {
     pub email: String,

@@ -1,7 +1,7 @@
 //! Permission proofs at every entry point, on both databases: a customer, a manager and a
 //! read-only API key are refused by the service whether they come through a page, a server
 //! function or `/api/v1` — and the refusal carries its real status.
-use crate::fixtures::TestUser;
+use crate::fixtures::{TestUser, read_only_key};
 use crate::helpers::{TestApp, assert_error, envelope, on_each_backend};
 use app::platform::identity::Role;
 use serde_json::json;
@@ -20,19 +20,6 @@ async fn rpc(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) -> 
         .as_u16()
 }
 
-async fn read_only_key(app: &TestApp, user: &TestUser) -> String {
-    let response = app
-        .post_json(
-            "/api/v1/users/me/api-keys",
-            Some(&user.token),
-            json!({"name": "reader", "scope": "read"}),
-        )
-        .await;
-    let (status, body) = envelope(response).await;
-    assert_eq!(status, 201, "{body}");
-    body["data"]["key"].as_str().expect("key").to_owned()
-}
-
 async fn id_of(app: &TestApp, user: &TestUser) -> String {
     let (_, me) = envelope(app.get_with("/api/v1/auth/me", &user.token).await).await;
     me["data"]["id"].as_str().expect("id").to_owned()
@@ -44,7 +31,7 @@ async fn account_changes_need_an_admin_with_full_access_at_every_entry_point() {
         let customer = app.with_user(Role::User).await;
         let manager = app.with_user(Role::Manager).await;
         let admin = app.with_user(Role::Admin).await;
-        let admin_reader = read_only_key(&app, &admin).await;
+        let admin_reader = read_only_key(&app, &admin.token).await;
         let target = id_of(&app, &customer).await;
         let change = [
             ("id", target.as_str()),
@@ -93,7 +80,7 @@ async fn staff_data_needs_staff_and_a_read_only_key_cannot_write_anything() {
     on_each_backend(|app| async move {
         let customer = app.with_user(Role::User).await;
         let manager = app.with_user(Role::Manager).await;
-        let customer_reader = read_only_key(&app, &customer).await;
+        let customer_reader = read_only_key(&app, &customer.token).await;
         // Staff lists: refused to the customer (cookie and read key), open to the manager.
         assert_eq!(
             rpc(&app, "/rpc/admin/users", &customer.cookie, &[]).await,

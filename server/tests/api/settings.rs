@@ -1,6 +1,7 @@
 //! Settings and the audit log through their services, on both backends: changes need an
 //! admin's proof, the audit log a staff member's; the actors come from real credentials
 //! resolved as a request's caller is.
+use crate::fixtures::read_only_key;
 use crate::helpers::on_each_backend;
 use app::audit::service::recent;
 use app::error::AppError;
@@ -81,19 +82,6 @@ async fn settings_need_an_admin_and_the_audit_log_needs_staff() {
         assert_eq!(get(&app.db, &SITE_NAME).await.unwrap(), "Agora");
     })
     .await;
-}
-
-async fn read_only_key(app: &crate::helpers::TestApp, token: &str) -> String {
-    let response = app
-        .post_json(
-            "/api/v1/users/me/api-keys",
-            Some(token),
-            serde_json::json!({"name": "reader", "scope": "read"}),
-        )
-        .await;
-    let (status, body) = crate::helpers::envelope(response).await;
-    assert_eq!(status, 201, "{body}");
-    body["data"]["key"].as_str().expect("key").to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread")]
