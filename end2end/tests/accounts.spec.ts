@@ -7,8 +7,9 @@
 // this file makes 9 sign-in attempts (3 as the admin, 6 as the people it registers), 4
 // registrations, 1 password-reset request and 3 uses of emailed links per run (limits per
 // address: 30 sign-ins per 5 minutes, 10 registrations per hour, 10 reset requests per 15
-// minutes, 30 link uses per 5 minutes); shell.spec.ts adds 1 sign-in. The counters live in
-// the server's memory, and every `playwright test` run starts a fresh server.
+// minutes, 30 link uses per 5 minutes); shell.spec.ts and bundle.spec.ts add 1 sign-in each.
+// The counters live in the server's memory, and every `playwright test` run starts a fresh
+// server.
 import { expect, test, type Browser, type Page } from '@playwright/test';
 
 const ADMIN = { email: 'admin@agora.test', password: 'Admin-Demo-2026' };

@@ -436,7 +436,7 @@ fn SessionsSection(sessions: Vec<SessionInfo>) -> impl IntoView {
 /// asked for it (it is never stored, so it cannot come back in a redirect). The list starts
 /// with the keys the server rendered and is reloaded after each change. "Create key" stays
 /// disabled until the island has loaded.
-#[island]
+#[island(lazy)]
 fn ApiKeys(keys: Vec<ApiKeyInfo>) -> impl IntoView {
     let create = ServerAction::<CreateApiKey>::new();
     let revoke = ServerAction::<RevokeApiKey>::new();
