@@ -10,9 +10,9 @@
 //!    both the same way for 10 s, counting the logins that complete meanwhile.
 //!
 //! It prints logins per second, p50/p99 of both phases and the loaded/idle p99 ratio of each
-//! probe, and exits non-zero when the `/health` ratio exceeds 3: logins may be slow under
-//! load, the rest of the server may not. (`/auth/me` waits for a pooled connection that the
-//! logins' writes also use; its ratio is reported, not enforced.)
+//! probe, and exits non-zero when either ratio exceeds 3: logins may be slow under load, the
+//! rest of the server may not — neither a bare ping nor a read through the pool that the
+//! logins' writes also use.
 //!
 //! Probes are open-loop (each starts on schedule, even if the previous one has not answered), so
 //! a stall shows in every probe it delays, and they run on their own thread and runtime, so
@@ -124,9 +124,9 @@ fn main() -> anyhow::Result<ExitCode> {
     let ratio = report("GET /health", &idle, &loaded);
     println!("  /health loaded/idle p99: {ratio:.2}x (limit {MAX_P99_RATIO}x)");
     let me_ratio = report("GET /api/v1/auth/me", &idle_me, &loaded_me);
-    println!("  /auth/me loaded/idle p99: {me_ratio:.2}x (reported)");
-    if ratio > MAX_P99_RATIO {
-        eprintln!("FAIL: logins push /health p99 above {MAX_P99_RATIO}x its idle value");
+    println!("  /auth/me loaded/idle p99: {me_ratio:.2}x (limit {MAX_P99_RATIO}x)");
+    if ratio > MAX_P99_RATIO || me_ratio > MAX_P99_RATIO {
+        eprintln!("FAIL: logins push a probe's p99 above {MAX_P99_RATIO}x its idle value");
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)

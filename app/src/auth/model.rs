@@ -187,6 +187,8 @@ pub struct ApiKeyInfo {
     pub prefix: String,
     pub scope: KeyScope,
     pub created_at: Timestamp,
+    /// When the key was last used, to the minute (a use within a minute of the last recorded
+    /// one is not recorded again).
     pub last_used_at: Option<Timestamp>,
 }
 

@@ -1,6 +1,6 @@
 //! Accounts through `/api/v1`: registration, the token pair flow, recovery, profiles, API keys,
 //! staff tools and throttling — success and failure paths, on both databases.
-use crate::fixtures::{PASSWORD, login, register, registration, staff_token};
+use crate::fixtures::{PASSWORD, login, read_only_key, register, registration, staff_token};
 use crate::helpers::{assert_error, envelope, on_each_backend};
 use app::platform::identity::Role;
 use serde_json::{Value, json};
@@ -620,6 +620,46 @@ async fn repeated_wrong_passwords_are_throttled_with_retry_after() {
                 .0,
             200
         );
+    })
+    .await;
+}
+
+/// A key's "last used" is kept to the minute: a use records it when it is unset or over a
+/// minute old, so a key in steady use writes once a minute instead of on every request (on
+/// SQLite each write waits for the one writer — read-only calls would queue behind sign-ins).
+#[tokio::test]
+async fn an_api_key_in_steady_use_records_its_last_use_once_a_minute() {
+    on_each_backend(|app| async move {
+        let user = app.with_user(Role::User).await;
+        let key = read_only_key(&app, &user.token).await;
+        let last_used = || async {
+            sqlx::query_scalar::<_, Option<i64>>("SELECT last_used_at FROM api_keys")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap()
+        };
+        assert_eq!(last_used().await, None);
+
+        assert_eq!(app.get_with("/api/v1/auth/me", &key).await.status(), 200);
+        let first = last_used().await.expect("the first use is recorded");
+        // Pretend that use was 30 s ago: a use now is within the minute and writes nothing.
+        let recent = first - 30_000;
+        sqlx::query("UPDATE api_keys SET last_used_at = $1")
+            .bind(recent)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(app.get_with("/api/v1/auth/me", &key).await.status(), 200);
+        assert_eq!(last_used().await, Some(recent));
+
+        // Over a minute old: the next use records the time again.
+        sqlx::query("UPDATE api_keys SET last_used_at = $1")
+            .bind(first - 61_000)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(app.get_with("/api/v1/auth/me", &key).await.status(), 200);
+        assert!(last_used().await.expect("recorded") >= first);
     })
     .await;
 }
