@@ -31,8 +31,6 @@ pub fn session_layer(
         .with_same_site(SameSite::Lax)
         .with_secure(secure)
         .with_path("/")
-        // Saving on every request moves the idle deadline and records "last seen".
-        .with_always_save(true)
         .with_expiry(Expiry::OnInactivity(idle))
 }
 
@@ -46,22 +44,34 @@ pub fn login_layer<S>(
 }
 
 /// Applies the limits chosen at sign-in, before axum-login loads the session's user: a session
-/// past its absolute limit ends; otherwise its own idle limit (longer with "remember me")
-/// replaces the layer's default, which tower-sessions would otherwise restore each request.
+/// past its absolute limit ends; otherwise, at most once a minute
+/// ([`REFRESH_EVERY_MS`](app::auth::session::REFRESH_EVERY_MS)), the request refreshes it —
+/// moves its idle deadline and records "last seen". Between refreshes a request that changes
+/// nothing does not write the session at all. Whatever changed it (a refresh, a sign-in, a
+/// setting), it is saved with its own idle limit (longer with "remember me"), never the
+/// layer's default.
 pub async fn session_limits(request: Request, next: Next) -> Response {
-    if let Some(session) = request.extensions().get::<Session>().cloned()
-        && let Ok(Some(client)) = session.get::<ClientInfo>(CLIENT_KEY).await
-    {
+    let Some(session) = request.extensions().get::<Session>().cloned() else {
+        return next.run(request).await;
+    };
+    if let Ok(Some(mut client)) = session.get::<ClientInfo>(CLIENT_KEY).await {
         let now = Timestamp::now().as_millis();
         if client.absolute_expires_at <= now {
             let _ = session.flush().await;
-        } else {
-            let left_secs = (client.absolute_expires_at - now) / 1000;
-            let idle = client.idle_secs.min(left_secs).max(1);
-            session.set_expiry(Some(Expiry::OnInactivity(time::Duration::seconds(idle))));
+        } else if client.due_for_refresh(now) {
+            client.refreshed_at = now;
+            let _ = session.insert(CLIENT_KEY, client).await;
         }
     }
-    next.run(request).await
+    let response = next.run(request).await;
+    if session.is_modified()
+        && let Ok(Some(client)) = session.get::<ClientInfo>(CLIENT_KEY).await
+    {
+        let left_secs = (client.absolute_expires_at - Timestamp::now().as_millis()) / 1000;
+        let idle = client.idle_secs.min(left_secs).max(1);
+        session.set_expiry(Some(Expiry::OnInactivity(time::Duration::seconds(idle))));
+    }
+    response
 }
 
 /// Resolves the request's caller once — bearer credential or session — and keeps it in the

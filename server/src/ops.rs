@@ -64,7 +64,7 @@ pub fn prometheus() -> &'static PrometheusHandle {
 }
 
 /// Prometheus text format: request counts and latency histograms by route and status, and the
-/// database pool's gauges (read at scrape time). With `AGORA_METRICS_TOKEN` set it needs that
+/// database pool's and the throttle's gauges (read at scrape time). With `AGORA_METRICS_TOKEN` set it needs that
 /// bearer token; without, it answers only this machine (a scraper beside the process).
 pub async fn metrics(
     State(state): State<AppState>,
@@ -86,6 +86,7 @@ pub async fn metrics(
     metrics::gauge!("db_pool_connections", "state" => "open").set(f64::from(pool.size()));
     metrics::gauge!("db_pool_connections", "state" => "idle").set(pool.num_idle() as f64);
     metrics::gauge!("db_pool_max_connections").set(f64::from(pool.options().get_max_connections()));
+    metrics::gauge!("throttle_keys").set(state.services.throttle.keys() as f64);
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         prometheus().render(),

@@ -54,5 +54,5 @@ pub async fn update_user(id: String, role: String, status: String) -> Result<Use
 #[server(prefix = "/rpc", endpoint = "admin/outbox")]
 pub async fn outbox() -> Result<Vec<OutboxEmail>, AppError> {
     let actor = context::actor()?;
-    crate::email::service::outbox(&context::services()?.db, actor.staff()?, None, 100).await
+    crate::email::service::outbox(&context::services()?, actor.admin()?, None, 100).await
 }

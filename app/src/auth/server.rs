@@ -9,9 +9,38 @@ use crate::error::AppError;
 use crate::platform::types::Id;
 use leptos::prelude::*;
 
-/// Whether `next` is a path on this site (and so safe to send someone to after sign-in).
+/// The longest `next` followed after sign-in.
+const NEXT_MAX: usize = 2048;
+
+/// Whether `next` is a path on this site, and so safe to send someone to after sign-in: a
+/// single leading `/`, no whitespace, control characters or backslashes (browsers drop or
+/// rewrite them, turning `/\t/evil.example` into `//evil.example`), and no percent-encoded
+/// slash, backslash or control character either.
 pub fn is_local_path(next: &str) -> bool {
-    next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\")
+    let bytes = next.as_bytes();
+    if next.len() > NEXT_MAX || bytes.first() != Some(&b'/') {
+        return false;
+    }
+    if next
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+        || bytes.get(1) == Some(&b'/')
+    {
+        return false;
+    }
+    // Every `%XX` must decode to a harmless printable character.
+    bytes.iter().enumerate().all(|(i, &b)| {
+        if b != b'%' {
+            return true;
+        }
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            Some(decoded) => !(decoded < 0x20 || decoded == 0x7f || b"/\\".contains(&decoded)),
+            None => false,
+        }
+    })
 }
 
 #[cfg(feature = "ssr")]
@@ -26,7 +55,6 @@ mod session {
         SESSION_ABSOLUTE_MINUTES, SESSION_IDLE_MINUTES, SESSION_REMEMBER_MINUTES,
     };
     use crate::settings::service as settings;
-    use tower_sessions::Expiry;
 
     pub async fn auth_session() -> Result<AuthSession, AppError> {
         leptos_axum::extract::<AuthSession>()
@@ -68,17 +96,14 @@ mod session {
                 .plus_millis(i64::from(absolute) * 60_000)
                 .as_millis(),
             idle_secs: i64::from(idle) * 60,
+            refreshed_at: Timestamp::now().as_millis(),
         };
         session
             .session
             .insert(CLIENT_KEY, info)
             .await
             .map_err(|e| internal(&e))?;
-        session
-            .session
-            .set_expiry(Some(Expiry::OnInactivity(time::Duration::minutes(
-                i64::from(idle),
-            ))));
+        // The session middleware saves it with this idle limit (`ClientInfo::idle_secs`).
         Ok(())
     }
 
@@ -343,16 +368,38 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
-        assert!(is_local_path("/account"));
-        assert!(is_local_path("/admin/users?page=2"));
+        for good in [
+            "/account",
+            "/admin/users?page=2&sort=email",
+            "/search?q=ai%20agents",
+            "/caf%C3%A9",
+        ] {
+            assert!(is_local_path(good), "{good}");
+        }
         for bad in [
             "https://evil.example",
             "//evil.example",
             "/\\evil.example",
             "account",
             "",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/ /evil.example",
+            "/x\\..\\evil",
+            "/%09/evil.example",
+            "/%0a/evil.example",
+            "/%2f/evil.example",
+            "/%2F/evil.example",
+            "/%5c/evil.example",
+            "/%5C%5Cevil.example",
+            "/%00",
+            "/%zz",
+            "/%2",
+            "/\u{85}/evil.example",
         ] {
-            assert!(!is_local_path(bad), "{bad}");
+            assert!(!is_local_path(bad), "{bad:?}");
         }
+        assert!(!is_local_path(&format!("/{}", "a".repeat(2048))));
     }
 }

@@ -225,22 +225,27 @@ pub async fn log_in(
     password: &str,
     client: &Client,
 ) -> Result<(User, SessionUser), AppError> {
+    // Lengths first: nothing a stranger typed reaches the throttle or the hasher unbounded.
+    let mut checks = Checks::default();
+    if email.trim().is_empty() {
+        checks.add("email", "Enter your email address.");
+    } else if email.trim().len() > EmailAddress::MAX_LEN {
+        checks.add(
+            "email",
+            format!(
+                "An email address has at most {} characters.",
+                EmailAddress::MAX_LEN
+            ),
+        );
+    }
+    checks.check("password", validate::typed_password(password));
+    checks.finish()?;
     let throttle = &services.throttle;
     let key = email_key(email);
     let pair = format!("{key}|{}", client.ip_key());
     throttle.hit(&LOGIN_PER_IP, client.ip_key())?;
     throttle.check(&LOGIN_FAILURES_PER_ACCOUNT_IP, &pair)?;
     throttle.check(&LOGIN_FAILURES_PER_ACCOUNT, &key)?;
-    if email.trim().is_empty() || password.is_empty() {
-        let mut checks = Checks::default();
-        if email.trim().is_empty() {
-            checks.add("email", "Enter your email address.");
-        }
-        if password.is_empty() {
-            checks.add("password", "Enter your password.");
-        }
-        checks.finish()?;
-    }
     let db = &services.db;
     let account: Option<Credentials> = sqlx::query_as(
         "SELECT id, role, status, password_hash FROM users WHERE email_key = $1 AND status <> 'deleted'",
@@ -441,6 +446,7 @@ async fn confirm_password(
     password: &str,
     field: &str,
 ) -> Result<(), AppError> {
+    validate::typed_password(password).map_err(|message| AppError::invalid(field, message))?;
     let key = format!("confirm|{}", principal.id);
     services
         .throttle

@@ -5,6 +5,7 @@
 //! session as an opaque blob, so "list my sessions" and "end this user's sessions" would need
 //! a second table kept in step. This store writes the `sessions` table through the `Any` pool
 //! instead and copies the user id, address and browser out of the session data on every save.
+//! Saving never recreates a session that was deleted meanwhile.
 
 use super::model::SessionInfo;
 use crate::db::Db;
@@ -32,6 +33,22 @@ pub struct ClientInfo {
     pub absolute_expires_at: i64,
     /// How long the session may stay idle (longer with "remember me").
     pub idle_secs: i64,
+    /// When the idle deadline and "last seen" were last written (unix ms); see
+    /// [`REFRESH_EVERY_MS`].
+    #[serde(default)]
+    pub refreshed_at: i64,
+}
+
+/// How often a request moves a session's idle deadline and "last seen" time: at most once a
+/// minute, so browsing does not write to the database on every request (on SQLite every write
+/// waits for the one writer). A session may therefore end up to a minute before its idle limit.
+pub const REFRESH_EVERY_MS: i64 = 60_000;
+
+impl ClientInfo {
+    /// Whether a request at `now` (unix ms) should write the session again.
+    pub fn due_for_refresh(&self, now: i64) -> bool {
+        now - self.refreshed_at >= REFRESH_EVERY_MS
+    }
 }
 
 /// The part of axum-login's session data the store reads.
@@ -191,27 +208,43 @@ fn column<T: serde::de::DeserializeOwned>(record: &Record, key: &str) -> Option<
         .and_then(|value| serde_json::from_value(value.clone()).ok())
 }
 
+/// How [`DbSessionStore::write`] treats the row.
+enum Write {
+    /// A new session: insert, unless the id is taken.
+    Insert,
+    /// A loaded session: update it if it still exists. A session ended (signed out, "sign out
+    /// others", a password change) while a request that loaded it was running stays ended.
+    Update,
+}
+
 impl DbSessionStore {
-    /// Inserts `record`, copying the user, address and browser out of its data; `on_conflict`
-    /// says what an existing row with the same id gets. Returns the rows written.
-    async fn write(&self, record: &Record, on_conflict: &str) -> session_store::Result<u64> {
+    /// Writes `record`, copying the user, address and browser out of its data. Returns the
+    /// rows written.
+    async fn write(&self, record: &Record, mode: Write) -> session_store::Result<u64> {
         let data = serde_json::to_string(&record.data).map_err(backend_error)?;
         let client: Option<ClientInfo> = column(record, CLIENT_KEY);
         let auth: Option<AuthData> = column(record, AUTH_KEY);
-        let done = sqlx::query(&format!(
-            "INSERT INTO sessions (id, user_id, data, expires_at, ip, user_agent, created_at, last_seen_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (id) {on_conflict}"
-        ))
-        .bind(record.id.to_string())
-        .bind(auth.and_then(|a| a.user_id))
-        .bind(data)
-        .bind(expiry_millis(record))
-        .bind(client.as_ref().and_then(|c| c.ip.clone()))
-        .bind(client.and_then(|c| c.user_agent))
-        .bind(Timestamp::now())
-        .execute(self.db.pool())
-        .await
-        .map_err(backend_error)?;
+        let sql = match mode {
+            Write::Insert => {
+                "INSERT INTO sessions (id, user_id, data, expires_at, ip, user_agent, created_at, last_seen_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (id) DO NOTHING"
+            }
+            Write::Update => {
+                "UPDATE sessions SET user_id = $2, data = $3, expires_at = $4, ip = $5, \
+                 user_agent = $6, last_seen_at = $7 WHERE id = $1"
+            }
+        };
+        let done = sqlx::query(sql)
+            .bind(record.id.to_string())
+            .bind(auth.and_then(|a| a.user_id))
+            .bind(data)
+            .bind(expiry_millis(record))
+            .bind(client.as_ref().and_then(|c| c.ip.clone()))
+            .bind(client.and_then(|c| c.user_agent))
+            .bind(Timestamp::now())
+            .execute(self.db.pool())
+            .await
+            .map_err(backend_error)?;
         Ok(done.rows_affected())
     }
 }
@@ -220,21 +253,14 @@ impl DbSessionStore {
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         // A fresh random id colliding is astronomically unlikely; if it happens, draw again.
-        while self.write(record, "DO NOTHING").await? == 0 {
+        while self.write(record, Write::Insert).await? == 0 {
             record.id = SessionId::default();
         }
         Ok(())
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        self.write(
-            record,
-            "DO UPDATE SET user_id = excluded.user_id, data = excluded.data, \
-             expires_at = excluded.expires_at, ip = excluded.ip, \
-             user_agent = excluded.user_agent, last_seen_at = excluded.last_seen_at",
-        )
-        .await
-        .map(drop)
+        self.write(record, Write::Update).await.map(drop)
     }
 
     async fn load(&self, id: &SessionId) -> session_store::Result<Option<Record>> {

@@ -42,6 +42,18 @@ pub fn password(value: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A password as typed to sign in or confirm: present, and no longer than any password can be
+/// (so nothing longer reaches the throttle or the hasher).
+pub fn typed_password(value: &str) -> Result<(), String> {
+    if value.is_empty() {
+        return Err("Enter your password.".into());
+    }
+    if value.chars().count() > PASSWORD_MAX {
+        return Err(format!("A password has at most {PASSWORD_MAX} characters."));
+    }
+    Ok(())
+}
+
 /// A first or last name: 2–50 characters after trimming.
 pub fn name(value: &str) -> Result<String, String> {
     let value = value.trim();

@@ -2,9 +2,9 @@
 
 use super::model::{Email, OutboxEmail};
 use super::sender::Mailer;
-use crate::db::Db;
 use crate::error::AppError;
-use crate::platform::identity::Staff;
+use crate::platform::Services;
+use crate::platform::identity::Admin;
 use crate::platform::jobs::{JobContext, JobHandlers, JobKind};
 use crate::platform::tx::Tx;
 use crate::platform::types::Timestamp;
@@ -43,20 +43,25 @@ struct OutboxRow {
     created_at: Timestamp,
 }
 
-/// The newest outbox emails, optionally only those to `recipient` (staff only).
+/// The newest outbox emails, optionally only those to `recipient`. Admins only: the outbox
+/// holds live sign-in links (password resets) of every account, staff included. Not found when
+/// an SMTP relay is configured — the outbox is a development tool.
 pub async fn outbox(
-    db: &Db,
-    _staff: Staff<'_>,
+    services: &Services,
+    _admin: Admin<'_>,
     recipient: Option<&str>,
     limit: u32,
 ) -> Result<Vec<OutboxEmail>, AppError> {
+    if !services.mail_outbox {
+        return Err(AppError::NotFound("The outbox".into()));
+    }
     let rows: Vec<OutboxRow> = sqlx::query_as(
         "SELECT id, recipient, subject, text_body, html_body, created_at FROM outbox \
          WHERE $1 IS NULL OR LOWER(recipient) = LOWER($1) ORDER BY id DESC LIMIT $2",
     )
     .bind(recipient)
     .bind(i64::from(limit.clamp(1, 200)))
-    .fetch_all(db.pool())
+    .fetch_all(services.db.pool())
     .await?;
     Ok(rows
         .into_iter()

@@ -37,7 +37,8 @@ mod services {
 
     /// What every service call may need besides the database: the token signer, the
     /// brute-force throttle, the event bus, the job worker's wake-up, the public URL for links
-    /// in emails and the folder of uploaded files. Built once at start-up; pages, server
+    /// in emails, the folder of uploaded files and
+    /// whether mail goes to the development outbox. Built once at start-up; pages, server
     /// functions and API handlers all receive the same value.
     #[derive(Clone, Debug)]
     pub struct Services {
@@ -51,6 +52,9 @@ mod services {
         pub public_url: Arc<str>,
         /// Where uploaded files live (served under `/media`).
         pub media_dir: Arc<std::path::Path>,
+        /// Emails go to the development outbox (no SMTP relay is configured); when false the
+        /// outbox is neither written nor served.
+        pub mail_outbox: bool,
     }
 }
 

@@ -1,15 +1,23 @@
 //! Brute-force throttling: counters per rule and key (an address or an account) in fixed
-//! windows. A caller over the limit gets `RATE_LIMIT_EXCEEDED` with the seconds until the
-//! window ends — it is slowed down, never locked out for good, so an attacker hammering
-//! someone's account cannot keep its owner out for longer than a window.
+//! windows aligned to the clock. A caller over the limit gets `RATE_LIMIT_EXCEEDED` with the
+//! seconds until the window ends — it is slowed down, never locked out for good.
+//!
+//! Memory is bounded whatever a stranger sends: a key is kept as a 64-bit keyed hash (a 2 MB
+//! "email" costs what a short one does, and nobody can aim at a collision), a rule's counters
+//! belong to its current window only and are dropped whole when the window ends (no scan, no
+//! timer), and a rule holds at most [`MAX_KEYS_PER_RULE`] keys per window — past that, new keys
+//! share one counter, so a flood of distinct keys throttles itself instead of growing memory.
+//! The counters are split over shards, each with its own lock, so concurrent requests rarely
+//! wait for one another.
 //!
 //! The counters live in memory: each instance limits on its own, which bounds an attacker
 //! at N × the limit behind N instances — acceptable for slowing guessing down.
 
 use crate::error::AppError;
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// A limit: at most `limit` counted events per `window` for one key.
 #[derive(Debug, Clone, Copy)]
@@ -24,70 +32,114 @@ pub const fn minutes(n: u64) -> Duration {
     Duration::from_secs(n * 60)
 }
 
-#[derive(Debug)]
-struct Window {
-    started: Instant,
-    count: u32,
+/// The most keys one rule counts in one window (about 2 MB of counters at most).
+pub const MAX_KEYS_PER_RULE: usize = 100_000;
+const SHARDS: usize = 16;
+const MAX_KEYS_PER_SHARD: usize = MAX_KEYS_PER_RULE / SHARDS;
+/// The shared counter of the keys that arrive once a shard is full.
+const OVERFLOW: u64 = 0;
+
+/// One rule's counters in one shard, for the window numbered `window`.
+#[derive(Debug, Default)]
+struct Counters {
+    window: u64,
+    counts: HashMap<u64, u32>,
 }
 
 /// The counters; cheap to clone.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Throttle {
-    windows: Arc<Mutex<HashMap<(&'static str, String), Window>>>,
+    hasher: RandomState,
+    shards: Arc<[Mutex<HashMap<&'static str, Counters>>]>,
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        Self {
+            hasher: RandomState::new(),
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+        }
+    }
 }
 
 impl Throttle {
     /// Counts one event; fails when that makes more than the rule allows.
     pub fn hit(&self, rule: &Rule, key: &str) -> Result<(), AppError> {
-        self.apply(rule, key, 1)
+        self.apply(rule, key, 1, since_epoch())
     }
 
     /// Fails when the key is already at its limit, without counting.
     pub fn check(&self, rule: &Rule, key: &str) -> Result<(), AppError> {
-        self.apply(rule, key, 0)
+        self.apply(rule, key, 0, since_epoch())
     }
 
     /// Forgets the key's count (e.g. failures, after a successful sign-in).
     pub fn clear(&self, rule: &Rule, key: &str) {
-        if let Ok(mut windows) = self.windows.lock() {
-            windows.remove(&(rule.name, key.to_owned()));
+        let (shard, hash) = self.locate(rule, key);
+        if let Ok(mut rules) = self.shards[shard].lock()
+            && let Some(counters) = rules.get_mut(rule.name)
+        {
+            counters.counts.remove(&hash);
         }
     }
 
-    fn apply(&self, rule: &Rule, key: &str, add: u32) -> Result<(), AppError> {
-        let now = Instant::now();
-        let mut windows = self.windows.lock().map_err(|_| AppError::Internal)?;
-        if windows.len() > 100_000 {
-            windows.retain(|_, w| now.duration_since(w.started) < Duration::from_secs(3600));
-        }
-        let window = windows
-            .entry((rule.name, key.to_owned()))
-            .or_insert(Window {
-                started: now,
-                count: 0,
-            });
-        if now.duration_since(window.started) >= rule.window {
-            *window = Window {
-                started: now,
-                count: 0,
+    /// How many keys are counted now, over every rule (a gauge for `/metrics`).
+    pub fn keys(&self) -> usize {
+        self.shards
+            .iter()
+            .filter_map(|shard| shard.lock().ok())
+            .map(|rules| rules.values().map(|c| c.counts.len()).sum::<usize>())
+            .sum()
+    }
+
+    fn locate(&self, rule: &Rule, key: &str) -> (usize, u64) {
+        let hash = self.hasher.hash_one((rule.name, key)).max(OVERFLOW + 1);
+        (hash as usize % SHARDS, hash)
+    }
+
+    fn apply(&self, rule: &Rule, key: &str, add: u32, now: Duration) -> Result<(), AppError> {
+        let (shard, hash) = self.locate(rule, key);
+        let window_ms = rule.window.as_millis().max(1) as u64;
+        let now_ms = now.as_millis() as u64;
+        let window = now_ms / window_ms;
+        let mut rules = self.shards[shard].lock().map_err(|_| AppError::Internal)?;
+        let counters = rules.entry(rule.name).or_default();
+        if counters.window != window {
+            // A new window: last window's counters go in one piece.
+            *counters = Counters {
+                window,
+                counts: HashMap::new(),
             };
         }
-        let allowed = if add == 0 {
-            window.count < rule.limit
+        // The shard's last place is kept for the shared overflow counter.
+        let slot = if counters.counts.contains_key(&hash)
+            || counters.counts.len() < MAX_KEYS_PER_SHARD - 1
+        {
+            hash
         } else {
-            window.count + add <= rule.limit
+            OVERFLOW
+        };
+        let count = counters.counts.entry(slot).or_insert(0);
+        let allowed = if add == 0 {
+            *count < rule.limit
+        } else {
+            count.saturating_add(add) <= rule.limit
         };
         if !allowed {
-            let left = rule
-                .window
-                .saturating_sub(now.duration_since(window.started));
+            let left_ms = (window + 1) * window_ms - now_ms;
             return Err(AppError::RateLimited {
-                retry_after_secs: left.as_secs().max(1),
+                retry_after_secs: left_ms.div_ceil(1000).max(1),
             });
         }
-        window.count += add;
+        *count += add;
         Ok(())
     }
+}
+
+fn since_epoch() -> Duration {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -113,5 +165,52 @@ mod tests {
         throttle.hit(&RULE, "b").unwrap();
         throttle.clear(&RULE, "a");
         throttle.hit(&RULE, "a").unwrap();
+    }
+
+    #[test]
+    fn a_window_ends_on_the_clock_and_its_counters_go_with_it() {
+        let throttle = Throttle::default();
+        let at = |secs: u64| Duration::from_secs(secs);
+        throttle.apply(&RULE, "a", 1, at(120)).unwrap();
+        throttle.apply(&RULE, "a", 1, at(150)).unwrap();
+        let Err(AppError::RateLimited { retry_after_secs }) =
+            throttle.apply(&RULE, "a", 1, at(170))
+        else {
+            panic!("over the limit");
+        };
+        assert_eq!(retry_after_secs, 10, "until the window ends at 180 s");
+        assert_eq!(throttle.keys(), 1);
+        throttle.apply(&RULE, "b", 1, at(180)).unwrap();
+        throttle.apply(&RULE, "a", 1, at(181)).unwrap();
+        assert_eq!(
+            throttle.keys(),
+            2,
+            "the last window's counters were dropped"
+        );
+    }
+
+    #[test]
+    fn twice_the_bound_of_distinct_long_keys_keep_memory_bounded_and_stay_throttled() {
+        let throttle = Throttle::default();
+        let now = since_epoch();
+        let long = "x".repeat(256);
+        for i in 0..(MAX_KEYS_PER_RULE * 2) {
+            let _ = throttle.apply(&RULE, &format!("{i}{long}"), 1, now);
+        }
+        assert!(
+            throttle.keys() <= MAX_KEYS_PER_RULE,
+            "{} keys",
+            throttle.keys()
+        );
+        // Keys past the bound share one counter, which the flood has long used up.
+        assert!(throttle.apply(&RULE, "newcomer", 1, now).is_err());
+        // A key counted before the bound was reached keeps its own count.
+        let throttle = Throttle::default();
+        throttle.apply(&RULE, "early", 1, now).unwrap();
+        for i in 0..(MAX_KEYS_PER_RULE * 2) {
+            let _ = throttle.apply(&RULE, &i.to_string(), 1, now);
+        }
+        throttle.apply(&RULE, "early", 1, now).unwrap();
+        assert!(throttle.apply(&RULE, "early", 1, now).is_err());
     }
 }

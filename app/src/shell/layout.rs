@@ -152,6 +152,18 @@ fn SiteFooter() -> impl IntoView {
     .into_any()
 }
 
+/// Whether the sidebar links the development outbox: for admins, while no SMTP relay is set.
+fn outbox_shown() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        let admin = viewer()
+            .is_some_and(|principal| principal.role == crate::platform::identity::Role::Admin);
+        admin && crate::platform::context::services().is_ok_and(|services| services.mail_outbox)
+    }
+    #[cfg(not(feature = "ssr"))]
+    false
+}
+
 /// The back-office: a sidebar of sections beside the matched admin page.
 #[component]
 pub fn AdminLayout() -> impl IntoView {
@@ -173,11 +185,13 @@ pub fn AdminLayout() -> impl IntoView {
                                 "Users"
                             </A>
                         </li>
-                        <li>
-                            <A href="/admin/outbox" attr:class="block rounded px-3 py-2 hover:bg-slate-700 aria-[current=page]:bg-slate-700">
-                                "Outbox"
-                            </A>
-                        </li>
+                        {outbox_shown().then(|| view! {
+                            <li>
+                                <A href="/admin/outbox" attr:class="block rounded px-3 py-2 hover:bg-slate-700 aria-[current=page]:bg-slate-700">
+                                    "Outbox"
+                                </A>
+                            </li>
+                        })}
                         <li>
                             <a href="/" class="block rounded px-3 py-2 hover:bg-slate-700">"View site"</a>
                         </li>

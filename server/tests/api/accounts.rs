@@ -663,3 +663,35 @@ async fn an_api_key_in_steady_use_records_its_last_use_once_a_minute() {
     })
     .await;
 }
+
+/// Over-long credentials are refused by their length before the throttle or the password
+/// hasher sees them: nothing is counted, so a stranger cannot fill memory with them.
+#[tokio::test]
+async fn over_long_credentials_are_refused_before_anything_keeps_them() {
+    on_each_backend(|app| async move {
+        let huge = "a".repeat(1_500_000);
+        let cases = [
+            (
+                json!({"email": format!("{huge}@example.com"), "password": "x"}),
+                "email",
+            ),
+            (
+                json!({"email": "ada@example.com", "password": huge}),
+                "password",
+            ),
+            (
+                json!({"email": "ada@example.com", "password": "P".repeat(129)}),
+                "password",
+            ),
+        ];
+        for (body, field) in cases {
+            let response = app.post_json("/api/v1/auth/login", None, body).await;
+            let (status, body) = envelope(response).await;
+            assert_eq!(status, 400, "{body}");
+            assert_eq!(body["error"]["code"], "VALIDATION_ERROR");
+            assert_eq!(body["error"]["details"][0]["field"], field, "{body}");
+        }
+        assert_eq!(app.services.throttle.keys(), 0, "nothing was counted");
+    })
+    .await;
+}

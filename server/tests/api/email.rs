@@ -2,8 +2,9 @@
 //! each message to the relay instead of the development outbox, and a message the relay could
 //! not take stays in the job table and goes out on a later attempt. The relay is a minimal SMTP
 //! server on loopback that records what it receives (a local stand-in, not a mock of ours).
-use crate::fixtures::register;
+use crate::fixtures::{register, rpc};
 use crate::helpers::{Options, on_each_backend_with};
+use app::platform::identity::Role;
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -189,6 +190,29 @@ async fn an_email_the_relay_refused_stays_queued_and_is_sent_on_a_later_attempt(
                 .unwrap();
             assert_eq!(done, ("done".to_owned(), 2));
         }
+    })
+    .await;
+}
+
+/// The outbox is a development tool: with a relay configured it is not served at all, not even
+/// to an admin, and the sidebar does not offer it.
+#[tokio::test(flavor = "multi_thread")]
+async fn with_an_smtp_relay_configured_the_outbox_is_not_found() {
+    let (port, _inbox) = smtp_relay().await;
+    let options = move || Options {
+        env: vec![("AGORA_SMTP_URL", format!("smtp://127.0.0.1:{port}"))],
+        ..Options::default()
+    };
+    on_each_backend_with(options, |app| async move {
+        let admin = app.with_user(Role::Admin).await;
+        assert_eq!(
+            rpc(&app, "/rpc/admin/outbox", &admin.cookie, &[]).await,
+            404
+        );
+        let page = app.get_with_cookie("/admin/outbox", &admin.cookie).await;
+        assert_eq!(page.status(), 404);
+        let sidebar = app.html_with_cookie("/admin", &admin.cookie).await;
+        assert!(!sidebar.contains("/admin/outbox"), "{sidebar}");
     })
     .await;
 }

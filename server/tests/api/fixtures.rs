@@ -180,3 +180,18 @@ impl TestApp {
             .clone()
     }
 }
+
+/// POSTs a server function as the hydrated page would (same origin, URL-encoded form) and
+/// returns the status.
+pub async fn rpc(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) -> u16 {
+    app.client
+        .post(app.url(path))
+        .header("cookie", cookie)
+        .header("origin", format!("http://{}", app.addr))
+        .form(form)
+        .send()
+        .await
+        .expect("server function")
+        .status()
+        .as_u16()
+}

@@ -1,24 +1,10 @@
 //! Permission proofs at every entry point, on both databases: a customer, a manager and a
 //! read-only API key are refused by the service whether they come through a page, a server
 //! function or `/api/v1` — and the refusal carries its real status.
-use crate::fixtures::{TestUser, read_only_key};
+use crate::fixtures::{TestUser, read_only_key, rpc};
 use crate::helpers::{TestApp, assert_error, envelope, on_each_backend};
 use app::platform::identity::Role;
 use serde_json::json;
-
-/// POSTs a server function as the hydrated page would (same origin, URL-encoded form).
-async fn rpc(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) -> u16 {
-    app.client
-        .post(app.url(path))
-        .header("cookie", cookie)
-        .header("origin", format!("http://{}", app.addr))
-        .form(form)
-        .send()
-        .await
-        .expect("server function")
-        .status()
-        .as_u16()
-}
 
 async fn id_of(app: &TestApp, user: &TestUser) -> String {
     let (_, me) = envelope(app.get_with("/api/v1/auth/me", &user.token).await).await;
@@ -123,6 +109,37 @@ async fn staff_data_needs_staff_and_a_read_only_key_cannot_write_anything() {
         let page = app.get_with_cookie("/admin/users", &manager.cookie).await;
         assert_eq!(page.status(), 200);
         assert!(page.text().await.unwrap().contains(&customer.email));
+    })
+    .await;
+}
+
+/// The development outbox holds live password-reset links of every account, staff included:
+/// only admins read it. A manager gets 403 from the page and the server function, and the
+/// sidebar does not offer it.
+#[tokio::test(flavor = "multi_thread")]
+async fn only_admins_read_the_outbox() {
+    on_each_backend(|app| async move {
+        let manager = app.with_user(Role::Manager).await;
+        let admin = app.with_user(Role::Admin).await;
+        assert_eq!(
+            rpc(&app, "/rpc/admin/outbox", &manager.cookie, &[]).await,
+            403
+        );
+        let page = app.get_with_cookie("/admin/outbox", &manager.cookie).await;
+        assert_eq!(page.status(), 403);
+        assert!(page.text().await.unwrap().contains("Not allowed"));
+        let sidebar = app.html_with_cookie("/admin", &manager.cookie).await;
+        assert!(!sidebar.contains("/admin/outbox"), "{sidebar}");
+
+        assert_eq!(
+            rpc(&app, "/rpc/admin/outbox", &admin.cookie, &[]).await,
+            200
+        );
+        let page = app.get_with_cookie("/admin/outbox", &admin.cookie).await;
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains("Email outbox"));
+        let sidebar = app.html_with_cookie("/admin", &admin.cookie).await;
+        assert!(sidebar.contains("href=\"/admin/outbox\""), "{sidebar}");
     })
     .await;
 }

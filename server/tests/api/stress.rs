@@ -60,7 +60,7 @@ fn visits(customer: &TestUser, manager: &TestUser) -> Vec<Visit> {
             200,
             "accounts · page 1",
         ),
-        as_user(manager, "/admin/outbox", 200, "Email outbox"),
+        as_user(manager, "/admin/outbox", 403, "Not allowed"),
         as_user(manager, "/admin/users/no-such-user", 404, "Not found"),
         as_user(manager, "/account", 200, "Your account"),
     ]
