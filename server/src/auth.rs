@@ -106,13 +106,7 @@ fn is_cross_site_cookie_write(public_url: &str, method: &Method, headers: &Heade
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return false;
     }
-    let has_session_cookie = headers.get_all(header::COOKIE).iter().any(|value| {
-        value.to_str().is_ok_and(|cookies| {
-            cookies
-                .split(';')
-                .any(|c| c.trim().starts_with(&format!("{SESSION_COOKIE}=")))
-        })
-    });
+    let has_session_cookie = app::platform::request::cookie(headers, SESSION_COOKIE).is_some();
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

@@ -79,13 +79,7 @@ fn encode(values: &SubmittedValues, secure: bool) -> Option<HeaderValue> {
 }
 
 fn decode(headers: &http::HeaderMap) -> Option<SubmittedValues> {
-    let prefix = format!("{COOKIE}=");
-    let value = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|cookies| cookies.split(';'))
-        .find_map(|cookie| cookie.trim().strip_prefix(prefix.as_str()))?;
+    let value = app::platform::request::cookie(headers, COOKIE)?;
     let json = URL_SAFE_NO_PAD.decode(value).ok()?;
     serde_json::from_slice(&json).ok()
 }

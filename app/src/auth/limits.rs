@@ -14,11 +14,19 @@ pub const LOGIN_FAILURES_PER_ACCOUNT_IP: Rule = Rule {
     limit: 5,
     window: minutes(15),
 };
-/// Failed sign-ins for one account from anywhere (a distributed guesser).
+/// Failed sign-ins for one account from anywhere (a distributed guesser), for browsers that
+/// have not signed in to it before. A short window bounds how long strangers can keep a new
+/// device out; the owner's known devices count per device instead (`auth::device`).
 pub const LOGIN_FAILURES_PER_ACCOUNT: Rule = Rule {
     name: "login-account",
-    limit: 50,
-    window: minutes(60),
+    limit: 20,
+    window: minutes(15),
+};
+/// Failed sign-ins from one browser that has signed in to the account before.
+pub const LOGIN_FAILURES_PER_DEVICE: Rule = Rule {
+    name: "login-device",
+    limit: 10,
+    window: minutes(15),
 };
 /// Registrations from one address.
 pub const REGISTER_PER_IP: Rule = Rule {

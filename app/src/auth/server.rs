@@ -46,10 +46,11 @@ pub fn is_local_path(next: &str) -> bool {
 #[cfg(feature = "ssr")]
 mod session {
     //! Signing a browser session in and out: the part of a request only auth deals with.
+    use crate::auth::device::{self, DEVICE_COOKIE, DEVICE_DAYS};
     use crate::auth::session::{AuthSession, CLIENT_KEY, ClientInfo, SessionUser};
     use crate::error::AppError;
     use crate::platform::Services;
-    use crate::platform::request::Client;
+    use crate::platform::request::{self, Client};
     use crate::platform::types::Timestamp;
     use crate::settings::model::{
         SESSION_ABSOLUTE_MINUTES, SESSION_IDLE_MINUTES, SESSION_REMEMBER_MINUTES,
@@ -117,6 +118,32 @@ mod session {
         let mut session = auth_session().await?;
         session.logout().await.map(drop).map_err(|e| internal(&e))
     }
+
+    /// The device token this browser sent (see `auth::device`).
+    pub fn device_token() -> Option<String> {
+        let parts = leptos::prelude::use_context::<http::request::Parts>()?;
+        request::cookie(&parts.headers, DEVICE_COOKIE).map(str::to_owned)
+    }
+
+    /// Remembers this browser as a device of the account with `email_key`.
+    pub fn remember_device(services: &Services, email_key: &str) {
+        let token = device::token(&services.signer, email_key);
+        let secure = if services.public_url.starts_with("https://") {
+            "; Secure"
+        } else {
+            ""
+        };
+        let cookie = format!(
+            "{DEVICE_COOKIE}={token}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+            DEVICE_DAYS * 24 * 3600
+        );
+        if let (Some(response), Ok(value)) = (
+            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+            http::HeaderValue::from_str(&cookie),
+        ) {
+            response.append_header(http::header::SET_COOKIE, value);
+        }
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -173,8 +200,11 @@ pub async fn log_in(
 ) -> Result<(), AppError> {
     let services = context::services()?;
     let client = context::client();
-    let (_, user) = super::service::log_in(&services, &email, &password, &client).await?;
+    let device = session::device_token();
+    let (_, user) =
+        super::service::log_in(&services, &email, &password, &client, device.as_deref()).await?;
     session::start(&services, &user, client, remember.is_some()).await?;
+    session::remember_device(&services, &crate::platform::types::email_key(&email));
     let next = next
         .filter(|n| is_local_path(n))
         .unwrap_or_else(|| "/account".into());

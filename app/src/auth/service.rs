@@ -3,9 +3,10 @@
 //! keys, token pairs) are in `credentials.rs` and the staff tools in `management.rs`.
 
 use super::crypto::{hash_password, verify_password};
+use super::device;
 use super::limits::{
     FORGOT_PER_ACCOUNT, FORGOT_PER_IP, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ACCOUNT_IP,
-    LOGIN_PER_IP, REGISTER_PER_IP, TOKENS_PER_IP,
+    LOGIN_FAILURES_PER_DEVICE, LOGIN_PER_IP, REGISTER_PER_IP, TOKENS_PER_IP,
 };
 use super::model::{AccountStatus, NotificationPrefs, ProfileChanges, Registration, User};
 use super::session::{SessionUser, end_user_sessions};
@@ -17,6 +18,7 @@ use crate::platform::Services;
 use crate::platform::events::Event;
 use crate::platform::identity::{Actor, Admin, Principal, Role, Staff};
 use crate::platform::request::Client;
+use crate::platform::throttle::Rule;
 use crate::platform::tokens::{random_token, token_hash};
 use crate::platform::tx::Tx;
 use crate::platform::types::{EmailAddress, Id, Timestamp, email_key};
@@ -218,12 +220,16 @@ struct Credentials {
 }
 
 /// Checks an email and password; the same work and the same answer whether the email is
-/// unknown or the password wrong. Throttled per address and per account.
+/// unknown or the password wrong. Throttled per address, per account and address, and per
+/// account — or, for a browser holding this account's device token (`device_token`, from
+/// [`device`]), per device, so strangers' failures never lock the owner's own browser out. A
+/// success clears the account's counters.
 pub async fn log_in(
     services: &Services,
     email: &str,
     password: &str,
     client: &Client,
+    device_token: Option<&str>,
 ) -> Result<(User, SessionUser), AppError> {
     // Lengths first: nothing a stranger typed reaches the throttle or the hasher unbounded.
     let mut checks = Checks::default();
@@ -243,9 +249,15 @@ pub async fn log_in(
     let throttle = &services.throttle;
     let key = email_key(email);
     let pair = format!("{key}|{}", client.ip_key());
+    // Failures from anywhere count against the account, unless this browser is a known device.
+    let (wide_rule, wide_key): (&Rule, String) =
+        match device_token.and_then(|token| device::recognise(&services.signer, token, &key)) {
+            Some(device) => (&LOGIN_FAILURES_PER_DEVICE, device),
+            None => (&LOGIN_FAILURES_PER_ACCOUNT, key.clone()),
+        };
     throttle.hit(&LOGIN_PER_IP, client.ip_key())?;
     throttle.check(&LOGIN_FAILURES_PER_ACCOUNT_IP, &pair)?;
-    throttle.check(&LOGIN_FAILURES_PER_ACCOUNT, &key)?;
+    throttle.check(wide_rule, &wide_key)?;
     let db = &services.db;
     let account: Option<Credentials> = sqlx::query_as(
         "SELECT id, role, status, password_hash FROM users WHERE email_key = $1 AND status <> 'deleted'",
@@ -257,13 +269,15 @@ pub async fn log_in(
     let matches = verify_password(password.to_owned(), hash).await?;
     let (Some(account), true) = (account, matches) else {
         throttle.hit(&LOGIN_FAILURES_PER_ACCOUNT_IP, &pair)?;
-        throttle.hit(&LOGIN_FAILURES_PER_ACCOUNT, &key)?;
+        throttle.hit(wide_rule, &wide_key)?;
         return Err(AppError::InvalidCredentials);
     };
     if account.status != AccountStatus::Active {
         return Err(AppError::Suspended);
     }
     throttle.clear(&LOGIN_FAILURES_PER_ACCOUNT_IP, &pair);
+    throttle.clear(&LOGIN_FAILURES_PER_ACCOUNT, &key);
+    throttle.clear(wide_rule, &wide_key);
     let mut tx = Tx::begin(services).await?;
     sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
         .bind(Timestamp::now())

@@ -13,6 +13,7 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use http::StatusCode;
 use serde_json::json;
+use std::net::IpAddr;
 use std::sync::Arc;
 use tokio::sync::Notify;
 use tower_sessions::Session;
@@ -582,7 +583,72 @@ async fn sign_in_never_redirects_to_another_site() {
         ] {
             assert_eq!(sign_in(next).await, "/account", "{next:?}");
         }
-        assert_eq!(sign_in("/search?q=ai%20agents").await, "/search?q=ai%20agents");
+        assert_eq!(
+            sign_in("/search?q=ai%20agents").await,
+            "/search?q=ai%20agents"
+        );
+    })
+    .await;
+}
+
+/// Strangers failing to sign in to an account from many addresses hold new devices off for a
+/// bounded time, but never lock the owner out of a browser that has signed in before (it
+/// carries a device token and is limited on its own); the owner's success clears the count.
+#[tokio::test(flavor = "multi_thread")]
+async fn failures_from_everywhere_never_lock_the_owner_out_of_their_own_browser() {
+    on_each_backend(|app| async move {
+        let email = "owner@example.com";
+        register(&app, email).await;
+        let form = [("email", email), ("password", PASSWORD)];
+        let first = post_form(&app, "/rpc/auth/login", None, &form).await;
+        assert_eq!(first.headers()["location"], "/account");
+        let device = response_cookie(&first, "agora_device").expect("a device cookie");
+        let set_cookie = first.headers().get_all("set-cookie").iter();
+        let device_attributes = set_cookie
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("agora_device="))
+            .unwrap();
+        assert!(
+            device_attributes.contains("HttpOnly"),
+            "{device_attributes}"
+        );
+
+        // 25 wrong guesses from 25 addresses: past the per-account limit of 20.
+        for i in 1..=25u8 {
+            let stranger = reqwest::Client::builder()
+                .local_address(IpAddr::from([127, 0, 1, i]))
+                .build()
+                .unwrap();
+            let response = stranger
+                .post(app.url("/api/v1/auth/login"))
+                .json(&json!({"email": email, "password": "Wrong-Guess-1"}))
+                .send()
+                .await
+                .unwrap();
+            assert!([401, 429].contains(&response.status().as_u16()));
+        }
+        // A browser the account never used waits, for at most the 15-minute window.
+        let login_api = || {
+            app.post_json(
+                "/api/v1/auth/login",
+                None,
+                json!({"email": email, "password": PASSWORD}),
+            )
+        };
+        let held_off = login_api().await;
+        let retry_after: u64 = held_off.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=900).contains(&retry_after), "{retry_after}");
+        assert_error(held_off, 429, "RATE_LIMIT_EXCEEDED").await;
+
+        // The owner's own browser signs in at once, and that clears the count.
+        let owner = post_form(&app, "/rpc/auth/login", Some(&device), &form).await;
+        assert_eq!(owner.headers()["location"], "/account");
+        let (status, _) = envelope(login_api().await).await;
+        assert_eq!(status, 200);
     })
     .await;
 }

@@ -84,8 +84,14 @@ pub async fn login(
     ApiClient(client): ApiClient,
     ApiJson(input): ApiJson<LoginRequest>,
 ) -> Result<Envelope<TokenPair>, AppError> {
-    let (_, user) =
-        service::log_in(&state.services, &input.email, &input.password, &client).await?;
+    let (_, user) = service::log_in(
+        &state.services,
+        &input.email,
+        &input.password,
+        &client,
+        None,
+    )
+    .await?;
     Ok(Envelope::ok(
         credentials::issue_tokens(&state.services, &user, &client).await?,
     ))
