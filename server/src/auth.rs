@@ -88,30 +88,39 @@ pub async fn resolve_caller(
     next.run(Request::from_parts(parts, body)).await
 }
 
-/// Refuses state-changing requests that carry the session cookie but come from another site.
-/// Browsers send `Origin` (and `Sec-Fetch-Site`) on cross-site POSTs; a request with a bearer
-/// token is exempt (the token is not sent automatically), and so is one without cookies.
-pub async fn csrf_guard(public_url: &str, request: Request, next: Next) -> Response {
-    if is_cross_site_cookie_write(public_url, request.method(), request.headers()) {
+/// Cross-site request forgery. A request with an `Authorization: Bearer` header is
+/// authenticated by that credential alone: its cookies are dropped here, so a junk bearer
+/// cannot switch the check off and still act through the cookie (an invalid credential leaves
+/// a guest). Every other state-changing request from another site is refused when it carries
+/// the session cookie, and so is any to a server function (`/rpc/…`) — signing in and
+/// registering included, so no site can sign a visitor into an account of its choosing.
+/// Browsers send `Origin` (and `Sec-Fetch-Site`) on cross-site POSTs.
+pub async fn csrf_guard(public_url: &str, mut request: Request, next: Next) -> Response {
+    if app::auth::caller::bearer(request.headers()).is_some() {
+        request.headers_mut().remove(header::COOKIE);
+    }
+    if is_cross_site_write(
+        public_url,
+        request.method(),
+        request.uri().path(),
+        request.headers(),
+    ) {
         tracing::warn!(
             origin = ?request.headers().get(header::ORIGIN),
-            "refused a cross-site request carrying the session cookie"
+            path = request.uri().path(),
+            "refused a cross-site request"
         );
         return AppError::Forbidden.into_response();
     }
     next.run(request).await
 }
 
-fn is_cross_site_cookie_write(public_url: &str, method: &Method, headers: &HeaderMap) -> bool {
+fn is_cross_site_write(public_url: &str, method: &Method, path: &str, headers: &HeaderMap) -> bool {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return false;
     }
     let has_session_cookie = app::platform::request::cookie(headers, SESSION_COOKIE).is_some();
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("Bearer "));
-    if !has_session_cookie || bearer {
+    if !has_session_cookie && !path.starts_with("/rpc/") {
         return false;
     }
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
@@ -155,63 +164,85 @@ mod tests {
     #[test]
     fn cross_site_cookie_posts_are_refused() {
         let post = Method::POST;
-        assert!(is_cross_site_cookie_write(
+        assert!(is_cross_site_write(
             URL,
             &post,
+            "/api/v1/x",
             &headers(&[COOKIE, ("origin", "https://evil.example")])
         ));
-        assert!(is_cross_site_cookie_write(
+        assert!(is_cross_site_write(
             URL,
             &post,
+            "/api/v1/x",
             &headers(&[COOKIE, ("sec-fetch-site", "cross-site")])
         ));
-        assert!(is_cross_site_cookie_write(
+        assert!(is_cross_site_write(
             URL,
             &post,
+            "/api/v1/x",
             &headers(&[COOKIE, ("sec-fetch-site", "same-site")])
         ));
     }
 
     #[test]
-    fn same_origin_reads_tokens_and_cookieless_requests_pass() {
+    fn same_origin_reads_and_cookieless_api_requests_pass() {
         let post = Method::POST;
-        assert!(!is_cross_site_cookie_write(
+        assert!(!is_cross_site_write(
             URL,
             &post,
+            "/api/v1/x",
             &headers(&[COOKIE, ("origin", URL)])
         ));
-        assert!(!is_cross_site_cookie_write(
+        assert!(!is_cross_site_write(
             URL,
             &post,
+            "/api/v1/x",
             &headers(&[
                 COOKIE,
                 ("origin", "http://127.0.0.1:3000"),
                 ("host", "127.0.0.1:3000")
             ])
         ));
-        assert!(!is_cross_site_cookie_write(
+        assert!(!is_cross_site_write(
             URL,
             &post,
+            "/api/v1/x",
             &headers(&[COOKIE, ("sec-fetch-site", "same-origin")])
         ));
-        assert!(!is_cross_site_cookie_write(
+        assert!(!is_cross_site_write(
             URL,
             &Method::GET,
+            "/api/v1/x",
             &headers(&[COOKIE, ("origin", "https://evil.example")])
         ));
-        assert!(!is_cross_site_cookie_write(
+        assert!(!is_cross_site_write(
             URL,
             &post,
+            "/api/v1/x",
             &headers(&[("origin", "https://evil.example")])
         ));
-        assert!(!is_cross_site_cookie_write(
+    }
+
+    #[test]
+    fn cross_site_posts_to_server_functions_are_refused_even_without_a_cookie() {
+        let evil = headers(&[("origin", "https://evil.example")]);
+        assert!(is_cross_site_write(
             URL,
-            &post,
-            &headers(&[
-                COOKIE,
-                ("origin", "https://evil.example"),
-                ("authorization", "Bearer t")
-            ])
+            &Method::POST,
+            "/rpc/auth/login",
+            &evil
+        ));
+        assert!(is_cross_site_write(
+            URL,
+            &Method::POST,
+            "/rpc/auth/register",
+            &evil
+        ));
+        assert!(!is_cross_site_write(
+            URL,
+            &Method::POST,
+            "/api/v1/auth/login",
+            &evil
         ));
     }
 }

@@ -142,6 +142,56 @@ async fn cross_site_posts_with_the_session_cookie_are_refused() {
             assert_eq!(response.status(), 403, "{path}");
         }
         assert_eq!(me_status(&app, &cookie).await, 200, "still signed in");
+        // A junk bearer header does not switch the check off: the request loses the cookie.
+        let second = form_login(&app, "csrf@example.com", PASSWORD).await;
+        for path in ["/rpc/auth/logout", "/rpc/account/sessions/end-others"] {
+            let response = app
+                .client
+                .post(app.url(path))
+                .header("cookie", &cookie)
+                .header("authorization", "Bearer nonsense")
+                .header("origin", "https://evil.example")
+                .header("sec-fetch-site", "cross-site")
+                .send()
+                .await
+                .unwrap();
+            assert!(response.status().is_client_error(), "{path}");
+        }
+        assert_eq!(me_status(&app, &cookie).await, 200, "still signed in");
+        assert_eq!(me_status(&app, &second).await, 200, "other session kept");
+        // Login CSRF: another site cannot sign the visitor in, or register, even cookieless.
+        for (path, form) in [
+            (
+                "/rpc/auth/login",
+                vec![("email", "csrf@example.com"), ("password", PASSWORD)],
+            ),
+            (
+                "/rpc/auth/register",
+                vec![
+                    ("email", "planted@example.com"),
+                    ("password", PASSWORD),
+                    ("first_name", "Planted"),
+                    ("last_name", "Account"),
+                ],
+            ),
+        ] {
+            let response = app
+                .client
+                .post(app.url(path))
+                .header("origin", "https://evil.example")
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 403, "{path}");
+            assert!(response.headers().get("set-cookie").is_none(), "{path}");
+        }
+        let planted: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email = $1")
+            .bind("planted@example.com")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(planted, 0);
         // The same request from our own origin goes through.
         let response = app
             .client
