@@ -33,7 +33,8 @@ pub async fn resolve(services: &Services, parts: &Parts) -> Caller {
             authenticate_bearer(services, credential).await.map(|auth| {
                 let access = match auth.key_scope {
                     Some(KeyScope::Read) => Access::ReadOnly,
-                    Some(KeyScope::ReadWrite) | None => Access::Full,
+                    Some(KeyScope::ReadWrite) => Access::KeyReadWrite,
+                    None => Access::Full,
                 };
                 Some(Actor::signed_in(auth.principal, access))
             })

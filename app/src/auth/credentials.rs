@@ -80,7 +80,7 @@ pub async fn sessions(
 
 /// Ends the session with public handle `handle` of the signed-in person.
 pub async fn end_session(services: &Services, actor: &Actor, handle: &str) -> Result<(), AppError> {
-    let principal = actor.writer()?;
+    let principal = actor.account_holder()?;
     let mut tx = Tx::begin(services).await?;
     if !session::end_by_handle(&mut tx, &principal.id, handle).await? {
         return Err(AppError::NotFound("The session".into()));
@@ -94,7 +94,7 @@ pub async fn end_other_sessions(
     actor: &Actor,
     current: Option<&str>,
 ) -> Result<u64, AppError> {
-    let principal = actor.writer()?;
+    let principal = actor.account_holder()?;
     let mut tx = Tx::begin(services).await?;
     let ended = session::end_browser_sessions(&mut tx, &principal.id, current).await?;
     tx.commit().await?;
@@ -361,7 +361,7 @@ pub async fn create_api_key(
     name: &str,
     scope: KeyScope,
 ) -> Result<NewApiKey, AppError> {
-    let principal = actor.writer()?;
+    let principal = actor.account_holder()?;
     let name = text(name, 60).map_err(|message| AppError::invalid("name", message))?;
     if name.is_empty() {
         return Err(AppError::invalid(
@@ -408,7 +408,7 @@ pub async fn create_api_key(
 
 /// Revokes one of the signed-in person's keys.
 pub async fn revoke_api_key(db: &Db, actor: &Actor, id: &Id) -> Result<(), AppError> {
-    let principal = actor.writer()?;
+    let principal = actor.account_holder()?;
     let done = sqlx::query(
         "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
     )

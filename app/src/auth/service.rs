@@ -492,7 +492,7 @@ pub async fn change_password(
     new_password: String,
     current_session: Option<&str>,
 ) -> Result<SessionUser, AppError> {
-    let principal = actor.writer()?;
+    let principal = actor.account_holder()?;
     validate::password(&new_password)
         .map_err(|message| AppError::invalid("newPassword", message))?;
     confirm_password(services, principal, current, "currentPassword").await?;
@@ -508,7 +508,7 @@ pub async fn change_email(
     new_email: &str,
     password: &str,
 ) -> Result<User, AppError> {
-    let principal = actor.writer()?;
+    let principal = actor.account_holder()?;
     let email =
         EmailAddress::parse(new_email).map_err(|message| AppError::invalid("email", message))?;
     confirm_password(services, principal, password, "password").await?;
@@ -600,7 +600,7 @@ pub async fn delete_account(
     actor: &Actor,
     password: &str,
 ) -> Result<(), AppError> {
-    let principal = actor.writer()?;
+    let principal = actor.account_holder()?;
     confirm_password(services, principal, password, "password").await?;
     let now = Timestamp::now();
     let mut tx = Tx::begin(services).await?;

@@ -76,10 +76,14 @@ mod actor {
     use super::{Principal, Role};
     use crate::error::AppError;
 
-    /// How much a signed-in caller may do: everything, or only read (a read-only API key).
+    /// How much a signed-in caller may do, by the credential they used.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum Access {
+        /// A session or an access token: everything the role allows.
         Full,
+        /// A read-write API key: reads and changes data, but not how the account signs in.
+        KeyReadWrite,
+        /// A read-only API key.
         ReadOnly,
     }
 
@@ -135,6 +139,21 @@ mod actor {
 
         /// The signed-in person, to change their own data: a read-only API key is refused.
         pub fn writer(&self) -> Result<&Principal, AppError> {
+            match &self.0 {
+                Kind::User {
+                    access: Access::ReadOnly,
+                    ..
+                } => Err(AppError::Forbidden),
+                Kind::User { principal, .. } => Ok(principal),
+                Kind::System => Err(AppError::Unauthorized),
+            }
+        }
+
+        /// The signed-in person through their own sign-in (a session or an access token), to
+        /// manage how the account signs in: API keys, password, email, sessions, closing it.
+        /// An API key is refused whatever its scope, so a leaked key cannot mint more keys or
+        /// take the account over.
+        pub fn account_holder(&self) -> Result<&Principal, AppError> {
             match &self.0 {
                 Kind::User {
                     principal,
@@ -247,6 +266,20 @@ mod actor {
             assert_eq!(reader.writer(), Err(AppError::Forbidden));
             assert!(user(Role::User, Access::Full).writer().is_ok());
             assert_eq!(Actor::system().writer(), Err(AppError::Unauthorized));
+        }
+
+        #[test]
+        fn only_a_sign_in_manages_credentials_never_an_api_key() {
+            assert!(user(Role::User, Access::Full).account_holder().is_ok());
+            let key = user(Role::User, Access::KeyReadWrite);
+            assert!(key.writer().is_ok());
+            assert_eq!(key.account_holder(), Err(AppError::Forbidden));
+            let reader = user(Role::User, Access::ReadOnly);
+            assert_eq!(reader.account_holder(), Err(AppError::Forbidden));
+            assert_eq!(
+                Actor::system().account_holder(),
+                Err(AppError::Unauthorized)
+            );
         }
     }
 }

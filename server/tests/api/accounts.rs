@@ -266,6 +266,9 @@ async fn forgot_and_reset_password_end_every_session() {
     on_each_backend(|app| async move {
         let pair = register(&app, "lost@example.com").await;
         let old_access = token(&pair, "accessToken");
+        // An API key is a credential of its own (README, "Accounts and sessions"): a reset
+        // ends every sign-in but keeps the keys, which their owner revokes in /account.
+        let key = read_only_key(&app, &old_access).await;
         for email in ["lost@example.com", "nobody@example.com"] {
             let (status, body) = envelope(
                 app.post_json(
@@ -341,6 +344,7 @@ async fn forgot_and_reset_password_end_every_session() {
             "INVALID_TOKEN",
         )
         .await;
+        assert_eq!(app.get_with("/api/v1/auth/me", &key).await.status(), 200);
         assert_error(
             login(&app, "lost@example.com", PASSWORD).await,
             401,

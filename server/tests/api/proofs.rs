@@ -143,3 +143,68 @@ async fn only_admins_read_the_outbox() {
     })
     .await;
 }
+
+/// A read-write API key changes the account's data but never how it signs in: it cannot
+/// create or revoke keys or end sessions, so a leaked key cannot mint more keys or lock its
+/// owner out. The owner's access token can.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_api_key_never_manages_the_accounts_credentials() {
+    on_each_backend(|app| async move {
+        let owner = app.with_user(Role::User).await;
+        let new_key = |credential: String| {
+            let app = &app;
+            async move {
+                app.post_json(
+                    "/api/v1/users/me/api-keys",
+                    Some(&credential),
+                    json!({"name": "robot", "scope": "read_write"}),
+                )
+                .await
+            }
+        };
+        let (status, body) = envelope(new_key(owner.token.clone()).await).await;
+        assert_eq!(status, 201, "{body}");
+        let key = body["data"]["key"].as_str().unwrap().to_owned();
+        let key_id = body["data"]["info"]["id"].as_str().unwrap().to_owned();
+
+        let patched = app
+            .client
+            .patch(app.url("/api/v1/users/me"))
+            .bearer_auth(&key)
+            .json(&json!({"bio": "written by the robot"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            envelope(patched).await.0,
+            200,
+            "a read-write key writes data"
+        );
+
+        assert_error(new_key(key.clone()).await, 403, "FORBIDDEN").await;
+        for path in [
+            format!("/api/v1/users/me/api-keys/{key_id}"),
+            "/api/v1/users/me/sessions/anything".to_owned(),
+        ] {
+            let response = app
+                .client
+                .delete(app.url(&path))
+                .bearer_auth(&key)
+                .send()
+                .await
+                .unwrap();
+            assert_error(response, 403, "FORBIDDEN").await;
+        }
+        let (_, keys) = envelope(
+            app.get_with("/api/v1/users/me/api-keys", &owner.token)
+                .await,
+        )
+        .await;
+        assert_eq!(
+            keys["data"].as_array().unwrap().len(),
+            1,
+            "only the one key"
+        );
+    })
+    .await;
+}

@@ -2,7 +2,8 @@
 //! cookie's attributes, CSRF refusal, suspension and password changes ending sessions, the
 //! admin guard, and pages that work before the wasm loads.
 use crate::fixtures::{
-    PASSWORD, form_login, post_form, register, session_cookie, staff_cookie, staff_token,
+    PASSWORD, form_login, post_form, read_only_key, register, session_cookie, staff_cookie,
+    staff_token,
 };
 use crate::helpers::{
     Options, TestApp, assert_error, envelope, on_each_backend, on_each_backend_with,
@@ -248,7 +249,9 @@ async fn the_session_list_marks_this_device_and_can_end_the_others() {
 #[tokio::test(flavor = "multi_thread")]
 async fn changing_the_password_ends_the_other_sessions_only() {
     on_each_backend(|app| async move {
-        register(&app, "pw@example.com").await;
+        let pair = register(&app, "pw@example.com").await;
+        let access = pair["accessToken"].as_str().unwrap().to_owned();
+        let key = read_only_key(&app, &access).await;
         let other = form_login(&app, "pw@example.com", PASSWORD).await;
         let this = form_login(&app, "pw@example.com", PASSWORD).await;
         let wrong = post_form(
@@ -286,6 +289,9 @@ async fn changing_the_password_ends_the_other_sessions_only() {
         let this = session_cookie(&response).unwrap_or(this);
         assert_eq!(me_status(&app, &this).await, 200);
         assert_eq!(me_status(&app, &other).await, 401);
+        // API sign-ins end; API keys stay (README, "Accounts and sessions").
+        assert_eq!(app.get_with("/api/v1/auth/me", &access).await.status(), 401);
+        assert_eq!(app.get_with("/api/v1/auth/me", &key).await.status(), 200);
         app.email_to("pw@example.com", "Your password was changed")
             .await;
     })
