@@ -31,7 +31,7 @@ pub async fn observe(mut request: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let method = metric_method(request.method());
-    let path = request.uri().path().to_owned();
+    let path = loggable_path(request.uri().path());
     let span = tracing::info_span!("request", request_id = %request_id, %method, %path);
     let started = Instant::now();
 
@@ -60,6 +60,17 @@ pub async fn observe(mut request: Request, next: Next) -> Response {
         response.headers_mut().insert(REQUEST_ID, value);
     }
     response
+}
+
+/// Pages whose path carries a secret: an emailed token that signs its bearer in.
+const SECRET_PATHS: [&str; 2] = ["/reset-password/", "/verify-email/"];
+
+/// The path as logs may show it: the token of an emailed link is replaced by `…`.
+fn loggable_path(path: &str) -> String {
+    SECRET_PATHS
+        .iter()
+        .find(|prefix| path.starts_with(*prefix))
+        .map_or_else(|| path.to_owned(), |prefix| format!("{prefix}…"))
 }
 
 /// Letters, digits and `._:-`, at most 128 characters: safe to log, echo and store.
@@ -212,7 +223,14 @@ pub async fn rpc_error_status(request: Request, next: Next) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::is_valid_request_id;
+    use super::{is_valid_request_id, loggable_path};
+
+    #[test]
+    fn emailed_tokens_never_reach_the_logs() {
+        assert_eq!(loggable_path("/reset-password/s3cr3t"), "/reset-password/…");
+        assert_eq!(loggable_path("/verify-email/s3cr3t"), "/verify-email/…");
+        assert_eq!(loggable_path("/account"), "/account");
+    }
 
     #[test]
     fn request_ids_must_be_short_printable_tokens() {

@@ -405,15 +405,27 @@ pub async fn forgot_password(
     tx.commit().await
 }
 
-/// Stores a new password hash, ends the other sessions and queues the notice.
+/// Makes every emailed link of `user_id` that is still unused (password resets, address
+/// confirmations) useless.
+async fn retire_emailed_tokens(tx: &mut Tx, user_id: &Id) -> Result<(), AppError> {
+    sqlx::query("UPDATE user_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+        .bind(Timestamp::now())
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Stores a new password hash (hashed before the transaction began, so the hashing never holds
+/// the database's write lock), ends the other sessions, retires every emailed link and queues
+/// the notice.
 async fn replace_password(
     services: &Services,
     user_id: &Id,
-    new_password: String,
+    hash: String,
     keep_session: Option<&str>,
     mut tx: Tx,
 ) -> Result<SessionUser, AppError> {
-    let hash = hash_password(new_password).await?;
     let (address, first_name, role): (String, String, String) = sqlx::query_as(
         "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3 \
          RETURNING email, first_name, role",
@@ -424,6 +436,7 @@ async fn replace_password(
     .fetch_one(&mut *tx)
     .await?;
     end_user_sessions(&mut tx, user_id, keep_session).await?;
+    retire_emailed_tokens(&mut tx, user_id).await?;
     let site = settings::get(&services.db, &SITE_NAME).await?;
     email::queue(
         &mut tx,
@@ -447,9 +460,10 @@ pub async fn reset_password(
 ) -> Result<(), AppError> {
     services.throttle.hit(&TOKENS_PER_IP, client.ip_key())?;
     validate::password(&new_password).map_err(|message| AppError::invalid("password", message))?;
+    let hash = hash_password(new_password).await?;
     let mut tx = Tx::begin(services).await?;
     let (user_id, _) = consume_token(&mut tx, token, "reset_password").await?;
-    replace_password(services, &user_id, new_password, None, tx).await?;
+    replace_password(services, &user_id, hash, None, tx).await?;
     Ok(())
 }
 
@@ -496,8 +510,9 @@ pub async fn change_password(
     validate::password(&new_password)
         .map_err(|message| AppError::invalid("newPassword", message))?;
     confirm_password(services, principal, current, "currentPassword").await?;
+    let hash = hash_password(new_password).await?;
     let tx = Tx::begin(services).await?;
-    replace_password(services, &principal.id, new_password, current_session, tx).await
+    replace_password(services, &principal.id, hash, current_session, tx).await
 }
 
 /// Changes the sign-in email after checking the password; the new address must be verified and
@@ -530,6 +545,8 @@ pub async fn change_email(
     .bind(&principal.id)
     .fetch_one(&mut *tx)
     .await?;
+    // Links sent before — to the old address, or for a reset — no longer apply.
+    retire_emailed_tokens(&mut tx, &principal.id).await?;
     queue_verification(&mut tx, services, &site, &principal.id, &email, &first_name).await?;
     email::queue(
         &mut tx,

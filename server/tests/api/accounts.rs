@@ -1,7 +1,9 @@
 //! Accounts through `/api/v1`: registration, the token pair flow, recovery, profiles, API keys,
 //! staff tools and throttling — success and failure paths, on both databases.
-use crate::fixtures::{PASSWORD, login, read_only_key, register, registration, staff_token};
-use crate::helpers::{assert_error, envelope, on_each_backend};
+use crate::fixtures::{
+    PASSWORD, form_login, login, post_form, read_only_key, register, registration, staff_token,
+};
+use crate::helpers::{TestApp, assert_error, envelope, on_each_backend};
 use app::platform::identity::Role;
 use serde_json::{Value, json};
 
@@ -696,6 +698,88 @@ async fn over_long_credentials_are_refused_before_anything_keeps_them() {
             assert_eq!(body["error"]["details"][0]["field"], field, "{body}");
         }
         assert_eq!(app.services.throttle.keys(), 0, "nothing was counted");
+    })
+    .await;
+}
+
+/// The link in the newest email to `to` with `subject` whose path starts with `path`.
+async fn emailed_token(app: &TestApp, to: &str, subject: &str, path: &str) -> String {
+    let (text, _) = app.email_to(to, subject).await;
+    text.split(path)
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no {path} link in {text}"))
+        .to_owned()
+}
+
+/// Emailed links die with the circumstances they were sent in: an email change retires every
+/// outstanding reset and confirmation link, and so does a password reset (or change).
+#[tokio::test(flavor = "multi_thread")]
+async fn emailed_links_die_after_an_email_change_or_a_reset() {
+    on_each_backend(|app| async move {
+        let (old, new) = ("before@example.com", "after@example.com");
+        register(&app, old).await;
+        let confirm_old =
+            emailed_token(&app, old, "Confirm your email address", "/verify-email/").await;
+        let forgot = |email: &'static str| {
+            let app = &app;
+            async move {
+                let response = app
+                    .post_json(
+                        "/api/v1/auth/forgot-password",
+                        None,
+                        json!({"email": email}),
+                    )
+                    .await;
+                assert_eq!(response.status(), 200);
+            }
+        };
+        forgot(old).await;
+        let reset_old = emailed_token(&app, old, "Reset your password", "/reset-password/").await;
+        let reset = |token: String| {
+            let app = &app;
+            async move {
+                app.post_json(
+                    "/api/v1/auth/reset-password",
+                    None,
+                    json!({"token": token, "password": "Brand-New-Pass-7"}),
+                )
+                .await
+            }
+        };
+        let page_says_invalid = |token: String| {
+            let app = &app;
+            async move {
+                let html = app
+                    .get(&format!("/verify-email/{token}"))
+                    .await
+                    .text()
+                    .await;
+                html.unwrap().contains("invalid or has expired")
+            }
+        };
+
+        let cookie = form_login(&app, old, PASSWORD).await;
+        let changed = post_form(
+            &app,
+            "/rpc/account/email",
+            Some(&cookie),
+            &[("new_email", new), ("password", PASSWORD)],
+        )
+        .await;
+        assert_eq!(changed.status(), 302);
+        assert_error(reset(reset_old).await, 401, "INVALID_TOKEN").await;
+        assert!(
+            page_says_invalid(confirm_old).await,
+            "the old address's link"
+        );
+
+        let confirm_new =
+            emailed_token(&app, new, "Confirm your email address", "/verify-email/").await;
+        forgot(new).await;
+        let reset_new = emailed_token(&app, new, "Reset your password", "/reset-password/").await;
+        assert_eq!(envelope(reset(reset_new).await).await.0, 200);
+        assert!(page_says_invalid(confirm_new).await, "retired by the reset");
     })
     .await;
 }
