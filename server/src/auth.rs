@@ -15,18 +15,26 @@ use http::{HeaderMap, Method, header};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 
-/// The name of the session cookie.
+/// The name of the session cookie over plain HTTP (development, tests).
 pub const SESSION_COOKIE: &str = "agora_session";
+/// Its name behind TLS: browsers accept a `__Host-` cookie only when it is `Secure`, for the
+/// whole host and set by the host itself, so no subdomain can plant or overwrite it.
+pub const SESSION_COOKIE_TLS: &str = "__Host-agora_session";
 
-/// The session layer: cookie `HttpOnly`, `SameSite=Lax`, `Secure` behind TLS; sessions end
-/// after `idle` without requests unless sign-in set another limit.
+/// The session layer: cookie `HttpOnly`, `SameSite=Lax`, and behind TLS `Secure` and
+/// `__Host-` prefixed; sessions end after `idle` without requests unless sign-in set another
+/// limit.
 pub fn session_layer(
     db: &Db,
     secure: bool,
     idle: time::Duration,
 ) -> SessionManagerLayer<DbSessionStore> {
     SessionManagerLayer::new(DbSessionStore::new(db.clone()))
-        .with_name(SESSION_COOKIE)
+        .with_name(if secure {
+            SESSION_COOKIE_TLS
+        } else {
+            SESSION_COOKIE
+        })
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(secure)
@@ -119,7 +127,9 @@ fn is_cross_site_write(public_url: &str, method: &Method, path: &str, headers: &
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return false;
     }
-    let has_session_cookie = app::platform::request::cookie(headers, SESSION_COOKIE).is_some();
+    let has_session_cookie = [SESSION_COOKIE, SESSION_COOKIE_TLS]
+        .iter()
+        .any(|name| app::platform::request::cookie(headers, name).is_some());
     if !has_session_cookie && !path.starts_with("/rpc/") {
         return false;
     }

@@ -62,6 +62,21 @@ pub async fn observe(mut request: Request, next: Next) -> Response {
     response
 }
 
+/// Whether the response may hold a token or personal data, so no cache may keep it: the API
+/// and server functions (tokens, profiles), and anything asked for with credentials (a signed-in
+/// page) — but never the built assets and uploaded files, which are the same for everyone.
+fn is_private(request: &Request) -> bool {
+    let path = request.uri().path();
+    if path.starts_with("/pkg/") || path.starts_with("/media/") {
+        return false;
+    }
+    let headers = request.headers();
+    path.starts_with("/api/")
+        || path.starts_with("/rpc/")
+        || headers.contains_key(header::COOKIE)
+        || headers.contains_key(header::AUTHORIZATION)
+}
+
 /// Pages whose path carries a secret: an emailed token that signs its bearer in.
 const SECRET_PATHS: [&str; 2] = ["/reset-password/", "/verify-email/"];
 
@@ -105,8 +120,12 @@ fn metric_method(method: &http::Method) -> &'static str {
 pub async fn security_headers(hsts: bool, mut request: Request, next: Next) -> Response {
     let nonce = Nonce::new();
     request.extensions_mut().insert(nonce.clone());
+    let private = is_private(&request);
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if private && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

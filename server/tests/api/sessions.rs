@@ -708,3 +708,66 @@ async fn failures_from_everywhere_never_lock_the_owner_out_of_their_own_browser(
     })
     .await;
 }
+
+/// Nothing that carries a token or personal data may be kept by a cache: signed-in pages and
+/// every API and server-function response say `no-store`. A guest's page may be cached.
+#[tokio::test(flavor = "multi_thread")]
+async fn private_responses_are_never_stored() {
+    on_each_backend(|app| async move {
+        let pair = register(&app, "private@example.com").await;
+        let cookie = form_login(&app, "private@example.com", PASSWORD).await;
+        let no_store = |response: &reqwest::Response| {
+            response
+                .headers()
+                .get("cache-control")
+                .is_some_and(|v| v == "no-store")
+        };
+        let signed_in_page = app.get_with_cookie("/account", &cookie).await;
+        assert!(no_store(&signed_in_page), "the account page");
+        let token = pair["accessToken"].as_str().unwrap();
+        assert!(no_store(&app.get_with("/api/v1/users/me", token).await));
+        let tokens = app
+            .post_json(
+                "/api/v1/auth/login",
+                None,
+                json!({"email": "private@example.com", "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(tokens.status(), 200);
+        assert!(no_store(&tokens), "a response with tokens");
+        assert!(!no_store(&app.get("/").await), "a guest's home page");
+    })
+    .await;
+}
+
+/// Behind TLS the session cookie is `__Host-` prefixed: `Secure`, for the whole host, no
+/// `Domain` — browsers refuse to let a subdomain plant or overwrite it.
+#[tokio::test(flavor = "multi_thread")]
+async fn behind_tls_the_session_cookie_is_host_only() {
+    let options = || Options {
+        env: vec![("AGORA_PUBLIC_URL", "https://agora.example".into())],
+        ..Options::default()
+    };
+    on_each_backend_with(options, |app| async move {
+        register(&app, "tls@example.com").await;
+        let form = [("email", "tls@example.com"), ("password", PASSWORD)];
+        let response = post_form(&app, "/rpc/auth/login", None, &form).await;
+        let set_cookie = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.contains("agora_session="))
+            .expect("a session cookie")
+            .to_owned();
+        assert!(
+            set_cookie.starts_with("__Host-agora_session="),
+            "{set_cookie}"
+        );
+        assert!(set_cookie.contains("Secure") && set_cookie.contains("Path=/"));
+        assert!(!set_cookie.contains("Domain"), "{set_cookie}");
+        let cookie = response_cookie(&response, "__Host-agora_session").unwrap();
+        assert_eq!(me_status(&app, &cookie).await, 200);
+    })
+    .await;
+}
