@@ -126,6 +126,25 @@ impl Db {
         }
     }
 
+    /// Makes the transactions on `conn` that name the same `topic` run one after another,
+    /// until each commits. SQLite needs nothing: a writing transaction already holds its one
+    /// write lock (see [`Db::begin`]). PostgreSQL takes a transaction-scoped advisory lock on
+    /// the topic, so a rule that reads other rows (e.g. "at least one admin stays") cannot be
+    /// broken by two transactions that each see the other's rows as they were.
+    pub async fn serialize(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        topic: &str,
+    ) -> Result<(), sqlx::Error> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(topic_key(topic))
+                .execute(conn)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Runs a trivial query on the health connection and reports how long the round trip
     /// took.
     pub async fn ping(&self) -> Result<Duration, sqlx::Error> {
@@ -214,6 +233,14 @@ async fn prepare_sqlite_url(url: &str) -> Result<String, sqlx::Error> {
     } else {
         format!("{url}&mode=rwc")
     })
+}
+
+/// A stable 64-bit key for an advisory-lock topic (FNV-1a).
+fn topic_key(topic: &str) -> i64 {
+    let hash = topic.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    });
+    i64::from_ne_bytes(hash.to_ne_bytes())
 }
 
 #[cfg(test)]

@@ -121,8 +121,9 @@ pub async fn update_account(
         return Ok(before);
     }
     let mut tx = Tx::begin(services).await?;
-    // Write first: on SQLite this takes the write lock before the admin count is read, so
-    // two admins demoting each other at once cannot both succeed.
+    // Account changes run one at a time, so two admins demoting each other at once cannot
+    // both see the other still admin and leave none.
+    tx.serialize("account-roles").await?;
     sqlx::query("UPDATE users SET role = $1, status = $2, updated_at = $3 WHERE id = $4")
         .bind(role.as_str())
         .bind(status.as_str())

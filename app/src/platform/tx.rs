@@ -7,6 +7,7 @@
 use super::Services;
 use super::events::{Event, Events};
 use super::jobs::{self, JobKind};
+use crate::db::Db;
 use crate::error::AppError;
 use serde::Serialize;
 use sqlx::{Any, AnyConnection, Transaction};
@@ -16,6 +17,7 @@ use tokio::sync::Notify;
 
 pub struct Tx {
     inner: Transaction<'static, Any>,
+    db: Db,
     bus: Events,
     jobs_ready: Arc<Notify>,
     events: Vec<Event>,
@@ -28,11 +30,19 @@ impl Tx {
     pub async fn begin(services: &Services) -> Result<Self, AppError> {
         Ok(Self {
             inner: services.db.begin().await?,
+            db: services.db.clone(),
             bus: services.events.clone(),
             jobs_ready: services.jobs_ready.clone(),
             events: Vec::new(),
             queued_jobs: false,
         })
+    }
+
+    /// Waits for, then excludes, every other transaction serialized on `topic` until this one
+    /// ends (see `Db::serialize`).
+    pub async fn serialize(&mut self, topic: &str) -> Result<(), AppError> {
+        self.db.serialize(&mut self.inner, topic).await?;
+        Ok(())
     }
 
     /// Publishes `event` once (and only if) this transaction commits.
@@ -56,6 +66,7 @@ impl Tx {
     pub async fn commit(self) -> Result<(), AppError> {
         let Self {
             inner,
+            db: _,
             bus,
             jobs_ready,
             events,

@@ -783,3 +783,61 @@ async fn emailed_links_die_after_an_email_change_or_a_reset() {
     })
     .await;
 }
+
+/// Two admins demoting each other at the same moment leave one admin, never none — round
+/// after round, on PostgreSQL too (where each transaction would otherwise see the other admin
+/// still in place).
+#[tokio::test(flavor = "multi_thread")]
+async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
+    on_each_backend(|app| async move {
+        let id_of = |token: String| {
+            let app = &app;
+            async move {
+                let (_, me) = envelope(app.get_with("/api/v1/auth/me", &token).await).await;
+                me["data"]["id"].as_str().unwrap().to_owned()
+            }
+        };
+        let demote = |token: String, id: String| {
+            let app = &app;
+            async move {
+                app.client
+                    .patch(app.url(&format!("/api/v1/admin/users/{id}")))
+                    .bearer_auth(&token)
+                    .json(&json!({"role": "user"}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }
+        };
+        let mut survivor = staff_token(&app, "admin-0@example.com", Role::Admin).await;
+        for round in 1..=8 {
+            let newcomer =
+                staff_token(&app, &format!("admin-{round}@example.com"), Role::Admin).await;
+            let (survivor_id, newcomer_id) =
+                (id_of(survivor.clone()).await, id_of(newcomer.clone()).await);
+            let (a, b) = tokio::join!(
+                demote(survivor.clone(), newcomer_id),
+                demote(newcomer.clone(), survivor_id)
+            );
+            let admins: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM users WHERE role = 'admin' AND status = 'active'",
+            )
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+            assert_eq!(admins, 1, "round {round}: statuses {a} and {b}");
+            let mut statuses = [a, b];
+            statuses.sort_unstable();
+            assert!(
+                statuses == [200, 400] || statuses == [200, 403],
+                "round {round}: {statuses:?}"
+            );
+            if a != 200 {
+                survivor = newcomer;
+            }
+        }
+    })
+    .await;
+}
