@@ -76,6 +76,8 @@ pub struct Config {
     pub smtp_url: Option<Secret>,
     /// The sender of outgoing email.
     pub mail_from: String,
+    /// Proxies (addresses or networks) whose `X-Forwarded-For` says who the client is.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// A secret value (a token, a URL with a password); never printed.
@@ -237,6 +239,26 @@ impl Config {
             ));
         }
 
+        let mut trusted_proxies = Vec::new();
+        for entry in get("AGORA_TRUSTED_PROXIES")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+        {
+            let network = entry
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    fail(
+                        "AGORA_TRUSTED_PROXIES",
+                        entry,
+                        "must be addresses or networks, e.g. 127.0.0.1, 10.0.0.0/8",
+                    )
+                })?;
+            trusted_proxies.push(network);
+        }
+
         Ok(Self {
             database_url: DatabaseUrl(database_url),
             listen_addr,
@@ -254,6 +276,7 @@ impl Config {
             metrics_token,
             smtp_url: smtp_url.map(Secret),
             mail_from,
+            trusted_proxies,
         })
     }
 

@@ -18,6 +18,7 @@ use app::email::sender::Mailer;
 use app::platform::Services;
 use app::platform::events::Events;
 use app::platform::jobs::JobHandlers;
+use app::platform::request::TrustedProxies;
 use app::platform::signer::Signer;
 use app::platform::throttle::Throttle;
 use config::Config;
@@ -49,6 +50,7 @@ pub async fn services(config: &Config, db: Db) -> anyhow::Result<Services> {
         jobs_ready: Arc::new(tokio::sync::Notify::new()),
         public_url: config.public_url.as_str().into(),
         media_dir: config.media_dir.as_path().into(),
+        proxies: TrustedProxies::new(config.trusted_proxies.clone()),
         mail_outbox: config.smtp_url.is_none(),
     })
 }

@@ -64,8 +64,9 @@ pub fn prometheus() -> &'static PrometheusHandle {
 }
 
 /// Prometheus text format: request counts and latency histograms by route and status, and the
-/// database pool's and the throttle's gauges (read at scrape time). With `AGORA_METRICS_TOKEN` set it needs that
-/// bearer token; without, it answers only this machine (a scraper beside the process).
+/// database pool's and the throttle's gauges (read at scrape time). With `AGORA_METRICS_TOKEN`
+/// set it needs that bearer token; without, it answers only this machine (a scraper beside the
+/// process) — judged by the real client, so a proxy on this machine does not open it to all.
 pub async fn metrics(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -77,7 +78,11 @@ pub async fn metrics(
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .is_some_and(|given| constant_time_eq(given.as_bytes(), token.expose().as_bytes())),
-        None => peer.ip().is_loopback(),
+        None => state
+            .services
+            .proxies
+            .client_ip(&headers, Some(peer.ip()))
+            .is_some_and(|ip| ip.is_loopback()),
     };
     if !allowed {
         return StatusCode::NOT_FOUND.into_response();

@@ -25,7 +25,11 @@ const MAX_CREDENTIAL_LEN: usize = 1024;
 /// carry the refusal (`INVALID_TOKEN`), never a fallback to the cookie.
 pub async fn resolve(services: &Services, parts: &Parts) -> Caller {
     let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>();
-    let client = Client::of_request(&parts.headers, peer.map(|ConnectInfo(addr)| *addr));
+    let client = Client::of_request(
+        &parts.headers,
+        peer.map(|ConnectInfo(addr)| addr.ip()),
+        &services.proxies,
+    );
     if let Some(credential) = bearer(&parts.headers) {
         let identity = if credential.is_empty() || credential.len() > MAX_CREDENTIAL_LEN {
             Err(AppError::InvalidToken)

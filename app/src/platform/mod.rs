@@ -52,6 +52,8 @@ mod services {
         pub public_url: Arc<str>,
         /// Where uploaded files live (served under `/media`).
         pub media_dir: Arc<std::path::Path>,
+        /// The proxies whose `X-Forwarded-For` names the client.
+        pub proxies: super::request::TrustedProxies,
         /// Emails go to the development outbox (no SMTP relay is configured); when false the
         /// outbox is neither written nor served.
         pub mail_outbox: bool,

@@ -1,8 +1,11 @@
 //! The request being served: its id (set by the server's outermost middleware in a
 //! task-local, so envelopes, audit entries and log lines all carry the same one) and where
-//! it came from.
+//! it came from — through trusted proxies when the operator names them.
 
+use ipnet::IpNet;
 use std::future::Future;
+use std::net::IpAddr;
+use std::sync::Arc;
 
 tokio::task_local! {
     static REQUEST_ID: String;
@@ -34,6 +37,51 @@ pub fn cookie<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
         })
 }
 
+/// The proxies whose `X-Forwarded-For` is believed (`AGORA_TRUSTED_PROXIES`); none by
+/// default, so a stranger's header never changes who they appear to be.
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(Arc<[IpNet]>);
+
+/// The most `X-Forwarded-For` entries looked at.
+const MAX_FORWARDED_HOPS: usize = 32;
+
+impl TrustedProxies {
+    pub fn new(networks: Vec<IpNet>) -> Self {
+        Self(networks.into())
+    }
+
+    fn trusts(&self, ip: IpAddr) -> bool {
+        self.0.iter().any(|network| network.contains(&ip))
+    }
+
+    /// The client's address: the peer, unless the peer is a trusted proxy — then the nearest
+    /// address in `X-Forwarded-For` that is not one. The header is read from the right, so an
+    /// address a client wrote into it itself is never believed past an untrusted hop; an entry
+    /// that is not an address ends the walk at the last trusted hop.
+    pub fn client_ip(&self, headers: &http::HeaderMap, peer: Option<IpAddr>) -> Option<IpAddr> {
+        let mut current = peer?;
+        if !self.trusts(current) {
+            return Some(current);
+        }
+        let forwarded: Vec<&str> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .collect();
+        for entry in forwarded.iter().rev().take(MAX_FORWARDED_HOPS) {
+            let Ok(hop) = entry.trim().parse::<IpAddr>() else {
+                break;
+            };
+            current = hop;
+            if !self.trusts(hop) {
+                break;
+            }
+        }
+        Some(current)
+    }
+}
+
 /// Where a request came from, for throttling, the session list and the audit log.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Client {
@@ -42,10 +90,15 @@ pub struct Client {
 }
 
 impl Client {
-    /// The peer's address and the `User-Agent` (cut to 256 characters) of a request.
-    pub fn of_request(headers: &http::HeaderMap, peer: Option<std::net::SocketAddr>) -> Self {
+    /// The client's address (see [`TrustedProxies::client_ip`]) and the `User-Agent` (cut to
+    /// 256 characters) of a request.
+    pub fn of_request(
+        headers: &http::HeaderMap,
+        peer: Option<IpAddr>,
+        proxies: &TrustedProxies,
+    ) -> Self {
         Self {
-            ip: peer.map(|addr| addr.ip().to_string()),
+            ip: proxies.client_ip(headers, peer).map(|ip| ip.to_string()),
             user_agent: headers
                 .get(http::header::USER_AGENT)
                 .and_then(|v| v.to_str().ok())
@@ -68,5 +121,36 @@ mod tests {
         assert_eq!(current_request_id(), None);
         let seen = with_request_id("abc".into(), async { current_request_id() }).await;
         assert_eq!(seen.as_deref(), Some("abc"));
+    }
+
+    fn forwarded(value: &str) -> http::HeaderMap {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-forwarded-for", value.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_trusted_proxies() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let proxy = Some(ip("10.0.0.5"));
+        let none = TrustedProxies::default();
+        let ours = TrustedProxies::new(vec!["10.0.0.0/8".parse().unwrap()]);
+        let spoofed = forwarded("1.1.1.1, 203.0.113.7");
+        // Nobody trusted: the header is ignored.
+        assert_eq!(none.client_ip(&spoofed, proxy), proxy);
+        // From our proxy: the nearest untrusted hop, not what the client wrote further left.
+        assert_eq!(ours.client_ip(&spoofed, proxy), Some(ip("203.0.113.7")));
+        let chain = forwarded("203.0.113.7, 10.0.0.9");
+        assert_eq!(ours.client_ip(&chain, proxy), Some(ip("203.0.113.7")));
+        // A peer that is not our proxy is the client, whatever it sends.
+        let stranger = Some(ip("198.51.100.1"));
+        assert_eq!(ours.client_ip(&spoofed, stranger), stranger);
+        // No header, or junk in it: the proxy itself.
+        assert_eq!(ours.client_ip(&http::HeaderMap::new(), proxy), proxy);
+        assert_eq!(ours.client_ip(&forwarded("junk"), proxy), proxy);
+        assert_eq!(
+            ours.client_ip(&forwarded("203.0.113.7, junk"), proxy),
+            proxy
+        );
     }
 }

@@ -1,5 +1,7 @@
 //! `/health`, `/metrics`, request ids, security headers, graceful shutdown.
-use crate::helpers::{TestApp, backends, on_each_backend};
+use crate::fixtures::{PASSWORD, register};
+use crate::helpers::{Options, TestApp, backends, envelope, on_each_backend, on_each_backend_with};
+use serde_json::json;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -289,4 +291,94 @@ async fn each_configured_backend_really_is_under_test() {
             "CI=true but AGORA_TEST_POSTGRES_URL is not set"
         );
     }
+}
+
+/// Signs in through the form from `forwarded_for` (as a proxy would report it); returns the
+/// response.
+async fn sign_in_via_proxy(app: &TestApp, email: &str, password: &str, forwarded_for: &str) -> u16 {
+    app.client
+        .post(app.url("/rpc/auth/login"))
+        .header("accept", "text/html")
+        .header("origin", format!("http://{}", app.addr))
+        .header("x-forwarded-for", forwarded_for)
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Behind a trusted proxy, the client is the address the proxy reports: the session list and
+/// the sign-in throttle see it, and `/metrics` is not "this machine" for a visitor from
+/// outside. A stranger's header is ignored when nobody is trusted.
+#[tokio::test(flavor = "multi_thread")]
+async fn behind_a_trusted_proxy_the_forwarded_address_is_the_client() {
+    let trusted = || Options {
+        env: vec![("AGORA_TRUSTED_PROXIES", "127.0.0.1, ::1".into())],
+        ..Options::default()
+    };
+    on_each_backend_with(trusted, |app| async move {
+        let token = register(&app, "proxied@example.com").await["accessToken"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        // A client that writes its own header is not believed past our proxy's hop.
+        let status = sign_in_via_proxy(
+            &app,
+            "proxied@example.com",
+            PASSWORD,
+            "6.6.6.6, 198.51.100.9",
+        )
+        .await;
+        assert_eq!(status, 302);
+        let (_, sessions) = envelope(app.get_with("/api/v1/users/me/sessions", &token).await).await;
+        assert_eq!(sessions["data"][0]["ip"], "198.51.100.9", "{sessions}");
+
+        // Five failures from one outside address throttle that address, not the proxy.
+        for _ in 0..5 {
+            sign_in_via_proxy(&app, "proxied@example.com", "Wrong-Guess-1", "203.0.113.7").await;
+        }
+        let response = app
+            .client
+            .post(app.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", "203.0.113.7")
+            .json(&json!({"email": "proxied@example.com", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 429);
+        let elsewhere = app
+            .client
+            .post(app.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", "203.0.113.8")
+            .json(&json!({"email": "proxied@example.com", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(elsewhere.status(), 200);
+
+        let outside = app
+            .client
+            .get(app.url("/metrics"))
+            .header("x-forwarded-for", "203.0.113.7")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(outside.status(), 404, "a visitor through the proxy");
+        assert_eq!(app.get("/metrics").await.status(), 200, "this machine");
+    })
+    .await;
+
+    // Nobody trusted: the header changes nothing.
+    on_each_backend(|app| async move {
+        let token = register(&app, "direct@example.com").await["accessToken"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        sign_in_via_proxy(&app, "direct@example.com", PASSWORD, "198.51.100.9").await;
+        let (_, sessions) = envelope(app.get_with("/api/v1/users/me/sessions", &token).await).await;
+        assert_eq!(sessions["data"][0]["ip"], "127.0.0.1", "{sessions}");
+    })
+    .await;
 }
