@@ -78,14 +78,8 @@ fn migrate_creates_the_database_and_seed_is_idempotent() {
 
 #[test]
 fn serve_logs_json_with_request_ids_and_stops_cleanly_on_sigterm() {
-    use std::io::BufRead;
-
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, port) = serve(&dir.path().join("agora.db"));
-    let mut lines = std::io::BufReader::new(child.0.stdout.take().unwrap()).lines();
-    // The first line says where it listens.
-    let first = lines.next().unwrap().unwrap();
-    assert!(first.contains("listening"), "{first}");
+    let (mut child, port, mut lines) = serve(&dir.path().join("agora.db"));
 
     let reply = http(
         port,
@@ -143,9 +137,7 @@ fn create_admin_takes_the_password_from_the_environment_and_checks_it() {
     );
 
     // The new admin signs in through the API and holds the admin role.
-    let (mut child, port) = serve(&db);
-    let mut stdout = std::io::BufReader::new(child.0.stdout.take().unwrap());
-    std::io::BufRead::read_line(&mut stdout, &mut String::new()).unwrap();
+    let (_child, port, _log) = serve(&db);
     let body = r#"{"email":"boss@example.com","password":"Keen-Heron-2026"}"#;
     let reply = http(
         port,
@@ -159,24 +151,37 @@ fn create_admin_takes_the_password_from_the_environment_and_checks_it() {
     assert!(reply.contains(r#""role":"admin""#), "{reply}");
 }
 
-/// Starts `agora serve` on a free port over the SQLite file `db`, logging JSON to a pipe.
-fn serve(db: &std::path::Path) -> (KillOnDrop, u16) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_agora"))
+/// The log lines of a running server.
+type Log = std::io::Lines<std::io::BufReader<std::process::ChildStdout>>;
+
+/// Starts `agora serve` over the SQLite file `db`, logging JSON to a pipe, on a port the server
+/// picks itself (so no other process can take it between choosing and binding); returns the
+/// process, that port (read from the first log line, which says where it listens) and the rest
+/// of the log.
+fn serve(db: &std::path::Path) -> (KillOnDrop, u16, Log) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_agora"))
         .current_dir(db.parent().unwrap())
         .arg("serve")
         .env("DATABASE_URL", format!("sqlite://{}", db.display()))
-        .env("AGORA_LISTEN_ADDR", format!("127.0.0.1:{port}"))
+        .env("AGORA_LISTEN_ADDR", "127.0.0.1:0")
         .env("AGORA_LOG_FORMAT", "json")
         .env("RUST_LOG", "info")
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    (KillOnDrop(child), port)
+    let mut log = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let child = KillOnDrop(child);
+    let first = log.next().expect("a first log line").unwrap();
+    let port = first
+        .split("listening on http://127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+        .unwrap_or_else(|| panic!("no port in {first}"));
+    (child, port, log)
 }
 
 /// Sends one raw HTTP/1.1 request and reads the whole reply.

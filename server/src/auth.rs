@@ -92,8 +92,9 @@ pub async fn resolve_caller(
 ) -> Response {
     let (mut parts, body) = request.into_parts();
     let caller = app::auth::caller::resolve(&services, &parts).await;
+    let ip = caller.client().ip.clone();
     parts.extensions.insert(caller);
-    next.run(Request::from_parts(parts, body)).await
+    app::platform::request::with_client_ip(ip, next.run(Request::from_parts(parts, body))).await
 }
 
 /// Cross-site request forgery. A request with an `Authorization: Bearer` header is

@@ -162,11 +162,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = TcpListener::bind(config.listen_addr)
         .await
         .with_context(|| format!("AGORA_LISTEN_ADDR: cannot listen on {}", config.listen_addr))?;
+    // The address actually bound: with port 0 the system picks one.
+    let addr = listener.local_addr().unwrap_or(config.listen_addr);
     tracing::info!(
-        addr = %config.listen_addr,
+        %addr,
         database = ?config.database_url,
-        "Agora is listening on http://{}",
-        config.listen_addr
+        "Agora is listening on http://{addr}"
     );
     let db_for_close = db.clone();
     let grace = config.shutdown_grace;

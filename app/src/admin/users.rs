@@ -181,10 +181,10 @@ pub fn UserDetailPage() -> impl IntoView {
                             </ul>
                         </section>
                         <section aria-labelledby="user-audit" class="rounded-lg border border-slate-200 bg-white p-5 lg:col-span-2">
-                            <h2 id="user-audit" class="mb-3 text-lg font-semibold">"Audit trail"</h2>
+                            <h2 id="user-audit" class="mb-3 text-lg font-semibold">"Security events and audit trail"</h2>
                             <ul class="flex flex-col gap-2 text-sm">
                                 {audit.into_iter().map(|e| view! {
-                                    <li>{format!("{} · {} by {} · {}", e.at.display_utc(), e.action, e.actor, e.details)}</li>
+                                    <li>{format!("{} · {} by {} from {} · {}", e.at.display_utc(), e.action, e.actor, e.ip.as_deref().unwrap_or("-"), e.details)}</li>
                                 }).collect_view()}
                             </ul>
                         </section>

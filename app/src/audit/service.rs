@@ -1,23 +1,31 @@
-//! Writing and reading the audit log. Staff actions call [`record`] inside their own
-//! transaction, so an action and its audit entry are committed together or not at all.
+//! Writing and reading the audit log: staff actions and the security events of accounts
+//! (sign-ins, password and email changes, sessions ended, API keys). Actions call [`record`]
+//! inside their own transaction, so an action and its audit entry are committed together or
+//! not at all.
 
 use super::model::AuditEntry;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::platform::identity::{Actor, Staff};
-use crate::platform::request::current_request_id;
-use crate::platform::types::Timestamp;
+use crate::platform::identity::Staff;
+use crate::platform::request::{current_client_ip, current_request_id};
+use crate::platform::types::{Id, Timestamp};
 use sqlx::AnyConnection;
 
-/// One staff action about to be recorded.
+/// One action about to be recorded.
 #[derive(Debug)]
 pub struct NewEntry<'a> {
-    pub actor: &'a Actor,
+    /// Who acted: `Actor::audit_label`, or `guest` for someone not signed in.
+    pub actor: String,
     pub action: &'a str,
     pub target: Option<String>,
     pub details: serde_json::Value,
-    /// The client's address, when the action came over HTTP.
+    /// The client's address; when `None`, the current request's (if any).
     pub ip: Option<String>,
+}
+
+/// The audit label of the account `id` (`user:<id>`), as actor or target.
+pub fn user_label(id: &Id) -> String {
+    format!("user:{id}")
 }
 
 /// Appends `entry` using `conn` — pass the action's transaction (`&mut tx`).
@@ -26,11 +34,11 @@ pub async fn record(conn: &mut AnyConnection, entry: NewEntry<'_>) -> Result<(),
         "INSERT INTO audit_log (actor, action, target, details, ip, request_id, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(entry.actor.audit_label())
+    .bind(entry.actor)
     .bind(entry.action)
     .bind(entry.target)
     .bind(entry.details.to_string())
-    .bind(entry.ip)
+    .bind(entry.ip.or_else(current_client_ip))
     .bind(current_request_id())
     .bind(Timestamp::now())
     .execute(conn)

@@ -5,6 +5,7 @@
 use super::limits::TOKENS_PER_IP;
 use super::model::{ApiKeyInfo, KeyScope, NewApiKey, SessionInfo, User};
 use super::service::find_user;
+use super::service::security_event;
 use super::session::{self, SessionUser};
 use crate::db::Db;
 use crate::error::AppError;
@@ -17,6 +18,7 @@ use crate::platform::tx::Tx;
 use crate::platform::types::{Id, Timestamp};
 use crate::platform::validate::text;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// Lifetime of an access token.
 pub const ACCESS_TOKEN_SECS: i64 = 15 * 60;
@@ -85,6 +87,7 @@ pub async fn end_session(services: &Services, actor: &Actor, handle: &str) -> Re
     if !session::end_by_handle(&mut tx, &principal.id, handle).await? {
         return Err(AppError::NotFound("The session".into()));
     }
+    security_event(&mut tx, &principal.id, "auth.session_ended", json!({})).await?;
     tx.commit().await
 }
 
@@ -97,6 +100,8 @@ pub async fn end_other_sessions(
     let principal = actor.account_holder()?;
     let mut tx = Tx::begin(services).await?;
     let ended = session::end_browser_sessions(&mut tx, &principal.id, current).await?;
+    let details = json!({ "count": ended });
+    security_event(&mut tx, &principal.id, "auth.sessions_ended", details).await?;
     tx.commit().await?;
     Ok(ended)
 }
@@ -369,11 +374,12 @@ pub async fn create_api_key(
             "Name the key, e.g. after the program that uses it.",
         ));
     }
+    let mut tx = db.begin().await?;
     let live: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL",
     )
     .bind(&principal.id)
-    .fetch_one(db.pool())
+    .fetch_one(&mut *tx)
     .await?;
     if live >= MAX_KEYS {
         return Err(AppError::invalid(
@@ -401,25 +407,37 @@ pub async fn create_api_key(
     .bind(token_hash(&key))
     .bind(scope.as_str())
     .bind(info.created_at)
-    .execute(db.pool())
+    .execute(&mut *tx)
     .await?;
+    let details = json!({ "key": info.id, "name": info.name, "scope": scope.as_str() });
+    security_event(&mut tx, &principal.id, "auth.key_created", details).await?;
+    tx.commit().await?;
     Ok(NewApiKey { key, info })
 }
 
 /// Revokes one of the signed-in person's keys.
 pub async fn revoke_api_key(db: &Db, actor: &Actor, id: &Id) -> Result<(), AppError> {
     let principal = actor.account_holder()?;
+    let mut tx = db.begin().await?;
     let done = sqlx::query(
         "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
     )
     .bind(Timestamp::now())
     .bind(id)
     .bind(&principal.id)
-    .execute(db.pool())
+    .execute(&mut *tx)
     .await?;
     if done.rows_affected() == 0 {
         return Err(AppError::NotFound("The API key".into()));
     }
+    security_event(
+        &mut tx,
+        &principal.id,
+        "auth.key_revoked",
+        json!({ "key": id }),
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 

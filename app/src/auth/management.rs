@@ -153,7 +153,7 @@ pub async fn update_account(
     record(
         &mut tx,
         NewEntry {
-            actor: admin.actor(),
+            actor: admin.actor().audit_label(),
             action: "users.update",
             target: Some(format!("user:{id}")),
             details: serde_json::json!({

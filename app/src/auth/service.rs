@@ -11,6 +11,7 @@ use super::limits::{
 use super::model::{AccountStatus, NotificationPrefs, ProfileChanges, Registration, User};
 use super::session::{SessionUser, end_user_sessions};
 use super::validate;
+use crate::audit::service::{NewEntry, record, user_label};
 use crate::db::Db;
 use crate::email::{service as email, templates};
 use crate::error::AppError;
@@ -24,6 +25,8 @@ use crate::platform::tx::Tx;
 use crate::platform::types::{EmailAddress, Id, Timestamp, email_key};
 use crate::platform::validate::{Checks, text};
 use crate::settings::{model::SITE_NAME, service as settings};
+use serde_json::json;
+use sqlx::AnyConnection;
 
 /// How long an emailed verification link works.
 pub const VERIFY_HOURS: i64 = 48;
@@ -208,6 +211,58 @@ async fn queue_verification(
     .await
 }
 
+/// Records a security event of the account `user`, caused by its holder (signed in, or
+/// proving it with an emailed link), in the audit log, where its admin page shows it — inside
+/// `conn`'s transaction, so the event and the change commit together.
+pub(crate) async fn security_event(
+    conn: &mut AnyConnection,
+    user: &Id,
+    action: &str,
+    details: serde_json::Value,
+) -> Result<(), AppError> {
+    let entry = NewEntry {
+        actor: user_label(user),
+        action,
+        target: Some(user_label(user)),
+        details,
+        ip: None,
+    };
+    record(conn, entry).await
+}
+
+/// Records that a stranger's sign-in to the account with `key`, if there is one, failed or was
+/// throttled — in the background, so the answer's timing does not tell whether the account
+/// exists. Such attempts are limited per address, which bounds these writes.
+fn record_guest_sign_in(services: &Services, key: String, action: &'static str, client: &Client) {
+    let db = services.db.clone();
+    let ip = client.ip.clone();
+    tokio::spawn(async move {
+        let recorded: Result<(), AppError> = async {
+            let user: Option<Id> = sqlx::query_scalar(
+                "SELECT id FROM users WHERE email_key = $1 AND status <> 'deleted'",
+            )
+            .bind(&key)
+            .fetch_optional(db.pool())
+            .await?;
+            if let Some(user) = user {
+                let entry = NewEntry {
+                    actor: "guest".to_owned(),
+                    action,
+                    target: Some(user_label(&user)),
+                    details: json!({}),
+                    ip,
+                };
+                record(&mut *db.pool().acquire().await?, entry).await?;
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(error) = recorded {
+            tracing::warn!(%error, action, "could not record a security event");
+        }
+    });
+}
+
 /// The columns of a sign-in check.
 #[derive(sqlx::FromRow)]
 struct Credentials {
@@ -256,8 +311,13 @@ pub async fn log_in(
             None => (&LOGIN_FAILURES_PER_ACCOUNT, key.clone()),
         };
     throttle.hit(&LOGIN_PER_IP, client.ip_key())?;
-    throttle.check(&LOGIN_FAILURES_PER_ACCOUNT_IP, &pair)?;
-    throttle.check(wide_rule, &wide_key)?;
+    let account_limits = throttle
+        .check(&LOGIN_FAILURES_PER_ACCOUNT_IP, &pair)
+        .and_then(|()| throttle.check(wide_rule, &wide_key));
+    if let Err(refused) = account_limits {
+        record_guest_sign_in(services, key, "auth.sign_in_throttled", client);
+        return Err(refused);
+    }
     let db = &services.db;
     let account: Option<Credentials> = sqlx::query_as(
         "SELECT id, role, status, password_hash FROM users WHERE email_key = $1 AND status <> 'deleted'",
@@ -270,6 +330,7 @@ pub async fn log_in(
     let (Some(account), true) = (account, matches) else {
         throttle.hit(&LOGIN_FAILURES_PER_ACCOUNT_IP, &pair)?;
         throttle.hit(wide_rule, &wide_key)?;
+        record_guest_sign_in(services, key, "auth.sign_in_failed", client);
         return Err(AppError::InvalidCredentials);
     };
     if account.status != AccountStatus::Active {
@@ -284,6 +345,7 @@ pub async fn log_in(
         .bind(&account.id)
         .execute(&mut *tx)
         .await?;
+    security_event(&mut tx, &account.id, "auth.sign_in", json!({})).await?;
     tx.publish(Event::new(
         "user.logged_in",
         serde_json::json!({ "userId": account.id }),
@@ -425,6 +487,7 @@ async fn replace_password(
     hash: String,
     keep_session: Option<&str>,
     mut tx: Tx,
+    action: &str,
 ) -> Result<SessionUser, AppError> {
     let (address, first_name, role): (String, String, String) = sqlx::query_as(
         "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3 \
@@ -437,6 +500,7 @@ async fn replace_password(
     .await?;
     end_user_sessions(&mut tx, user_id, keep_session).await?;
     retire_emailed_tokens(&mut tx, user_id).await?;
+    security_event(&mut tx, user_id, action, json!({})).await?;
     let site = settings::get(&services.db, &SITE_NAME).await?;
     email::queue(
         &mut tx,
@@ -463,7 +527,7 @@ pub async fn reset_password(
     let hash = hash_password(new_password).await?;
     let mut tx = Tx::begin(services).await?;
     let (user_id, _) = consume_token(&mut tx, token, "reset_password").await?;
-    replace_password(services, &user_id, hash, None, tx).await?;
+    replace_password(services, &user_id, hash, None, tx, "auth.password_reset").await?;
     Ok(())
 }
 
@@ -512,7 +576,8 @@ pub async fn change_password(
     confirm_password(services, principal, current, "currentPassword").await?;
     let hash = hash_password(new_password).await?;
     let tx = Tx::begin(services).await?;
-    replace_password(services, &principal.id, hash, current_session, tx).await
+    let action = "auth.password_changed";
+    replace_password(services, &principal.id, hash, current_session, tx, action).await
 }
 
 /// Changes the sign-in email after checking the password; the new address must be verified and
@@ -547,6 +612,8 @@ pub async fn change_email(
     .await?;
     // Links sent before — to the old address, or for a reset — no longer apply.
     retire_emailed_tokens(&mut tx, &principal.id).await?;
+    let change = json!({ "old": old_address, "new": email.as_str() });
+    security_event(&mut tx, &principal.id, "auth.email_changed", change).await?;
     queue_verification(&mut tx, services, &site, &principal.id, &email, &first_name).await?;
     email::queue(
         &mut tx,

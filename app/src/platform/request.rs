@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 tokio::task_local! {
     static REQUEST_ID: String;
+    static CLIENT_IP: Option<String>;
 }
 
 /// Runs `future` with `request_id` as the current request's id.
@@ -17,6 +18,17 @@ pub fn with_request_id<F: Future>(
     future: F,
 ) -> impl Future<Output = F::Output> {
     REQUEST_ID.scope(request_id, future)
+}
+
+/// Runs `future` with `ip` as the current request's client address (after trusted proxies),
+/// for the audit log.
+pub fn with_client_ip<F: Future>(ip: Option<String>, future: F) -> impl Future<Output = F::Output> {
+    CLIENT_IP.scope(ip, future)
+}
+
+/// The client address of the request being handled, if known.
+pub fn current_client_ip() -> Option<String> {
+    CLIENT_IP.try_with(Clone::clone).ok().flatten()
 }
 
 /// The id of the request being handled, or `None` outside of one (command line, jobs).

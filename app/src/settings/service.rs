@@ -58,7 +58,7 @@ pub async fn set<T: SettingValue>(
     record(
         &mut tx,
         NewEntry {
-            actor: admin.actor(),
+            actor: admin.actor().audit_label(),
             action: "settings.update",
             target: Some(format!("setting:{}", setting.key)),
             details,

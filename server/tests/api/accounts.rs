@@ -841,3 +841,104 @@ async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
     })
     .await;
 }
+
+/// Security events land in the audit log and show on the account's admin page: sign-ins
+/// (succeeded, failed, throttled), password changed and reset, email changed, sessions ended,
+/// API keys created and revoked — with the client's address.
+#[tokio::test(flavor = "multi_thread")]
+async fn security_events_show_on_the_accounts_admin_page() {
+    on_each_backend(|app| async move {
+        let email = "watched@example.com";
+        let token = token(&register(&app, email).await, "accessToken");
+        let (_, me) = envelope(app.get_with("/api/v1/auth/me", &token).await).await;
+        let page = format!("/admin/users/{}", me["data"]["id"].as_str().unwrap());
+        let (status, key) = envelope(
+            app.post_json(
+                "/api/v1/users/me/api-keys",
+                Some(&token),
+                json!({"name": "ci", "scope": "read"}),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 201);
+        let key_id = key["data"]["info"]["id"].as_str().unwrap();
+        let revoked = app
+            .client
+            .delete(app.url(&format!("/api/v1/users/me/api-keys/{key_id}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(revoked.status(), 204);
+        let cookie = form_login(&app, email, PASSWORD).await;
+        let ended = post_form(&app, "/rpc/account/sessions/end-others", Some(&cookie), &[]).await;
+        assert_eq!(ended.status(), 302);
+        let changed = post_form(
+            &app,
+            "/rpc/account/password",
+            Some(&cookie),
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "Fresh-Otter-77"),
+            ],
+        )
+        .await;
+        assert_eq!(changed.headers()["location"], "/account?password=changed");
+        let cookie = crate::fixtures::session_cookie(&changed).unwrap_or(cookie);
+        let moved = post_form(
+            &app,
+            "/rpc/account/email",
+            Some(&cookie),
+            &[
+                ("new_email", "moved@example.com"),
+                ("password", "Fresh-Otter-77"),
+            ],
+        )
+        .await;
+        assert_eq!(moved.headers()["location"], "/account?email=changed");
+        let forgot = json!({"email": "moved@example.com"});
+        app.post_json("/api/v1/auth/forgot-password", None, forgot)
+            .await;
+        let (text, _) = app
+            .email_to("moved@example.com", "Reset your password")
+            .await;
+        let reset_token = text.split("/reset-password/").nth(1).unwrap();
+        let reset_token = reset_token.split_whitespace().next().unwrap();
+        let reset = json!({"token": reset_token, "password": "Brand-New-Pass-7"});
+        let (status, _) = envelope(
+            app.post_json("/api/v1/auth/reset-password", None, reset)
+                .await,
+        )
+        .await;
+        assert_eq!(status, 200);
+        // Five wrong passwords, then a throttled attempt.
+        for _ in 0..6 {
+            login(&app, "moved@example.com", "Wrong-Guess-1").await;
+        }
+
+        let manager = app.with_user(Role::Manager).await;
+        let expected = [
+            "auth.sign_in by user:",
+            "auth.key_created",
+            "auth.key_revoked",
+            "auth.sessions_ended",
+            "auth.password_changed",
+            "auth.email_changed",
+            "auth.password_reset",
+            "auth.sign_in_failed by guest from 127.0.0.1",
+            "auth.sign_in_throttled by guest",
+        ];
+        // Failed and throttled sign-ins are recorded in the background.
+        for attempt in 0.. {
+            let html = app.html_with_cookie(&page, &manager.cookie).await;
+            let missing: Vec<_> = expected.iter().filter(|e| !html.contains(*e)).collect();
+            if missing.is_empty() {
+                break;
+            }
+            assert!(attempt < 50, "missing {missing:?} in {html}");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+}
