@@ -56,15 +56,27 @@ impl fmt::Display for Id {
     }
 }
 
-/// A moment in UTC, stored and sent as unix milliseconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// A moment in UTC: unix milliseconds in the database, an RFC 3339 string with milliseconds
+/// (`2026-11-22T09:49:49.447Z`) on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(
     feature = "ssr",
     derive(sqlx::Type, utoipa::ToSchema),
-    sqlx(transparent)
+    sqlx(transparent),
+    schema(value_type = String, format = DateTime, example = "2026-11-22T09:49:49.447Z")
 )]
-#[serde(transparent)]
 pub struct Timestamp(i64);
+
+/// A date and time of day, split out of a [`Timestamp`].
+struct Civil {
+    year: i64,
+    month: i64,
+    day: i64,
+    hour: i64,
+    minute: i64,
+    second: i64,
+    millis: i64,
+}
 
 impl Timestamp {
     #[cfg(feature = "ssr")]
@@ -93,6 +105,69 @@ impl Timestamp {
 
     /// `YYYY-MM-DD HH:MM UTC`, for pages.
     pub fn display_utc(self) -> String {
+        let c = self.civil();
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+            c.year, c.month, c.day, c.hour, c.minute
+        )
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` (RFC 3339), as the API sends it.
+    pub fn to_rfc3339(self) -> String {
+        let c = self.civil();
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            c.year, c.month, c.day, c.hour, c.minute, c.second, c.millis
+        )
+    }
+
+    /// An RFC 3339 time in UTC (`Z` or `+00:00`), with or without fractions of a second
+    /// (kept to the millisecond).
+    pub fn parse_rfc3339(value: &str) -> Option<Self> {
+        let (date, rest) = value.split_once(['T', 't'])?;
+        let time = rest
+            .strip_suffix(['Z', 'z'])
+            .or_else(|| rest.strip_suffix("+00:00"))?;
+        let number = |text: &str, digits: usize| {
+            (text.len() == digits && text.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| text.parse::<i64>().ok())
+                .flatten()
+        };
+        let mut ymd = date.split('-');
+        let (year, month, day) = (
+            number(ymd.next()?, 4)?,
+            number(ymd.next()?, 2)?,
+            number(ymd.next()?, 2)?,
+        );
+        let (clock, fraction) = time.split_once('.').unwrap_or((time, ""));
+        let mut hms = clock.split(':');
+        let (hour, minute, second) = (
+            number(hms.next()?, 2)?,
+            number(hms.next()?, 2)?,
+            number(hms.next()?, 2)?,
+        );
+        if ymd.next().is_some() || hms.next().is_some() || fraction.len() > 9 {
+            return None;
+        }
+        if !fraction.bytes().all(|b| b.is_ascii_digit())
+            || (time.contains('.') && fraction.is_empty())
+        {
+            return None;
+        }
+        let millis = format!("{fraction:0<3}")[..3].parse::<i64>().ok()?;
+        let valid = (1..=12).contains(&month)
+            && (1..=days_in_month(year, month)).contains(&day)
+            && hour < 24
+            && minute < 60
+            && second < 60;
+        valid.then(|| {
+            let seconds =
+                days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+            Self(seconds * 1000 + millis)
+        })
+    }
+
+    fn civil(self) -> Civil {
         let seconds = self.0.div_euclid(1000);
         let days = seconds.div_euclid(86_400);
         let time = seconds.rem_euclid(86_400);
@@ -105,12 +180,52 @@ impl Timestamp {
         let mp = (5 * doy + 2) / 153;
         let day = doy - (153 * mp + 2) / 5 + 1;
         let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + i64::from(month <= 2);
-        format!(
-            "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-            time / 3600,
-            time % 3600 / 60
-        )
+        Civil {
+            year: yoe + era * 400 + i64::from(month <= 2),
+            month,
+            day,
+            hour: time / 3600,
+            minute: time % 3600 / 60,
+            second: time % 60,
+            millis: self.0.rem_euclid(1000),
+        }
+    }
+}
+
+/// Days since 1970-01-01 of a civil date (the inverse of `Timestamp::civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let mp = if month > 2 { month - 3 } else { month + 9 };
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_rfc3339())
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::parse_rfc3339(&text).ok_or_else(|| {
+            serde::de::Error::custom(
+                "expected an RFC 3339 time in UTC, e.g. 2026-11-22T09:49:49.447Z",
+            )
+        })
     }
 }
 
@@ -201,6 +316,43 @@ mod tests {
         assert!(Id::parse(&"a".repeat(65)).is_none());
         assert!(Id::parse("../etc").is_none());
         assert!(Id::parse("a b").is_none());
+    }
+
+    #[test]
+    fn timestamps_travel_as_rfc_3339() {
+        let moment = Timestamp::from_millis(1_795_340_989_447);
+        assert_eq!(moment.to_rfc3339(), "2026-11-22T09:49:49.447Z");
+        assert_eq!(
+            serde_json::to_value(moment).unwrap(),
+            serde_json::json!("2026-11-22T09:49:49.447Z")
+        );
+        for text in [
+            "2026-11-22T09:49:49.447Z",
+            "2026-11-22t09:49:49.447z",
+            "2026-11-22T09:49:49.447+00:00",
+            "2026-11-22T09:49:49.447999Z",
+        ] {
+            assert_eq!(Timestamp::parse_rfc3339(text), Some(moment), "{text}");
+        }
+        assert_eq!(
+            Timestamp::parse_rfc3339("2024-02-29T00:00:00Z").map(Timestamp::display_utc),
+            Some("2024-02-29 00:00 UTC".to_owned())
+        );
+        for bad in [
+            "",
+            "2026-11-22",
+            "2026-11-22T09:49:49",
+            "2026-11-22T09:49:49+02:00",
+            "2026-13-01T00:00:00Z",
+            "2025-02-29T00:00:00Z",
+            "2026-11-22T24:00:00Z",
+            "2026-11-22T09:49:49.Z",
+            "1795340989447",
+        ] {
+            assert_eq!(Timestamp::parse_rfc3339(bad), None, "{bad}");
+        }
+        let epoch = Timestamp::from_millis(0);
+        assert_eq!(Timestamp::parse_rfc3339(&epoch.to_rfc3339()), Some(epoch));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use crate::fixtures::{
 };
 use crate::helpers::{TestApp, assert_error, envelope, on_each_backend};
 use app::platform::identity::Role;
+use app::platform::types::Timestamp;
 use serde_json::{Value, json};
 
 fn token(pair: &Value, name: &str) -> String {
@@ -138,7 +139,13 @@ async fn wrong_passwords_and_unknown_emails_get_the_same_answer() {
         let (status, body) = envelope(login(&app, "ANN@example.com", PASSWORD).await).await;
         assert_eq!(status, 200);
         assert_no_secrets(&body);
-        assert!(body["data"]["user"]["lastLoginAt"].is_i64());
+        let last_login = body["data"]["user"]["lastLoginAt"]
+            .as_str()
+            .expect("RFC 3339");
+        assert!(
+            Timestamp::parse_rfc3339(last_login).is_some(),
+            "{last_login}"
+        );
     })
     .await;
 }
@@ -457,7 +464,7 @@ async fn api_keys_are_shown_once_scoped_and_revocable() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .any(|k| k["lastUsedAt"].is_i64())
+                .any(|k| k["lastUsedAt"].as_str().is_some_and(|t| t.ends_with('Z')))
         );
 
         let id = read["data"]["info"]["id"].as_str().unwrap();

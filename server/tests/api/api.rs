@@ -158,6 +158,10 @@ async fn the_openapi_document_is_3_1_and_lists_the_routes() {
         );
         assert!(doc["paths"]["/api/v1/site"]["get"].is_object());
         assert!(doc["components"]["schemas"]["ErrorEnvelope"].is_object());
+        // Times are documented as what they are on the wire: RFC 3339 strings.
+        let timestamp = &doc["components"]["schemas"]["Timestamp"];
+        assert_eq!(timestamp["type"], "string", "{timestamp}");
+        assert_eq!(timestamp["format"], "date-time", "{timestamp}");
     })
     .await;
 }
