@@ -67,6 +67,7 @@ pub async fn app_state(config: Config, db: Db) -> anyhow::Result<AppState> {
         services,
         config: Arc::new(config),
         leptos_options,
+        api_limits: Arc::default(),
     })
 }
 

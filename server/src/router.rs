@@ -67,7 +67,13 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
         .route("/health", get(ops::health))
         .route("/metrics", get(ops::metrics))
         .route("/api/docs", get(api::docs::page))
-        .nest("/api/v1", api)
+        .nest(
+            "/api/v1",
+            api.layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                api::limit::api_rate_limit,
+            )),
+        )
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ));

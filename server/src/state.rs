@@ -1,5 +1,6 @@
 //! What every handler can reach: the services (database, signer, throttle, events), the
-//! configuration and the Leptos options.
+//! configuration, the Leptos options and the API's request limits.
+use crate::api::limit::ApiLimits;
 use crate::config::Config;
 use app::db::Db;
 use app::platform::Services;
@@ -12,6 +13,8 @@ pub struct AppState {
     pub services: Services,
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
+    /// The `/api/v1` request limits, as last read from the settings.
+    pub api_limits: Arc<ApiLimits>,
 }
 
 impl AppState {

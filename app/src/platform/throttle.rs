@@ -98,11 +98,38 @@ impl Throttle {
     }
 
     fn apply(&self, rule: &Rule, key: &str, add: u32, now: Duration) -> Result<(), AppError> {
+        self.count(rule, key, add, now)
+            .map(drop)
+            .map_err(|quota| AppError::RateLimited {
+                retry_after_secs: quota.reset_in_secs(now),
+            })
+    }
+
+    /// Counts one event of `key` and says where it stands against `rule` (for
+    /// `X-RateLimit-*` headers); over the limit, the refusal carries the same standing.
+    pub fn take(&self, rule: &Rule, key: &str) -> Result<Quota, (Quota, AppError)> {
+        match self.count(rule, key, 1, since_epoch()) {
+            Ok(quota) => Ok(quota),
+            Err(quota) => {
+                let error = AppError::RateLimited {
+                    retry_after_secs: quota.reset_in_secs(since_epoch()),
+                };
+                Err((quota, error))
+            }
+        }
+    }
+
+    /// Adds `add` to the key's count when that stays within the limit (with `add` 0: whether
+    /// the key is below it); the key's standing either way.
+    fn count(&self, rule: &Rule, key: &str, add: u32, now: Duration) -> Result<Quota, Quota> {
         let (shard, hash) = self.locate(rule, key);
         let window_ms = rule.window.as_millis().max(1) as u64;
         let now_ms = now.as_millis() as u64;
         let window = now_ms / window_ms;
-        let mut rules = self.shards[shard].lock().map_err(|_| AppError::Internal)?;
+        let Ok(mut rules) = self.shards[shard].lock() else {
+            // A poisoned lock (a panic while counting): refuse rather than count nothing.
+            return Err(Quota::spent(rule, (window + 1) * window_ms));
+        };
         let counters = rules.entry(rule.name).or_default();
         if counters.window != window {
             // A new window: last window's counters go in one piece.
@@ -125,14 +152,48 @@ impl Throttle {
         } else {
             count.saturating_add(add) <= rule.limit
         };
-        if !allowed {
-            let left_ms = (window + 1) * window_ms - now_ms;
-            return Err(AppError::RateLimited {
-                retry_after_secs: left_ms.div_ceil(1000).max(1),
-            });
+        if allowed {
+            *count += add;
         }
-        *count += add;
-        Ok(())
+        let quota = Quota {
+            limit: rule.limit,
+            remaining: rule.limit.saturating_sub(*count),
+            resets_at_ms: (window + 1) * window_ms,
+        };
+        if allowed { Ok(quota) } else { Err(quota) }
+    }
+}
+
+/// Where a key stands against a rule in the current window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    pub limit: u32,
+    pub remaining: u32,
+    /// When the window ends (unix milliseconds).
+    pub resets_at_ms: u64,
+}
+
+impl Quota {
+    fn spent(rule: &Rule, resets_at_ms: u64) -> Self {
+        Self {
+            limit: rule.limit,
+            remaining: 0,
+            resets_at_ms,
+        }
+    }
+
+    /// When the window ends, in unix seconds (rounded up).
+    pub fn resets_at_secs(&self) -> u64 {
+        self.resets_at_ms.div_ceil(1000)
+    }
+
+    /// Whole seconds from `now` until the window ends (at least 1).
+    fn reset_in_secs(&self, now: Duration) -> u64 {
+        let now_ms = now.as_millis() as u64;
+        self.resets_at_ms
+            .saturating_sub(now_ms)
+            .div_ceil(1000)
+            .max(1)
     }
 }
 

@@ -104,6 +104,28 @@ pub const SESSION_REMEMBER_MINUTES: Setting<u32> = Setting {
     check: check_minutes,
 };
 
+fn check_requests_per_hour(value: &u32) -> Result<(), String> {
+    if (1..=1_000_000).contains(value) {
+        Ok(())
+    } else {
+        Err("Must be between 1 and 1000000 requests an hour.".into())
+    }
+}
+
+/// `/api/v1` requests an hour for each API key and each signed-in person.
+pub const API_REQUESTS_PER_HOUR: Setting<u32> = Setting {
+    key: "api_requests_per_hour",
+    default: || 1_000,
+    check: check_requests_per_hour,
+};
+
+/// `/api/v1` requests an hour for each address without a credential.
+pub const API_GUEST_REQUESTS_PER_HOUR: Setting<u32> = Setting {
+    key: "api_guest_requests_per_hour",
+    default: || 100,
+    check: check_requests_per_hour,
+};
+
 /// The settings shown on the admin dashboard and to API clients.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -128,6 +150,10 @@ mod tests {
         assert!((CURRENCY.check)(&(CURRENCY.default)()).is_ok());
         assert!((TAX_RATE_BPS.check)(&(TAX_RATE_BPS.default)()).is_ok());
         assert!((COMMISSION_RATE_BPS.check)(&(COMMISSION_RATE_BPS.default)()).is_ok());
+        assert!((API_REQUESTS_PER_HOUR.check)(&(API_REQUESTS_PER_HOUR.default)()).is_ok());
+        let guests = API_GUEST_REQUESTS_PER_HOUR;
+        assert!((guests.check)(&(guests.default)()).is_ok());
+        assert!((guests.check)(&0).is_err());
     }
 
     #[test]

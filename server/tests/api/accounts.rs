@@ -682,6 +682,9 @@ async fn an_api_key_in_steady_use_records_its_last_use_once_a_minute() {
 #[tokio::test]
 async fn over_long_credentials_are_refused_before_anything_keeps_them() {
     on_each_backend(|app| async move {
+        // The API's request limit counts this address once; nothing else may add a key.
+        app.get("/api/v1/site").await;
+        let counted = app.services.throttle.keys();
         let huge = "a".repeat(1_500_000);
         let cases = [
             (
@@ -704,7 +707,7 @@ async fn over_long_credentials_are_refused_before_anything_keeps_them() {
             assert_eq!(body["error"]["code"], "VALIDATION_ERROR");
             assert_eq!(body["error"]["details"][0]["field"], field, "{body}");
         }
-        assert_eq!(app.services.throttle.keys(), 0, "nothing was counted");
+        assert_eq!(app.services.throttle.keys(), counted, "nothing was counted");
     })
     .await;
 }

@@ -1,4 +1,5 @@
 //! The `/api/v1` envelope, its error codes, and the OpenAPI document and docs page.
+use crate::fixtures::{read_only_key, register};
 use crate::helpers::{Options, assert_error, envelope, on_each_backend, on_each_backend_with};
 use app::error::AppError;
 use axum::Router;
@@ -178,6 +179,71 @@ async fn the_api_docs_page_renders_offline() {
             !html.contains("http://") && !html.contains("https://"),
             "no external assets"
         );
+    })
+    .await;
+}
+
+/// The `X-RateLimit-*` headers of a response: limit, remaining, reset (unix seconds).
+fn quota(response: &reqwest::Response) -> (u64, u64, u64) {
+    let header = |name: &str| {
+        response.headers()[name]
+            .to_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+    };
+    (
+        header("x-ratelimit-limit"),
+        header("x-ratelimit-remaining"),
+        header("x-ratelimit-reset"),
+    )
+}
+
+/// Every `/api/v1` response says where its caller stands against the hourly limit — per
+/// address for guests, per signed-in person, per API key, each counted on its own, with the
+/// limits from the settings — and past the limit the answer is 429 with `Retry-After`.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_api_counts_requests_per_caller_and_says_so_in_every_response() {
+    on_each_backend(|app| async move {
+        for (key, value) in [
+            ("api_guest_requests_per_hour", 3),
+            ("api_requests_per_hour", 3),
+        ] {
+            sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, 0)")
+                .bind(key)
+                .bind(value.to_string())
+                .execute(app.db.pool())
+                .await
+                .unwrap();
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        // Guest requests from this address: the registration was the first.
+        let token = register(&app, "counted@example.com").await["accessToken"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let second = app.get("/api/v1/site").await;
+        let (limit, remaining, reset) = quota(&second);
+        assert_eq!((limit, remaining), (3, 1));
+        assert!(reset > now && reset <= now + 3600, "{reset} vs {now}");
+        assert_eq!(quota(&app.get("/api/v1/site").await).1, 0);
+        let refused = app.get("/api/v1/site").await;
+        assert_eq!(quota(&refused).1, 0);
+        assert!(refused.headers().contains_key("retry-after"));
+        assert_error(refused, 429, "RATE_LIMIT_EXCEEDED").await;
+
+        // The signed-in person has a count of their own, and so has each of their keys.
+        let me = app.get_with("/api/v1/users/me", &token).await;
+        assert_eq!(me.status(), 200);
+        assert_eq!(quota(&me), (3, 2, quota(&me).2));
+        let key = read_only_key(&app, &token).await;
+        assert_eq!(quota(&app.get_with("/api/v1/users/me", &key).await).1, 2);
+        assert_eq!(quota(&app.get_with("/api/v1/users/me", &token).await).1, 0);
+        let over = app.get_with("/api/v1/users/me", &token).await;
+        assert_error(over, 429, "RATE_LIMIT_EXCEEDED").await;
     })
     .await;
 }
