@@ -159,6 +159,36 @@ async fn the_openapi_document_is_3_1_and_lists_the_routes() {
         );
         assert!(doc["paths"]["/api/v1/site"]["get"].is_object());
         assert!(doc["components"]["schemas"]["ErrorEnvelope"].is_object());
+        // What every operation can answer is documented on each: the request limit everywhere,
+        // refusals of credentials where one is needed, bad bodies where one is read.
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let responses = &operation["responses"];
+                let at = format!("{method} {path}");
+                assert!(responses["429"].is_object(), "{at}");
+                if operation["security"]
+                    .as_array()
+                    .is_some_and(|s| !s.is_empty())
+                {
+                    assert!(
+                        responses["401"].is_object() && responses["403"].is_object(),
+                        "{at}"
+                    );
+                }
+                if operation["requestBody"].is_object() {
+                    assert!(
+                        responses["400"].is_object() && responses["413"].is_object(),
+                        "{at}"
+                    );
+                }
+                for (status, response) in responses.as_object().unwrap() {
+                    assert!(
+                        response["headers"]["X-RateLimit-Remaining"].is_object(),
+                        "{at} {status}"
+                    );
+                }
+            }
+        }
         // Times are documented as what they are on the wire: RFC 3339 strings.
         let timestamp = &doc["components"]["schemas"]["Timestamp"];
         assert_eq!(timestamp["type"], "string", "{timestamp}");

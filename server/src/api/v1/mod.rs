@@ -33,7 +33,7 @@ use utoipa::OpenApi;
         admin::list_users, admin::get_user, admin::patch_user,
     ),
     components(schemas(ErrorEnvelope, Meta, Pagination, FieldError)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     tags(
         (name = "site", description = "The marketplace itself"),
         (name = "auth", description = "Accounts and the token pair flow"),
@@ -62,6 +62,112 @@ impl utoipa::Modify for BearerAuth {
             ),
         );
     }
+}
+
+/// What every operation can answer besides its own responses, added to each so the document
+/// says what the server does: 429 everywhere (the request limit, with `Retry-After`); 401 and
+/// 403 where a credential is needed; 400 and 413 where a JSON body is read; and the
+/// `X-RateLimit-*` headers on every response.
+struct CommonResponses;
+
+impl utoipa::Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                let reads_body = operation.request_body.is_some();
+                let responses = &mut operation.responses.responses;
+                let mut common = vec![(
+                    "429",
+                    "Over the request limit (`RATE_LIMIT_EXCEEDED`; `Retry-After` says when to \
+                     come back)",
+                )];
+                if secured {
+                    common.push((
+                        "401",
+                        "No credential, or one that is unknown, expired or revoked \
+                         (`UNAUTHORIZED`, `INVALID_TOKEN`)",
+                    ));
+                    common.push((
+                        "403",
+                        "The credential may not do this (`FORBIDDEN`): a read-only key \
+                         changing data, any API key managing credentials, or a non-staff \
+                         caller on a staff route",
+                    ));
+                }
+                if reads_body {
+                    common.push((
+                        "400",
+                        "The body is not JSON of this shape (`BAD_REQUEST`) or a field is \
+                         invalid (`VALIDATION_ERROR` with `details`)",
+                    ));
+                    common.push(("413", "The body is too large (`PAYLOAD_TOO_LARGE`)"));
+                }
+                for (status, description) in common {
+                    responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| RefOr::T(error_response(description)));
+                }
+                for response in responses.values_mut() {
+                    if let RefOr::T(response) = response {
+                        response.headers.extend(rate_limit_headers());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An error response carrying the envelope.
+fn error_response(description: &str) -> utoipa::openapi::Response {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorEnvelope")))
+                .build(),
+        )
+        .build()
+}
+
+/// The `X-RateLimit-*` headers of every `/api/v1` response.
+fn rate_limit_headers() -> [(String, utoipa::openapi::header::Header); 3] {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let header = |description: &str| {
+        HeaderBuilder::new()
+            .schema(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(0)),
+            )
+            .description(Some(description))
+            .build()
+    };
+    [
+        (
+            "X-RateLimit-Limit".to_owned(),
+            header("Requests allowed in the current hour for this caller"),
+        ),
+        (
+            "X-RateLimit-Remaining".to_owned(),
+            header("Requests left in the current hour"),
+        ),
+        (
+            "X-RateLimit-Reset".to_owned(),
+            header("When the current hour's window ends, in unix seconds"),
+        ),
+    ]
 }
 
 /// `/api/v1`: every route, and the 404 envelope for unknown paths.
