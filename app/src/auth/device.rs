@@ -10,8 +10,10 @@ use crate::platform::tokens::{random_token, token_hash};
 use crate::platform::types::Timestamp;
 use serde::{Deserialize, Serialize};
 
-/// The cookie that carries the token.
+/// The cookie that carries the token over plain HTTP (development, tests).
 pub const DEVICE_COOKIE: &str = "agora_device";
+/// Its name behind TLS: `__Host-` cookies are `Secure`, for the whole host, set by the host.
+pub const DEVICE_COOKIE_TLS: &str = "__Host-agora_device";
 /// How long a device is remembered.
 pub const DEVICE_DAYS: i64 = 365;
 /// The longest cookie value looked at (a real token is about 250 characters).

@@ -46,7 +46,7 @@ pub fn is_local_path(next: &str) -> bool {
 #[cfg(feature = "ssr")]
 mod session {
     //! Signing a browser session in and out: the part of a request only auth deals with.
-    use crate::auth::device::{self, DEVICE_COOKIE, DEVICE_DAYS};
+    use crate::auth::device::{self, DEVICE_COOKIE, DEVICE_COOKIE_TLS, DEVICE_DAYS};
     use crate::auth::session::{AuthSession, CLIENT_KEY, ClientInfo, SessionUser};
     use crate::error::AppError;
     use crate::platform::Services;
@@ -122,19 +122,22 @@ mod session {
     /// The device token this browser sent (see `auth::device`).
     pub fn device_token() -> Option<String> {
         let parts = leptos::prelude::use_context::<http::request::Parts>()?;
-        request::cookie(&parts.headers, DEVICE_COOKIE).map(str::to_owned)
+        [DEVICE_COOKIE_TLS, DEVICE_COOKIE]
+            .into_iter()
+            .find_map(|name| request::cookie(&parts.headers, name))
+            .map(str::to_owned)
     }
 
     /// Remembers this browser as a device of the account with `email_key`.
     pub fn remember_device(services: &Services, email_key: &str) {
         let token = device::token(&services.signer, email_key);
-        let secure = if services.public_url.starts_with("https://") {
-            "; Secure"
+        let (name, secure) = if services.public_url.starts_with("https://") {
+            (DEVICE_COOKIE_TLS, "; Secure")
         } else {
-            ""
+            (DEVICE_COOKIE, "")
         };
         let cookie = format!(
-            "{DEVICE_COOKIE}={token}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+            "{name}={token}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
             DEVICE_DAYS * 24 * 3600
         );
         if let (Some(response), Ok(value)) = (

@@ -740,10 +740,10 @@ async fn private_responses_are_never_stored() {
     .await;
 }
 
-/// Behind TLS the session cookie is `__Host-` prefixed: `Secure`, for the whole host, no
-/// `Domain` — browsers refuse to let a subdomain plant or overwrite it.
+/// Behind TLS the session and device cookies are `__Host-` prefixed: `Secure`, for the whole
+/// host, no `Domain` — browsers refuse to let a subdomain plant or overwrite them.
 #[tokio::test(flavor = "multi_thread")]
-async fn behind_tls_the_session_cookie_is_host_only() {
+async fn behind_tls_the_cookies_are_host_only() {
     let options = || Options {
         env: vec![("AGORA_PUBLIC_URL", "https://agora.example".into())],
         ..Options::default()
@@ -768,6 +768,9 @@ async fn behind_tls_the_session_cookie_is_host_only() {
         assert!(!set_cookie.contains("Domain"), "{set_cookie}");
         let cookie = response_cookie(&response, "__Host-agora_session").unwrap();
         assert_eq!(me_status(&app, &cookie).await, 200);
+        // The device cookie too.
+        let device = response_cookie(&response, "__Host-agora_device");
+        assert!(device.is_some(), "a __Host- device cookie");
     })
     .await;
 }
