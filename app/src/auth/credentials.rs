@@ -13,7 +13,7 @@ use crate::platform::Services;
 use crate::platform::identity::{Actor, Principal, Role};
 use crate::platform::request::Client;
 use crate::platform::signer::Claims;
-use crate::platform::tokens::{random_token, token_hash};
+use crate::platform::tokens::{plausible, random_token, token_hash};
 use crate::platform::tx::Tx;
 use crate::platform::types::{Id, Timestamp};
 use crate::platform::validate::text;
@@ -169,6 +169,9 @@ pub async fn refresh(
     client: &Client,
 ) -> Result<TokenPair, AppError> {
     services.throttle.hit(&TOKENS_PER_IP, client.ip_key())?;
+    if !plausible(refresh_token) {
+        return Err(AppError::InvalidToken);
+    }
     let now = Timestamp::now();
     let db = &services.db;
     let mut tx = Tx::begin(services).await?;

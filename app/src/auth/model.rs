@@ -207,6 +207,9 @@ pub struct NewApiKey {
 #[serde(rename_all = "camelCase")]
 pub struct Registration {
     pub email: String,
+    /// 8–128 characters with an upper-case letter, a lower-case letter and a digit, and not
+    /// one of the most common passwords.
+    #[cfg_attr(feature = "ssr", schema(min_length = 8, max_length = 128))]
     pub password: String,
     pub first_name: String,
     pub last_name: String,

@@ -20,7 +20,7 @@ use crate::platform::events::Event;
 use crate::platform::identity::{Actor, Admin, Principal, Role, Staff};
 use crate::platform::request::Client;
 use crate::platform::throttle::Rule;
-use crate::platform::tokens::{random_token, token_hash};
+use crate::platform::tokens::{plausible, random_token, token_hash};
 use crate::platform::tx::Tx;
 use crate::platform::types::{EmailAddress, Id, Timestamp, email_key};
 use crate::platform::validate::{Checks, text};
@@ -290,7 +290,7 @@ pub async fn log_in(
     let mut checks = Checks::default();
     if email.trim().is_empty() {
         checks.add("email", "Enter your email address.");
-    } else if email.trim().len() > EmailAddress::MAX_LEN {
+    } else if email.chars().count() > EmailAddress::MAX_LEN {
         checks.add(
             "email",
             format!(
@@ -380,6 +380,9 @@ pub async fn verify_email(
     client: &Client,
 ) -> Result<(), AppError> {
     services.throttle.hit(&TOKENS_PER_IP, client.ip_key())?;
+    if !plausible(token.trim()) {
+        return Err(AppError::InvalidToken);
+    }
     let mut tx = Tx::begin(services).await?;
     let (user_id, email) = consume_token(&mut tx, token, "verify_email").await?;
     // The link proves the address it was sent to; if the account has moved on to another
@@ -524,6 +527,9 @@ pub async fn reset_password(
 ) -> Result<(), AppError> {
     services.throttle.hit(&TOKENS_PER_IP, client.ip_key())?;
     validate::password(&new_password).map_err(|message| AppError::invalid("password", message))?;
+    if !plausible(token.trim()) {
+        return Err(AppError::InvalidToken);
+    }
     let hash = hash_password(new_password).await?;
     let mut tx = Tx::begin(services).await?;
     let (user_id, _) = consume_token(&mut tx, token, "reset_password").await?;

@@ -14,6 +14,15 @@ pub fn random_token(prefix: &str) -> String {
     format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes))
 }
 
+/// The longest token a request may present (ours are 43 characters, with a short prefix).
+pub const TOKEN_MAX_LEN: usize = 128;
+
+/// Whether `token` could be one of ours by its length: anything longer is refused before it
+/// is hashed or looked up.
+pub fn plausible(token: &str) -> bool {
+    !token.is_empty() && token.len() <= TOKEN_MAX_LEN
+}
+
 /// The stored form of a token: hex SHA-256.
 pub fn token_hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
@@ -23,6 +32,13 @@ pub fn token_hash(token: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_tokens_of_a_plausible_length_are_looked_up() {
+        assert!(plausible(&random_token("agora_")));
+        assert!(!plausible(""));
+        assert!(!plausible(&"x".repeat(TOKEN_MAX_LEN + 1)));
+    }
 
     #[test]
     fn tokens_are_random_and_hashed() {

@@ -189,6 +189,24 @@ async fn the_openapi_document_is_3_1_and_lists_the_routes() {
                 }
             }
         }
+        // The lengths the server enforces on credentials are in the document.
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(
+            schemas["LoginRequest"]["properties"]["password"]["maxLength"],
+            128
+        );
+        assert_eq!(
+            schemas["LoginRequest"]["properties"]["email"]["maxLength"],
+            254
+        );
+        assert_eq!(
+            schemas["Registration"]["properties"]["password"]["minLength"],
+            8
+        );
+        assert_eq!(
+            schemas["ResetRequest"]["properties"]["token"]["maxLength"],
+            128
+        );
         // Times are documented as what they are on the wire: RFC 3339 strings.
         let timestamp = &doc["components"]["schemas"]["Timestamp"];
         assert_eq!(timestamp["type"], "string", "{timestamp}");

@@ -18,13 +18,16 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginRequest {
+    #[schema(min_length = 1, max_length = 254)]
     pub email: String,
+    #[schema(min_length = 1, max_length = 128)]
     pub password: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RefreshRequest {
+    #[schema(min_length = 1, max_length = 128)]
     pub refresh_token: String,
 }
 
@@ -37,7 +40,11 @@ pub struct ForgotRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ResetRequest {
+    #[schema(min_length = 1, max_length = 128)]
     pub token: String,
+    /// 8–128 characters with an upper-case letter, a lower-case letter and a digit, and not
+    /// one of the most common passwords.
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
 }
 
