@@ -25,6 +25,25 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// Makes the transactions on `conn` that name the same `topic` run one after another,
+    /// until each commits. SQLite needs nothing: a writing transaction already holds its one
+    /// write lock (see [`Db::begin`]). PostgreSQL takes a transaction-scoped advisory lock on
+    /// the topic, so a rule that reads other rows (e.g. "at least one admin stays") cannot be
+    /// broken by two transactions that each see the other's rows as they were.
+    pub async fn serialize(
+        self,
+        conn: &mut sqlx::AnyConnection,
+        topic: &str,
+    ) -> Result<(), sqlx::Error> {
+        if self == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(topic_key(topic))
+                .execute(conn)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// The backend of a URL, or `None` when the scheme is neither `sqlite:` nor `postgres:`.
     pub fn of_url(url: &str) -> Option<Self> {
         if url.starts_with("sqlite:") {
@@ -124,25 +143,6 @@ impl Db {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.pool.begin().await,
         }
-    }
-
-    /// Makes the transactions on `conn` that name the same `topic` run one after another,
-    /// until each commits. SQLite needs nothing: a writing transaction already holds its one
-    /// write lock (see [`Db::begin`]). PostgreSQL takes a transaction-scoped advisory lock on
-    /// the topic, so a rule that reads other rows (e.g. "at least one admin stays") cannot be
-    /// broken by two transactions that each see the other's rows as they were.
-    pub async fn serialize(
-        &self,
-        conn: &mut sqlx::AnyConnection,
-        topic: &str,
-    ) -> Result<(), sqlx::Error> {
-        if self.backend == Backend::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(topic_key(topic))
-                .execute(conn)
-                .await?;
-        }
-        Ok(())
     }
 
     /// Runs a trivial query on the health connection and reports how long the round trip

@@ -230,20 +230,36 @@ pub(crate) async fn security_event(
     record(conn, entry).await
 }
 
-/// Records that a stranger's sign-in to the account with `key`, if there is one, failed or was
+/// The account a stranger's sign-in was aimed at: known already, or to be found by email key.
+enum Target {
+    Account(Id),
+    EmailKey(String),
+}
+
+/// Records that a stranger's sign-in to `target` (if that is an account) failed or was
 /// throttled — in the background, so the answer's timing does not tell whether the account
 /// exists. Such attempts are limited per address, which bounds these writes.
-fn record_guest_sign_in(services: &Services, key: String, action: &'static str, client: &Client) {
+fn record_guest_sign_in(
+    services: &Services,
+    target: Target,
+    action: &'static str,
+    client: &Client,
+) {
     let db = services.db.clone();
     let ip = client.ip.clone();
     tokio::spawn(async move {
         let recorded: Result<(), AppError> = async {
-            let user: Option<Id> = sqlx::query_scalar(
-                "SELECT id FROM users WHERE email_key = $1 AND status <> 'deleted'",
-            )
-            .bind(&key)
-            .fetch_optional(db.pool())
-            .await?;
+            let user = match target {
+                Target::Account(id) => Some(id),
+                Target::EmailKey(key) => {
+                    sqlx::query_scalar(
+                        "SELECT id FROM users WHERE email_key = $1 AND status <> 'deleted'",
+                    )
+                    .bind(&key)
+                    .fetch_optional(db.pool())
+                    .await?
+                }
+            };
             if let Some(user) = user {
                 let entry = NewEntry {
                     actor: "guest".to_owned(),
@@ -315,7 +331,8 @@ pub async fn log_in(
         .check(&LOGIN_FAILURES_PER_ACCOUNT_IP, &pair)
         .and_then(|()| throttle.check(wide_rule, &wide_key));
     if let Err(refused) = account_limits {
-        record_guest_sign_in(services, key, "auth.sign_in_throttled", client);
+        let target = Target::EmailKey(key);
+        record_guest_sign_in(services, target, "auth.sign_in_throttled", client);
         return Err(refused);
     }
     let db = &services.db;
@@ -327,11 +344,17 @@ pub async fn log_in(
     .await?;
     let hash = account.as_ref().map(|a| a.password_hash.clone());
     let matches = verify_password(password.to_owned(), hash).await?;
-    let (Some(account), true) = (account, matches) else {
-        throttle.hit(&LOGIN_FAILURES_PER_ACCOUNT_IP, &pair)?;
-        throttle.hit(wide_rule, &wide_key)?;
-        record_guest_sign_in(services, key, "auth.sign_in_failed", client);
-        return Err(AppError::InvalidCredentials);
+    let account = match (account, matches) {
+        (Some(account), true) => account,
+        (account, _) => {
+            throttle.hit(&LOGIN_FAILURES_PER_ACCOUNT_IP, &pair)?;
+            throttle.hit(wide_rule, &wide_key)?;
+            if let Some(account) = account {
+                let target = Target::Account(account.id);
+                record_guest_sign_in(services, target, "auth.sign_in_failed", client);
+            }
+            return Err(AppError::InvalidCredentials);
+        }
     };
     if account.status != AccountStatus::Active {
         return Err(AppError::Suspended);

@@ -7,7 +7,7 @@
 use super::Services;
 use super::events::{Event, Events};
 use super::jobs::{self, JobKind};
-use crate::db::Db;
+use crate::db::Backend;
 use crate::error::AppError;
 use serde::Serialize;
 use sqlx::{Any, AnyConnection, Transaction};
@@ -17,7 +17,7 @@ use tokio::sync::Notify;
 
 pub struct Tx {
     inner: Transaction<'static, Any>,
-    db: Db,
+    backend: Backend,
     bus: Events,
     jobs_ready: Arc<Notify>,
     events: Vec<Event>,
@@ -30,7 +30,7 @@ impl Tx {
     pub async fn begin(services: &Services) -> Result<Self, AppError> {
         Ok(Self {
             inner: services.db.begin().await?,
-            db: services.db.clone(),
+            backend: services.db.backend(),
             bus: services.events.clone(),
             jobs_ready: services.jobs_ready.clone(),
             events: Vec::new(),
@@ -39,9 +39,9 @@ impl Tx {
     }
 
     /// Waits for, then excludes, every other transaction serialized on `topic` until this one
-    /// ends (see `Db::serialize`).
+    /// ends (see `Backend::serialize`).
     pub async fn serialize(&mut self, topic: &str) -> Result<(), AppError> {
-        self.db.serialize(&mut self.inner, topic).await?;
+        self.backend.serialize(&mut self.inner, topic).await?;
         Ok(())
     }
 
@@ -66,7 +66,7 @@ impl Tx {
     pub async fn commit(self) -> Result<(), AppError> {
         let Self {
             inner,
-            db: _,
+            backend: _,
             bus,
             jobs_ready,
             events,
