@@ -7,8 +7,9 @@ use super::model::{ApiKeyInfo, KeyScope, NewApiKey, SessionInfo, User};
 use super::service::find_user;
 use super::service::security_event;
 use super::session::{self, SessionUser};
+use super::validate;
 use crate::db::Db;
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 use crate::platform::Services;
 use crate::platform::identity::{Actor, Principal, Role};
 use crate::platform::request::Client;
@@ -16,7 +17,6 @@ use crate::platform::signer::Claims;
 use crate::platform::tokens::{plausible, random_token, token_hash};
 use crate::platform::tx::Tx;
 use crate::platform::types::{Id, Timestamp};
-use crate::platform::validate::text;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -370,13 +370,7 @@ pub async fn create_api_key(
     scope: KeyScope,
 ) -> Result<NewApiKey, AppError> {
     let principal = actor.account_holder()?;
-    let name = text(name, 60).map_err(|message| AppError::invalid("name", message))?;
-    if name.is_empty() {
-        return Err(AppError::invalid(
-            "name",
-            "Name the key, e.g. after the program that uses it.",
-        ));
-    }
+    let name = validate::key_name(name).map_err(|message| AppError::invalid("name", message))?;
     let mut tx = db.begin().await?;
     let live: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL",
@@ -385,10 +379,10 @@ pub async fn create_api_key(
     .fetch_one(&mut *tx)
     .await?;
     if live >= MAX_KEYS {
-        return Err(AppError::invalid(
+        return Err(AppError::Conflict(FieldError::new(
             "name",
             format!("You can have at most {MAX_KEYS} keys; revoke one first."),
-        ));
+        )));
     }
     let key = random_token(API_KEY_PREFIX);
     let info = ApiKeyInfo {

@@ -6,7 +6,7 @@ use super::service::{USER_COLUMNS, UserRow, find_user};
 use super::session::end_user_sessions;
 use crate::audit::service::{NewEntry, record};
 use crate::db::Db;
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 use crate::platform::Services;
 use crate::platform::identity::{Admin, Role, Staff};
 use crate::platform::tx::Tx;
@@ -14,21 +14,26 @@ use crate::platform::types::{Id, Timestamp};
 
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
 pub const MAX_PAGE_SIZE: u32 = 100;
+/// The deepest page the list serves (ten million accounts at the largest page size).
+pub const MAX_PAGE: u32 = 100_000;
+/// The longest search text, in characters.
+pub const SEARCH_MAX: usize = 100;
 
 /// The sort keys the list accepts, and their columns.
+pub const SORT_KEYS: [(&str, &str); 4] = [
+    ("created", "created_at"),
+    ("email", "email_key"),
+    ("name", "last_name"),
+    ("last_login", "last_login_at"),
+];
+
 fn sort_column(sort: Option<&str>) -> Result<&'static str, AppError> {
-    Ok(match sort.unwrap_or("created") {
-        "created" => "created_at",
-        "email" => "email_key",
-        "name" => "last_name",
-        "last_login" => "last_login_at",
-        _ => {
-            return Err(AppError::invalid(
-                "sort",
-                "Sort by created, email, name or last_login.",
-            ));
-        }
-    })
+    let sort = sort.unwrap_or("created");
+    SORT_KEYS
+        .iter()
+        .find(|(key, _)| *key == sort)
+        .map(|(_, column)| *column)
+        .ok_or_else(|| AppError::invalid("sort", "Sort by created, email, name or last_login."))
 }
 
 /// One page of accounts matching the query (staff).
@@ -51,10 +56,20 @@ pub async fn list_users(
         ));
     }
     let page = query.page.unwrap_or(1).max(1);
-    let search = query
-        .search
-        .as_deref()
-        .map(str::trim)
+    if page > MAX_PAGE {
+        return Err(AppError::invalid(
+            "page",
+            format!("Use a page from 1 to {MAX_PAGE}."),
+        ));
+    }
+    let search = query.search.as_deref().unwrap_or_default();
+    if search.chars().count() > SEARCH_MAX {
+        return Err(AppError::invalid(
+            "search",
+            format!("Search with at most {SEARCH_MAX} characters."),
+        ));
+    }
+    let search = Some(search.trim())
         .filter(|s| !s.is_empty())
         .map(|s| format!("%{}%", s.to_lowercase().replace(['%', '_'], "")));
     let filter = "($1 IS NULL OR email_key LIKE $1 OR LOWER(first_name || ' ' || last_name) LIKE $1) \
@@ -93,7 +108,9 @@ pub async fn get_user(db: &Db, _staff: Staff<'_>, id: &Id) -> Result<User, AppEr
 }
 
 /// Changes an account's role and/or status (admins). Suspending ends the account's sessions at
-/// once; the last active admin can be neither demoted nor suspended. Audited.
+/// once; the last active admin can be neither demoted nor suspended, and a deleted account
+/// stays deleted (both `CONFLICT`: the request is valid, the accounts' state refuses it).
+/// Audited.
 pub async fn update_account(
     services: &Services,
     admin: Admin<'_>,
@@ -110,10 +127,10 @@ pub async fn update_account(
     let db = &services.db;
     let before = find_user(db, id).await?;
     if before.status == AccountStatus::Deleted {
-        return Err(AppError::invalid(
+        return Err(AppError::Conflict(FieldError::new(
             "status",
             "This account was deleted by its owner.",
-        ));
+        )));
     }
     let role = changes.role.unwrap_or(before.role);
     let status = changes.status.unwrap_or(before.status);
@@ -142,10 +159,10 @@ pub async fn update_account(
         } else {
             "role"
         };
-        return Err(AppError::invalid(
+        return Err(AppError::Conflict(FieldError::new(
             field,
             "This is the last active admin; make someone else admin first.",
-        ));
+        )));
     }
     if status == AccountStatus::Suspended {
         end_user_sessions(&mut tx, id, None).await?;

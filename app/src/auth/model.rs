@@ -201,47 +201,132 @@ pub struct NewApiKey {
     pub info: ApiKeyInfo,
 }
 
-/// What a registration form or `POST /auth/register` sends.
+/// What a registration form or `POST /auth/register` sends. The service takes the values as
+/// sent; [`Registration::trimmed`] is for what people type into the form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(example = json!({
+    "email": "nia.okafor@example.com",
+    "password": "Lantern-Copper-42",
+    "firstName": "Nia",
+    "lastName": "Okafor",
+    "phone": "+44 20 7946 0958",
+    "referralCode": null
+})))]
 #[serde(rename_all = "camelCase")]
 pub struct Registration {
+    #[cfg_attr(feature = "ssr", schema(schema_with = crate::platform::types::email_schema))]
     pub email: String,
-    /// 8–128 characters with an upper-case letter, a lower-case letter and a digit, and not
-    /// one of the most common passwords.
-    #[cfg_attr(feature = "ssr", schema(min_length = 8, max_length = 128))]
+    #[cfg_attr(feature = "ssr", schema(schema_with = crate::auth::validate::schema::password))]
     pub password: String,
+    #[cfg_attr(feature = "ssr", schema(schema_with = crate::auth::validate::schema::name))]
     pub first_name: String,
+    #[cfg_attr(feature = "ssr", schema(schema_with = crate::auth::validate::schema::name))]
     pub last_name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = crate::auth::validate::schema::optional_phone))]
     pub phone: Option<String>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(schema_with = crate::auth::validate::schema::optional_referral_code)
+    )]
     pub referral_code: Option<String>,
 }
 
-/// Editable profile fields; `None` leaves a field as it is.
+impl Registration {
+    /// The form as typed, without the spaces people leave around values (not the password).
+    pub fn trimmed(self) -> Self {
+        Self {
+            email: self.email.trim().to_owned(),
+            password: self.password,
+            first_name: self.first_name.trim().to_owned(),
+            last_name: self.last_name.trim().to_owned(),
+            phone: self.phone.map(|phone| phone.trim().to_owned()),
+            referral_code: self.referral_code.map(|code| code.trim().to_owned()),
+        }
+    }
+}
+
+/// Editable profile fields; `None` leaves a field as it is. The service takes the values as
+/// sent; [`ProfileChanges::trimmed`] is for what people type into the form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(example = json!({
+    "firstName": "Ada",
+    "bio": "Writes workflow templates for small studios.",
+    "timezone": "Europe/London",
+    "language": "en-GB",
+    "notifications": {"orderEmails": true, "marketingEmails": false, "securityEmails": true}
+})))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProfileChanges {
+    #[cfg_attr(feature = "ssr", schema(schema_with = crate::auth::validate::schema::optional_name))]
     pub first_name: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(schema_with = crate::auth::validate::schema::optional_name))]
     pub last_name: Option<String>,
     /// An empty string removes the phone number.
+    #[cfg_attr(feature = "ssr", schema(schema_with = crate::auth::validate::schema::optional_phone))]
     pub phone: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(schema_with = crate::auth::validate::schema::optional_bio))]
     pub bio: Option<String>,
+    #[cfg_attr(
+        feature = "ssr",
+        schema(schema_with = crate::auth::validate::schema::optional_timezone)
+    )]
     pub timezone: Option<String>,
+    #[cfg_attr(
+        feature = "ssr",
+        schema(schema_with = crate::auth::validate::schema::optional_language)
+    )]
     pub language: Option<String>,
     pub notifications: Option<NotificationPrefs>,
+}
+
+impl ProfileChanges {
+    /// The form as typed, without the spaces people leave around values (the bio keeps its
+    /// inner lines).
+    pub fn trimmed(self) -> Self {
+        let trim = |value: Option<String>| value.map(|v| v.trim().to_owned());
+        Self {
+            first_name: trim(self.first_name),
+            last_name: trim(self.last_name),
+            phone: trim(self.phone),
+            bio: trim(self.bio),
+            timezone: trim(self.timezone),
+            language: trim(self.language),
+            notifications: self.notifications,
+        }
+    }
 }
 
 /// A staff change to an account; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(example = json!({"role": "manager", "status": "active"})))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AccountChanges {
     pub role: Option<Role>,
     /// `active` or `suspended` (deleting is the owner's choice).
+    #[cfg_attr(feature = "ssr", schema(schema_with = settable_status_schema))]
     pub status: Option<AccountStatus>,
+}
+
+/// The statuses staff may set: not `deleted`.
+#[cfg(feature = "ssr")]
+fn settable_status_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .enum_values(Some([
+            Some(AccountStatus::Active.as_str()),
+            Some(AccountStatus::Suspended.as_str()),
+            None,
+        ]))
+        .description(Some(
+            "`active` or `suspended` (deleting an account is its owner's choice).",
+        ))
+        .build()
 }
 
 /// Filters, sort and page of the staff user list (all kept in the URL).

@@ -76,7 +76,7 @@ pub fn RegisterPage() -> impl IntoView {
                 <FormError error/>
                 <Field label="Email" name="email" field="email" kind="email" autocomplete="email" required=true error/>
                 <Field label="Password" name="password" field="password" kind="password" autocomplete="new-password" required=true
-                    hint="8 to 128 characters with an upper-case letter, a lower-case letter and a digit." error/>
+                    hint="8 to 128 characters with an upper-case letter (A–Z), a lower-case letter (a–z) and a digit." error/>
                 <div class="grid gap-4 sm:grid-cols-2">
                     <Field label="First name" name="first_name" field="firstName" autocomplete="given-name" required=true error/>
                     <Field label="Last name" name="last_name" field="lastName" autocomplete="family-name" required=true error/>
@@ -170,7 +170,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 <FormError error/>
                 <input type="hidden" name="token" value=token/>
                 <Field label="New password" name="password" field="password" kind="password" autocomplete="new-password" required=true
-                    hint="8 to 128 characters with an upper-case letter, a lower-case letter and a digit." error/>
+                    hint="8 to 128 characters with an upper-case letter (A–Z), a lower-case letter (a–z) and a digit." error/>
                 <button type="submit" class=BUTTON>"Set the password"</button>
             </ActionForm>
         </Card>

@@ -187,7 +187,8 @@ pub async fn register(
         last_name,
         phone,
         referral_code,
-    };
+    }
+    .trimmed();
     let (_, user) = super::service::register(&services, input, &client).await?;
     session::start(&services, &user, client, false).await?;
     redirect("/account?welcome=1");
@@ -239,7 +240,7 @@ pub async fn resend_verification() -> Result<(), AppError> {
 #[server(prefix = "/rpc", endpoint = "auth/forgot-password")]
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
     let services = context::services()?;
-    super::service::forgot_password(&services, &email, &context::client()).await?;
+    super::service::forgot_password(&services, email.trim(), &context::client()).await?;
     redirect("/forgot-password?sent=1");
     Ok(())
 }
@@ -270,7 +271,8 @@ pub async fn update_profile(
         timezone: Some(timezone),
         language: Some(language),
         notifications: None,
-    };
+    }
+    .trimmed();
     let user = super::service::update_profile(&context::services()?.db, &actor, changes).await?;
     redirect("/account?saved=profile#profile");
     Ok(user)
@@ -302,7 +304,8 @@ pub async fn update_notifications(
 pub async fn change_email(new_email: String, password: String) -> Result<User, AppError> {
     let actor = context::actor()?;
     let user =
-        super::service::change_email(&context::services()?, &actor, &new_email, &password).await?;
+        super::service::change_email(&context::services()?, &actor, new_email.trim(), &password)
+            .await?;
     redirect("/account?email=changed");
     Ok(user)
 }

@@ -23,7 +23,7 @@ use crate::platform::throttle::Rule;
 use crate::platform::tokens::{plausible, random_token, token_hash};
 use crate::platform::tx::Tx;
 use crate::platform::types::{EmailAddress, Id, Timestamp, email_key};
-use crate::platform::validate::{Checks, text};
+use crate::platform::validate::Checks;
 use crate::settings::{model::SITE_NAME, service as settings};
 use serde_json::json;
 use sqlx::AnyConnection;
@@ -304,7 +304,7 @@ pub async fn log_in(
 ) -> Result<(User, SessionUser), AppError> {
     // Lengths first: nothing a stranger typed reaches the throttle or the hasher unbounded.
     let mut checks = Checks::default();
-    if email.trim().is_empty() {
+    if email.is_empty() {
         checks.add("email", "Enter your email address.");
     } else if email.chars().count() > EmailAddress::MAX_LEN {
         checks.add(
@@ -675,7 +675,7 @@ pub async fn update_profile(
         None => Some(current.phone),
     };
     let bio = match &changes.bio {
-        Some(v) => checks.check("bio", text(v, validate::BIO_MAX)),
+        Some(v) => checks.check("bio", validate::bio(v)),
         None => Some(current.bio),
     };
     let timezone = match &changes.timezone {

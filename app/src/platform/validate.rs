@@ -1,5 +1,6 @@
-//! Collecting field errors, so a form reports every problem at once, and the rule every
-//! free-text field shares.
+//! Collecting field errors, so a form reports every problem at once, and [`Rule`], one string field's constraints, from which both its check and its
+//! schema in the OpenAPI document are made — so the document says exactly what the server
+//! accepts (schemathesis holds us to it in CI).
 
 use crate::error::{AppError, FieldError};
 
@@ -33,24 +34,114 @@ impl Checks {
     }
 }
 
-/// Free text up to `max` characters, trimmed.
-pub fn text(value: &str, max: usize) -> Result<String, String> {
-    let value = value.trim();
-    if value.chars().count() > max {
-        return Err(format!("Use at most {max} characters."));
+/// Characters Rust calls whitespace (`char::is_whitespace`) or control (`char::is_control`),
+/// as the inside of a regular-expression character class, spelled so that Rust's `regex`,
+/// ECMAScript (the OpenAPI document's dialect) and Python's `re` read it alike.
+pub const BLANK: &str = r"\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
+
+/// The control characters (`char::is_control`), in the same spelling.
+pub const CONTROL: &str = r"\x00-\x1f\x7f-\x9f";
+
+#[cfg(feature = "ssr")]
+pub use rule::Rule;
+
+#[cfg(feature = "ssr")]
+mod rule {
+    use regex::Regex;
+    use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
+
+    /// A string field's constraints: its length in characters (as JSON Schema counts them) and
+    /// a pattern in the syntax shared by Rust's `regex`, ECMAScript and Python.
+    #[derive(Debug)]
+    pub struct Rule {
+        min: usize,
+        max: usize,
+        pattern: String,
+        regex: Regex,
+        description: &'static str,
     }
-    Ok(value.to_owned())
+
+    impl Rule {
+        /// An empty pattern allows any characters. Panics on an invalid pattern: rules are built from constants, and the unit tests
+        /// build every one.
+        pub fn new(min: usize, max: usize, pattern: String, description: &'static str) -> Self {
+            let regex = Regex::new(&pattern).expect("a rule's pattern compiles");
+            Self {
+                min,
+                max,
+                pattern,
+                regex,
+                description,
+            }
+        }
+
+        /// Whether the value's length in characters is within the rule's bounds.
+        pub fn fits(&self, value: &str) -> bool {
+            (self.min..=self.max).contains(&value.chars().count())
+        }
+
+        pub fn matches(&self, value: &str) -> bool {
+            self.regex.is_match(value)
+        }
+
+        pub fn max(&self) -> usize {
+            self.max
+        }
+
+        /// The field's schema: a string with these lengths and this pattern.
+        pub fn schema(&self) -> Object {
+            self.builder(SchemaType::Type(Type::String)).build()
+        }
+
+        /// The schema of an optional field that may also be `null`.
+        pub fn nullable_schema(&self) -> Object {
+            self.builder(SchemaType::from_iter([Type::String, Type::Null]))
+                .build()
+        }
+
+        fn builder(&self, schema_type: SchemaType) -> ObjectBuilder {
+            ObjectBuilder::new()
+                .schema_type(schema_type)
+                .min_length(Some(self.min))
+                .max_length(Some(self.max))
+                .pattern((!self.pattern.is_empty()).then(|| self.pattern.clone()))
+                .description(Some(self.description))
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn the_blank_and_control_classes_are_exactly_rusts() {
+        let class = |body: &str| regex::Regex::new(&format!("^[{body}]$")).unwrap();
+        let (blank, control) = (class(BLANK), class(CONTROL));
+        for c in (0..=0x10_ffff).filter_map(char::from_u32) {
+            let text = c.to_string();
+            assert_eq!(
+                blank.is_match(&text),
+                c.is_whitespace() || c.is_control(),
+                "{c:?}"
+            );
+            assert_eq!(control.is_match(&text), c.is_control(), "{c:?}");
+        }
+    }
+
     #[test]
     fn checks_report_every_field() {
         let mut checks = Checks::default();
-        assert_eq!(checks.check("a", text("ok", 5)), Some("ok".to_owned()));
-        assert_eq!(checks.check("b", text("too long", 3)), None);
+        let short = |value: &str| {
+            if value.len() <= 3 {
+                Ok(value.to_owned())
+            } else {
+                Err("Use at most 3 characters.".to_owned())
+            }
+        };
+        assert_eq!(checks.check("a", short("ok")), Some("ok".to_owned()));
+        assert_eq!(checks.check("b", short("too long")), None);
         checks.add("c", "Wrong.");
         let error = checks.finish().unwrap_err();
         assert_eq!(error.field_message("b"), Some("Use at most 3 characters."));

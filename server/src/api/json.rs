@@ -5,7 +5,9 @@ use app::error::{AppError, FieldError};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use http::header;
-use serde::de::DeserializeOwned;
+use serde::de::value::{MapDeserializer, SeqDeserializer};
+use serde::de::{self, DeserializeOwned, Deserializer, IntoDeserializer, Unexpected, Visitor};
+use serde_json::Value;
 
 /// A JSON request body. Malformed JSON is `BAD_REQUEST`; JSON of the wrong shape is a
 /// `VALIDATION_ERROR` naming the field (`items[2].price`); an oversize body is
@@ -45,29 +47,127 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// Malformed JSON is `BAD_REQUEST`; JSON of the wrong shape is a `VALIDATION_ERROR` naming the
+/// field.
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let inner = error.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                let (field, message) = describe(&path, &inner);
-                AppError::Validation(vec![FieldError::new(field, message)])
-            }
-            _ => AppError::BadRequest("The request body is not valid JSON.".into()),
-        }
-    })?;
-    deserializer
-        .end()
+    let value: Value = serde_json::from_slice(bytes)
         .map_err(|_| AppError::BadRequest("The request body is not valid JSON.".into()))?;
+    serde_path_to_error::deserialize(Strict(value)).map_err(|error| {
+        let path = error.path().to_string();
+        let (field, message) = describe(&path, error.inner());
+        AppError::Validation(vec![FieldError::new(field, message)])
+    })
+}
+
+/// A parsed body read into Rust types as the OpenAPI document describes them. `serde_json`
+/// would also read a struct from an array of its fields in order (`[null, null]` as an
+/// `AccountChanges`), which no schema allows; here a struct comes only from an object, at any
+/// depth. Everything else reads as `serde_json` reads it.
+struct Strict(Value);
+
+impl<'de> Deserializer<'de> for Strict {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(value) => visitor.visit_bool(value),
+            Value::Number(number) => number.deserialize_any(visitor),
+            Value::String(text) => visitor.visit_string(text),
+            Value::Array(items) => {
+                let mut items = SeqDeserializer::new(items.into_iter().map(Strict));
+                let value = visitor.visit_seq(&mut items)?;
+                items.end()?;
+                Ok(value)
+            }
+            Value::Object(fields) => visit_object(fields, visitor),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            Value::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            Value::Object(fields) => visit_object(fields, visitor),
+            other => Err(de::Error::invalid_type(unexpected(&other), &visitor)),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_enum(name, variants, visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map identifier ignored_any
+    }
+}
+
+impl IntoDeserializer<'_, serde_json::Error> for Strict {
+    type Deserializer = Self;
+
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+fn visit_object<'de, V: Visitor<'de>>(
+    fields: serde_json::Map<String, Value>,
+    visitor: V,
+) -> Result<V::Value, serde_json::Error> {
+    let mut fields = MapDeserializer::new(fields.into_iter().map(|(k, v)| (k, Strict(v))));
+    let value = visitor.visit_map(&mut fields)?;
+    fields.end()?;
     Ok(value)
+}
+
+fn unexpected(value: &Value) -> Unexpected<'_> {
+    match value {
+        Value::Null => Unexpected::Unit,
+        Value::Bool(value) => Unexpected::Bool(*value),
+        Value::Number(_) => Unexpected::Other("a number"),
+        Value::String(text) => Unexpected::Str(text),
+        Value::Array(_) => Unexpected::Seq,
+        Value::Object(_) => Unexpected::Map,
+    }
 }
 
 /// The field a data error is about and a sentence without serde's position suffix.
 fn describe(path: &str, error: &serde_json::Error) -> (String, String) {
     let text = error.to_string();
-    let text = text.split(" at line ").next().unwrap_or(&text).to_owned();
+    let mut text = text.split(" at line ").next().unwrap_or(&text).to_owned();
+    // serde names the Rust type it expected; say what the JSON should have been instead.
+    for (rust, json) in [
+        ("struct", "an object"),
+        ("enum", "one of the documented values"),
+    ] {
+        if let Some((head, _)) = text.rsplit_once(&format!(", expected {rust} ")) {
+            text = format!("{head}, expected {json}");
+        }
+    }
     // A missing field is reported at its parent; name the field itself.
     if let Some(name) = text
         .strip_prefix("missing field `")
@@ -127,6 +227,35 @@ mod tests {
         assert_eq!(message, "This field is required.");
         let (field, _) = field_of(parse(b"{}"));
         assert_eq!(field, "items");
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Settings {
+        inner: Option<Flags>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Flags {
+        on: bool,
+    }
+
+    /// serde's derive reads a struct from an array of its fields too; the schema says object.
+    #[test]
+    fn structs_are_read_only_from_objects_at_any_depth() {
+        assert!(parse::<Settings>(br#"{"inner":{"on":true}}"#).is_ok());
+        assert!(parse::<Settings>(br#"{"inner":null}"#).is_ok());
+        let error = parse::<Settings>(br#"[null]"#).unwrap_err();
+        assert_eq!(error.code(), "VALIDATION_ERROR");
+        let error = parse::<Settings>(br#"{"inner":[true]}"#).unwrap_err();
+        assert_eq!(error.details()[0].field, "inner");
+        assert_eq!(
+            error.details()[0].message,
+            "Invalid value: invalid type: sequence, expected an object."
+        );
+        assert!(parse::<Order>(br#"{"items":[["a",1]]}"#).is_err());
+        assert!(parse::<Order>(br#"{"items":[{"name":"a","count":1}]}"#).is_ok());
     }
 
     #[test]

@@ -107,11 +107,24 @@ async fn a_taken_email_is_a_conflict_whatever_its_case() {
             app.post_json(
                 "/api/v1/auth/register",
                 None,
-                registration("  GRACE@Example.com "),
+                registration("GRACE@Example.com"),
             )
             .await,
             409,
             "CONFLICT",
+        )
+        .await;
+        assert_eq!(body["error"]["details"][0]["field"], "email");
+        // The API takes values as sent, as its document says: spaces make an invalid address.
+        let body = assert_error(
+            app.post_json(
+                "/api/v1/auth/register",
+                None,
+                registration(" grace@example.com"),
+            )
+            .await,
+            400,
+            "VALIDATION_ERROR",
         )
         .await;
         assert_eq!(body["error"]["details"][0]["field"], "email");
@@ -490,6 +503,12 @@ async fn api_keys_are_shown_once_scoped_and_revocable() {
             .await
             .unwrap();
         assert_error(again, 404, "NOT_FOUND").await;
+        // At most 25 live keys: the request is valid, the account's state refuses the 26th.
+        for _ in 0..24 {
+            assert_eq!(envelope(create("read").await).await.0, 201);
+        }
+        let body = assert_error(create("read").await, 409, "CONFLICT").await;
+        assert_eq!(body["error"]["details"][0]["field"], "name");
     })
     .await;
 }
@@ -596,7 +615,7 @@ async fn the_last_admin_cannot_be_demoted() {
             .send()
             .await
             .unwrap();
-        let body = assert_error(response, 400, "VALIDATION_ERROR").await;
+        let body = assert_error(response, 409, "CONFLICT").await;
         assert_eq!(body["error"]["details"][0]["field"], "role");
         let (_, me) = envelope(app.get_with("/api/v1/auth/me", &admin).await).await;
         assert_eq!(me["data"]["role"], "admin");
@@ -841,7 +860,7 @@ async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
             let mut statuses = [a, b];
             statuses.sort_unstable();
             assert!(
-                statuses == [200, 400] || statuses == [200, 403],
+                statuses == [200, 403] || statuses == [200, 409],
                 "round {round}: {statuses:?}"
             );
             if a != 200 {

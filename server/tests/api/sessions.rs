@@ -434,6 +434,49 @@ async fn account_pages_render_before_the_wasm() {
     .await;
 }
 
+/// People leave spaces around what they type; the form trims them before the service, which
+/// (like the API) takes values as sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_registration_form_forgives_spaces_around_values() {
+    on_each_backend(|app| async move {
+        let response = app
+            .client
+            .post(app.url("/rpc/auth/register"))
+            .header("accept", "text/html")
+            .header("origin", format!("http://{}", app.addr))
+            .form(&[
+                ("email", "  Spacey@Example.com "),
+                ("password", PASSWORD),
+                ("first_name", " Grace "),
+                ("last_name", "Hopper\t"),
+                ("phone", " +1 555 123 4567 "),
+                ("referral_code", " "),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 302);
+        assert!(session_cookie(&response).is_some(), "signed in");
+        let stored: (String, String, String, Option<String>) = sqlx::query_as(
+            "SELECT email, first_name, last_name, phone FROM users WHERE email_key = $1",
+        )
+        .bind("spacey@example.com")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(
+            stored,
+            (
+                "Spacey@Example.com".to_owned(),
+                "Grace".to_owned(),
+                "Hopper".to_owned(),
+                Some("+1 555 123 4567".to_owned())
+            )
+        );
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_form_keeps_what_was_typed_but_never_the_password() {
     on_each_backend(|app| async move {

@@ -12,28 +12,66 @@ use app::platform::types::Id;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 
-/// The list's query string (`filter[role]=vendor&sort=email&order=asc&page=2`).
+/// The list's query string (`filter[role]=vendor&sort=email&order=asc&page=2`). Values are
+/// parsed here so each bad one gets its own field message; the schemas say what parses.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(default)]
 pub struct UsersParams {
-    /// Part of a name or email.
+    /// Part of a name or email (trimmed; case does not matter).
+    #[param(max_length = 100)]
     pub search: Option<String>,
-    /// `user`, `vendor`, `manager` or `admin`.
+    /// Only accounts with this role.
     #[serde(rename = "filter[role]")]
-    #[param(rename = "filter[role]")]
+    #[param(rename = "filter[role]", value_type = Option<Role>)]
     pub role: Option<String>,
-    /// `active`, `suspended` or `deleted`.
+    /// Only accounts in this state.
     #[serde(rename = "filter[status]")]
-    #[param(rename = "filter[status]")]
+    #[param(rename = "filter[status]", value_type = Option<AccountStatus>)]
     pub status: Option<String>,
-    /// `created` (default), `email`, `name` or `last_login`.
+    /// The sort key (default `created`).
+    #[param(schema_with = sort_schema)]
     pub sort: Option<String>,
     /// `asc` or `desc` (default).
+    #[param(schema_with = order_schema)]
     pub order: Option<String>,
+    #[param(schema_with = page_schema)]
     pub page: Option<String>,
-    /// 1–100, default 20.
+    /// Accounts per page (default 20).
+    #[param(schema_with = limit_schema)]
     pub limit: Option<String>,
+}
+
+fn sort_schema() -> Object {
+    words(admin::SORT_KEYS.map(|(key, _)| key))
+}
+
+fn order_schema() -> Object {
+    words(["asc", "desc"])
+}
+
+fn words<const N: usize>(values: [&str; N]) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values))
+        .build()
+}
+
+fn page_schema() -> Object {
+    whole_number(admin::MAX_PAGE)
+}
+
+fn limit_schema() -> Object {
+    whole_number(admin::MAX_PAGE_SIZE)
+}
+
+fn whole_number(max: u32) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(1))
+        .maximum(Some(max))
+        .build()
 }
 
 impl UsersParams {
@@ -50,12 +88,12 @@ impl UsersParams {
         };
         let page = number("page", self.page);
         let limit = number("limit", self.limit);
-        let role = self.role.filter(|r| !r.is_empty()).map(|r| {
+        let role = self.role.map(|r| {
             Role::parse(&r).ok_or_else(|| {
                 FieldError::new("filter[role]", "Use user, vendor, manager or admin.")
             })
         });
-        let status = self.status.filter(|s| !s.is_empty()).map(|s| {
+        let status = self.status.map(|s| {
             AccountStatus::parse(&s).ok_or_else(|| {
                 FieldError::new("filter[status]", "Use active, suspended or deleted.")
             })
@@ -122,9 +160,10 @@ pub async fn get_user(
     params(("id" = String, Path, description = "The account's id")),
     request_body = AccountChanges,
     responses((status = 200, description = "The updated account", body = Envelope<User>),
-              (status = 400, description = "Not allowed (e.g. the last admin)", body = ErrorEnvelope),
+              (status = 400, description = "Invalid fields", body = ErrorEnvelope),
               (status = 403, description = "Not an admin", body = ErrorEnvelope),
-              (status = 404, description = "No such account", body = ErrorEnvelope)))]
+              (status = 404, description = "No such account", body = ErrorEnvelope),
+              (status = 409, description = "The accounts' state refuses it: the last active admin, or an account its owner deleted (`CONFLICT`)", body = ErrorEnvelope)))]
 pub async fn patch_user(
     State(state): State<AppState>,
     caller: ApiCaller,

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"email": "ada@agora.test", "password": "Customer-Demo-2026"}))]
 #[serde(rename_all = "camelCase")]
 pub struct LoginRequest {
     #[schema(min_length = 1, max_length = 254)]
@@ -32,8 +33,10 @@ pub struct RefreshRequest {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"email": "ada@agora.test"}))]
 #[serde(rename_all = "camelCase")]
 pub struct ForgotRequest {
+    #[schema(schema_with = app::platform::types::email_schema)]
     pub email: String,
 }
 
@@ -42,9 +45,7 @@ pub struct ForgotRequest {
 pub struct ResetRequest {
     #[schema(min_length = 1, max_length = 128)]
     pub token: String,
-    /// 8–128 characters with an upper-case letter, a lower-case letter and a digit, and not
-    /// one of the most common passwords.
-    #[schema(min_length = 8, max_length = 128)]
+    #[schema(schema_with = app::auth::validate::schema::password)]
     pub password: String,
 }
 

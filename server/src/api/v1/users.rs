@@ -74,8 +74,10 @@ pub async fn end_session(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Inventory sync", "scope": "read"}))]
 #[serde(rename_all = "camelCase")]
 pub struct NewKeyRequest {
+    #[schema(schema_with = app::auth::validate::schema::key_name)]
     pub name: String,
     pub scope: KeyScope,
 }
@@ -96,7 +98,9 @@ pub async fn api_keys(
 #[utoipa::path(post, path = "/api/v1/users/me/api-keys", tag = "users", security(("bearer" = [])),
     request_body = NewKeyRequest,
     responses((status = 201, description = "The new key", body = Envelope<NewApiKey>),
-              (status = 400, description = "Invalid name or scope", body = ErrorEnvelope)))]
+              (status = 400, description = "Invalid name or scope", body = ErrorEnvelope),
+              (status = 403, description = "An API key cannot create keys: use a session or an access token", body = ErrorEnvelope),
+              (status = 409, description = "The account already has 25 live keys (`CONFLICT`)", body = ErrorEnvelope)))]
 pub async fn create_api_key(
     State(state): State<AppState>,
     caller: ApiCaller,
