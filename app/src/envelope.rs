@@ -5,6 +5,7 @@
 
 use crate::error::{AppError, FieldError};
 use crate::platform::request::current_request_id;
+use crate::platform::types::Timestamp;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -14,18 +15,16 @@ use utoipa::ToSchema;
 pub struct Meta {
     /// Equal to the `X-Request-Id` response header.
     pub request_id: String,
-    /// When the response was produced (RFC 3339, UTC).
-    pub timestamp: String,
+    /// When the response was produced (RFC 3339, UTC, to the millisecond like every time in
+    /// the API).
+    pub timestamp: Timestamp,
 }
 
 impl Meta {
     pub fn now() -> Self {
-        let timestamp = time::OffsetDateTime::now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default();
         Self {
             request_id: current_request_id().unwrap_or_else(|| "-".to_owned()),
-            timestamp,
+            timestamp: Timestamp::now(),
         }
     }
 }

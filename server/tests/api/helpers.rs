@@ -312,8 +312,9 @@ pub async fn envelope(response: reqwest::Response) -> (reqwest::StatusCode, serd
     );
     let timestamp = body["meta"]["timestamp"].as_str().expect("meta.timestamp");
     assert!(
-        timestamp.ends_with('Z') && timestamp.contains('T'),
-        "RFC 3339 UTC: {timestamp}"
+        timestamp.len() == "2026-11-22T09:49:49.447Z".len()
+            && app::platform::types::Timestamp::parse_rfc3339(timestamp).is_some(),
+        "RFC 3339 UTC to the millisecond, like every time in the API: {timestamp}"
     );
     assert_eq!(body["success"], status.is_success(), "success flag: {body}");
     (status, body)
