@@ -185,12 +185,32 @@ pub struct Constraint {
 /// value becomes a `CONFLICT` naming the field (through `From<sqlx::Error> for AppError`)
 /// without any caller knowing either backend's index names. A feature that adds a unique
 /// index a request can hit adds its row here.
-pub const CONSTRAINTS: &[Constraint] = &[Constraint {
-    postgres: "users_email_key",
-    sqlite: "users.email_key",
-    field: "email",
-    message: "An account with this email already exists.",
-}];
+pub const CONSTRAINTS: &[Constraint] = &[
+    Constraint {
+        postgres: "users_email_key",
+        sqlite: "users.email_key",
+        field: "email",
+        message: "An account with this email already exists.",
+    },
+    Constraint {
+        postgres: "vendors_store_key",
+        sqlite: "vendors.store_key",
+        field: "storeName",
+        message: "A storefront with this name already exists.",
+    },
+    Constraint {
+        postgres: "vendors_slug",
+        sqlite: "vendors.slug",
+        field: "slug",
+        message: "This storefront address is taken; choose another.",
+    },
+    Constraint {
+        postgres: "vendors_user_id",
+        sqlite: "vendors.user_id",
+        field: "storeName",
+        message: "You already have a storefront application.",
+    },
+];
 
 /// The field error for a unique violation listed in [`CONSTRAINTS`].
 pub(crate) fn conflict_field(error: &sqlx::Error) -> Option<FieldError> {

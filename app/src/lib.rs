@@ -17,6 +17,7 @@ pub mod platform;
 pub mod settings;
 pub mod shell;
 pub mod site;
+pub mod vendors;
 
 #[cfg(feature = "ssr")]
 pub mod db;
@@ -75,11 +76,16 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=StaticSegment("account") view=SignedInOnly>
                         <Route path=StaticSegment("") view=auth::pages::AccountPage ssr=SsrMode::Async/>
                     </ParentRoute>
+                    <ParentRoute path=StaticSegment("sell") view=SignedInOnly>
+                        <Route path=StaticSegment("") view=vendors::pages::SellPage ssr=SsrMode::Async/>
+                    </ParentRoute>
+                    <Route path=(StaticSegment("vendors"), ParamSegment("slug")) view=vendors::pages::StorefrontPage ssr=SsrMode::Async/>
                 </ParentRoute>
                 <ParentRoute path=StaticSegment("admin") view=AdminLayout ssr=SsrMode::Async>
                     <Route path=StaticSegment("") view=admin::pages::AdminDashboard/>
                     <Route path=StaticSegment("users") view=admin::users::UsersPage/>
                     <Route path=(StaticSegment("users"), ParamSegment("id")) view=admin::users::UserDetailPage/>
+                    <Route path=StaticSegment("vendors") view=vendors::pages::AdminVendorsPage/>
                     <Route path=StaticSegment("outbox") view=admin::users::OutboxPage/>
                 </ParentRoute>
             </Routes>

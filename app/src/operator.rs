@@ -8,6 +8,8 @@ use crate::platform::Services;
 use crate::platform::identity::{Actor, Role};
 use crate::settings::model::{SITE_NAME, Setting, SettingValue, TAX_RATE_BPS};
 use crate::settings::service as settings;
+use crate::vendors::model::{Application, PayoutMethod};
+use crate::vendors::service as vendors;
 
 /// What the seed changed, for the command to print.
 #[derive(Debug, Default)]
@@ -15,8 +17,8 @@ pub struct SeedReport {
     pub changed: Vec<String>,
 }
 
-/// The demo accounts: (email, password, first name, last name, role). Vendors-to-be are
-/// customers until their storefront applications are approved (the vendors feature).
+/// The demo accounts: (email, password, first name, last name, role). The three vendors get
+/// their role when their demo storefronts are approved (`DEMO_STORES`).
 pub const DEMO_ACCOUNTS: [(&str, &str, &str, &str, Role); 7] = [
     (
         "admin@agora.test",
@@ -69,7 +71,8 @@ pub const DEMO_ACCOUNTS: [(&str, &str, &str, &str, Role); 7] = [
     ),
 ];
 
-/// Data a fresh installation starts with (with `demo`: settings and the demo accounts).
+/// Data a fresh installation starts with (with `demo`: settings, the demo accounts and their
+/// storefronts).
 /// Idempotent: running it again changes nothing, and keeps what an operator changed.
 pub async fn seed(services: &Services, demo: bool) -> Result<SeedReport, AppError> {
     let system = Actor::system();
@@ -86,7 +89,7 @@ pub async fn seed(services: &Services, demo: bool) -> Result<SeedReport, AppErro
         .await?;
         set_once(services, &mut report, &TAX_RATE_BPS, 825).await?;
         for (email, password, first, last, role) in DEMO_ACCOUNTS {
-            if account::exists(db, admin.staff(), email).await? {
+            if account::find_id(db, admin.staff(), email).await?.is_some() {
                 continue;
             }
             account::provision(db, admin, email, password.to_owned(), first, last, role).await?;
@@ -94,9 +97,73 @@ pub async fn seed(services: &Services, demo: bool) -> Result<SeedReport, AppErro
                 .changed
                 .push(format!("{role} account {email} (password {password})"));
         }
+        for store in DEMO_STORES {
+            let Some(owner) = account::find_id(db, admin.staff(), store.owner).await? else {
+                continue;
+            };
+            let application = Application {
+                store_name: store.name.to_owned(),
+                slug: None,
+                description: Some(store.description.to_owned()),
+                website: Some(store.website.to_owned()),
+                contact_email: store.owner.to_owned(),
+                payout_method: PayoutMethod::Paypal,
+                payout_details: store.owner.to_owned(),
+            };
+            if let Some(vendor) =
+                vendors::open_for(services, admin, &owner, application, store.approved).await?
+            {
+                report.changed.push(format!(
+                    "storefront {} ({}) at /vendors/{}",
+                    vendor.store_name,
+                    vendor.status.as_str(),
+                    vendor.slug
+                ));
+            }
+        }
     }
     Ok(report)
 }
+
+/// A demo storefront; the ones not approved wait in the staff review queue.
+struct DemoStore {
+    owner: &'static str,
+    name: &'static str,
+    description: &'static str,
+    website: &'static str,
+    approved: bool,
+}
+
+const DEMO_STORES: [DemoStore; 4] = [
+    DemoStore {
+        owner: "studio@agora.test",
+        name: "Studio Sasha",
+        description: "Notion workspaces and design-system kits for small studios.",
+        website: "https://studio.example",
+        approved: true,
+    },
+    DemoStore {
+        owner: "workflows@agora.test",
+        name: "Flowsmith",
+        description: "n8n and Zapier automation templates, each with a step-by-step guide.",
+        website: "https://flowsmith.example",
+        approved: true,
+    },
+    DemoStore {
+        owner: "ebooks@agora.test",
+        name: "Pages & Prompts",
+        description: "Practical e-books on prompt engineering and AI agents.",
+        website: "https://pages.example",
+        approved: true,
+    },
+    DemoStore {
+        owner: "grace@agora.test",
+        name: "Hopper Labs",
+        description: "Compiler-themed developer tools (application waiting for review).",
+        website: "https://hopper.example",
+        approved: false,
+    },
+];
 
 /// An admin account with this email and password (an existing account is promoted and gets
 /// the password). A refused input names each field and what is wrong with it.

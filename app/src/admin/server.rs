@@ -4,15 +4,16 @@
 use crate::audit::model::AuditEntry;
 #[cfg(feature = "ssr")]
 use crate::auth::model::{AccountChanges, AccountStatus};
-use crate::auth::model::{SessionInfo, User, UserPage, UserQuery};
+use crate::auth::model::{SessionInfo, User, UserQuery};
 use crate::email::model::OutboxEmail;
 use crate::error::AppError;
+use crate::platform::types::Page;
 #[cfg(feature = "ssr")]
 use crate::platform::{context, identity::Role, types::Id};
 use leptos::prelude::*;
 
 #[server(prefix = "/rpc", endpoint = "admin/users")]
-pub async fn list_users(#[server(default)] query: UserQuery) -> Result<UserPage, AppError> {
+pub async fn list_users(#[server(default)] query: UserQuery) -> Result<Page<User>, AppError> {
     let actor = context::actor()?;
     crate::auth::management::list_users(&context::services()?.db, actor.staff()?, &query).await
 }

@@ -113,7 +113,7 @@ pub fn UsersPage() -> impl IntoView {
                                     <tr><th class="p-2">"Name"</th><th class="p-2">"Email"</th><th class="p-2">"Role"</th><th class="p-2">"Status"</th><th class="p-2">"Joined"</th></tr>
                                 </thead>
                                 <tbody>
-                                    {page.users.into_iter().map(|u| view! {
+                                    {page.items.into_iter().map(|u| view! {
                                         <tr class="border-t border-slate-200">
                                             <td class="p-2"><a class="text-indigo-700 underline" href=format!("/admin/users/{}", u.id)>{u.full_name()}</a></td>
                                             <td class="p-2">{u.email.to_string()}</td>

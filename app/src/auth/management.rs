@@ -1,7 +1,7 @@
 //! Staff tools over accounts: the searchable user list, one account's page, and role and
 //! status changes (admins only, audited, never leaving the site without an admin).
 
-use super::model::{AccountChanges, AccountStatus, User, UserPage, UserQuery};
+use super::model::{AccountChanges, AccountStatus, User, UserQuery};
 use super::service::{USER_COLUMNS, UserRow, find_user};
 use super::session::end_user_sessions;
 use crate::audit::service::{NewEntry, record};
@@ -9,15 +9,9 @@ use crate::db::Db;
 use crate::error::{AppError, FieldError};
 use crate::platform::Services;
 use crate::platform::identity::{Admin, Role, Staff};
+use crate::platform::paging::{Window, like_pattern};
 use crate::platform::tx::Tx;
-use crate::platform::types::{Id, Timestamp};
-
-pub const DEFAULT_PAGE_SIZE: u32 = 20;
-pub const MAX_PAGE_SIZE: u32 = 100;
-/// The deepest page the list serves (ten million accounts at the largest page size).
-pub const MAX_PAGE: u32 = 100_000;
-/// The longest search text, in characters.
-pub const SEARCH_MAX: usize = 100;
+use crate::platform::types::{Id, Page, Timestamp};
 
 /// The sort keys the list accepts, and their columns.
 pub const SORT_KEYS: [(&str, &str); 4] = [
@@ -41,37 +35,15 @@ pub async fn list_users(
     db: &Db,
     _staff: Staff<'_>,
     query: &UserQuery,
-) -> Result<UserPage, AppError> {
+) -> Result<Page<User>, AppError> {
     let column = sort_column(query.sort.as_deref())?;
     let direction = match query.order.as_deref().unwrap_or("desc") {
         "asc" => "ASC",
         "desc" => "DESC",
         _ => return Err(AppError::invalid("order", "Order asc or desc.")),
     };
-    let limit = query.limit.unwrap_or(DEFAULT_PAGE_SIZE);
-    if !(1..=MAX_PAGE_SIZE).contains(&limit) {
-        return Err(AppError::invalid(
-            "limit",
-            format!("Use a limit from 1 to {MAX_PAGE_SIZE}."),
-        ));
-    }
-    let page = query.page.unwrap_or(1).max(1);
-    if page > MAX_PAGE {
-        return Err(AppError::invalid(
-            "page",
-            format!("Use a page from 1 to {MAX_PAGE}."),
-        ));
-    }
-    let search = query.search.as_deref().unwrap_or_default();
-    if search.chars().count() > SEARCH_MAX {
-        return Err(AppError::invalid(
-            "search",
-            format!("Search with at most {SEARCH_MAX} characters."),
-        ));
-    }
-    let search = Some(search.trim())
-        .filter(|s| !s.is_empty())
-        .map(|s| format!("%{}%", s.to_lowercase().replace(['%', '_'], "")));
+    let window = Window::new(query.page, query.limit)?;
+    let search = like_pattern(query.search.as_deref())?;
     let filter = "($1 IS NULL OR email_key LIKE $1 OR LOWER(first_name || ' ' || last_name) LIKE $1) \
                   AND ($2 IS NULL OR role = $2) AND ($3 IS NULL OR status = $3)";
     let role = query.role.map(Role::as_str);
@@ -90,16 +62,32 @@ pub async fn list_users(
     .bind(&search)
     .bind(role)
     .bind(status)
-    .bind(i64::from(limit))
-    .bind(i64::from(page - 1) * i64::from(limit))
+    .bind(i64::from(window.limit))
+    .bind(window.offset())
     .fetch_all(db.pool())
     .await?;
-    Ok(UserPage {
-        users: rows.into_iter().map(User::from).collect(),
-        page,
-        limit,
+    Ok(Page {
+        items: rows.into_iter().map(User::from).collect(),
+        page: window.page,
+        limit: window.limit,
         total: u64::try_from(total).unwrap_or(0),
     })
+}
+
+/// Makes the account a vendor when its storefront is approved (the vendors feature holds the
+/// proof). Staff keep their role: theirs already reaches further.
+pub(crate) async fn grant_vendor_role(
+    conn: &mut sqlx::AnyConnection,
+    id: &Id,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE users SET role = 'vendor', updated_at = $1 WHERE id = $2 AND role = 'user'",
+    )
+    .bind(Timestamp::now())
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// One account (staff).

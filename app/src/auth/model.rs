@@ -344,21 +344,6 @@ pub struct UserQuery {
     pub limit: Option<u32>,
 }
 
-/// One page of users.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UserPage {
-    pub users: Vec<User>,
-    pub page: u32,
-    pub limit: u32,
-    pub total: u64,
-}
-
-impl UserPage {
-    pub fn total_pages(&self) -> u32 {
-        u32::try_from(self.total.div_ceil(u64::from(self.limit.max(1)))).unwrap_or(u32::MAX)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

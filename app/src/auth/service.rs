@@ -734,13 +734,14 @@ pub async fn delete_account(
     tx.commit().await
 }
 
-/// Whether an account (of any status) has this email (staff).
-pub async fn exists(db: &Db, _staff: Staff<'_>, email: &str) -> Result<bool, AppError> {
-    let found: Option<Id> = sqlx::query_scalar("SELECT id FROM users WHERE email_key = $1")
-        .bind(email_key(email))
-        .fetch_optional(db.pool())
-        .await?;
-    Ok(found.is_some())
+/// The id of the account (of any status) with this email, if any (staff).
+pub async fn find_id(db: &Db, _staff: Staff<'_>, email: &str) -> Result<Option<Id>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM users WHERE email_key = $1")
+            .bind(email_key(email))
+            .fetch_optional(db.pool())
+            .await?,
+    )
 }
 
 /// Creates an account with a role (admins: `agora create-admin`, the demo seed). An existing

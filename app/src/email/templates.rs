@@ -1,4 +1,4 @@
-//! The account emails, each as HTML and plain text.
+//! The emails Agora sends (accounts, storefronts), each as HTML and plain text.
 
 use super::model::Email;
 
@@ -118,6 +118,35 @@ pub fn email_changed(site: &str, to: &str, first_name: &str, new_address: &str) 
             "If you did not do this, reset your password at once from the sign-in page and contact support.".to_owned(),
         ],
         None,
+    )
+}
+
+/// "Your storefront is open", with its address.
+pub fn vendor_approved(site: &str, to: &str, store: &str, storefront: &str) -> Email {
+    render(
+        site,
+        to,
+        "Your storefront is approved",
+        &[
+            format!("Good news: {store} is approved and open on {site}."),
+            "You can now add products; each is reviewed before it goes live.".to_owned(),
+        ],
+        Some(("Open your storefront", storefront)),
+    )
+}
+
+/// "Your application was not approved", with the reviewer's reason.
+pub fn vendor_rejected(site: &str, to: &str, store: &str, reason: &str, apply: &str) -> Email {
+    render(
+        site,
+        to,
+        "Your storefront application was not approved",
+        &[
+            format!("We reviewed the application for {store} and could not approve it yet."),
+            format!("The reviewer's reason: {reason}"),
+            "You can change your application and apply again.".to_owned(),
+        ],
+        Some(("Apply again", apply)),
     )
 }
 

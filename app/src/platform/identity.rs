@@ -209,6 +209,16 @@ mod actor {
         pub fn actor(&self) -> &Actor {
             self.0
         }
+
+        /// The same proof when the staff member may change things (not through a read-only
+        /// key), to act on what staff moderate.
+        pub fn writer(self) -> Result<Self, AppError> {
+            if self.0.may_write() {
+                Ok(self)
+            } else {
+                Err(AppError::Forbidden)
+            }
+        }
     }
 
     /// An actor proven to be an admin with full access. Only [`Actor::admin`] makes one.

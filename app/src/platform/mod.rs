@@ -3,6 +3,7 @@
 //! caller, throttling, signed tokens, domain events, the transaction that fires effects after
 //! commit, and the job queue with its handler registry.
 pub mod identity;
+pub mod paging;
 pub mod types;
 pub mod validate;
 

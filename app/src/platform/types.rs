@@ -112,6 +112,12 @@ impl Timestamp {
         )
     }
 
+    /// `YYYY-MM-DD` (UTC), for pages.
+    pub fn display_date(self) -> String {
+        let c = self.civil();
+        format!("{:04}-{:02}-{:02}", c.year, c.month, c.day)
+    }
+
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ` (RFC 3339), as the API sends it.
     pub fn to_rfc3339(self) -> String {
         let c = self.civil();
@@ -226,6 +232,21 @@ impl<'de> Deserialize<'de> for Timestamp {
                 "expected an RFC 3339 time in UTC, e.g. 2026-11-22T09:49:49.447Z",
             )
         })
+    }
+}
+
+/// One page of a list: its items, where it is, and how many there are in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page: u32,
+    pub limit: u32,
+    pub total: u64,
+}
+
+impl<T> Page<T> {
+    pub fn total_pages(&self) -> u32 {
+        u32::try_from(self.total.div_ceil(u64::from(self.limit.max(1)))).unwrap_or(u32::MAX)
     }
 }
 

@@ -52,6 +52,7 @@ fn SiteHeader() -> impl IntoView {
                     <ul class="flex flex-col gap-2 md:flex-row md:gap-5">
                         <li><A href="/" exact=true attr:class="hover:text-indigo-700">"Home"</A></li>
                         <li><A href="/search" attr:class="hover:text-indigo-700">"Browse"</A></li>
+                        <li><A href="/sell" attr:class="hover:text-indigo-700">"Sell"</A></li>
                         <li><a href="/api/docs" class="hover:text-indigo-700">"API"</a></li>
                         <AccountLinks/>
                     </ul>
@@ -183,6 +184,11 @@ pub fn AdminLayout() -> impl IntoView {
                         <li>
                             <A href="/admin/users" attr:class="block rounded px-3 py-2 hover:bg-slate-700 aria-[current=page]:bg-slate-700">
                                 "Users"
+                            </A>
+                        </li>
+                        <li>
+                            <A href="/admin/vendors" attr:class="block rounded px-3 py-2 hover:bg-slate-700 aria-[current=page]:bg-slate-700">
+                                "Vendors"
                             </A>
                         </li>
                         {outbox_shown().then(|| view! {

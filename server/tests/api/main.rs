@@ -12,3 +12,4 @@ mod proofs;
 mod sessions;
 mod settings;
 mod stress;
+mod vendors;

@@ -1,5 +1,6 @@
 //! `/api/v1/admin/users`: staff access to accounts (read for managers, changes for admins).
 
+use super::params::{limit_schema, number, page_schema, search_schema, words};
 use crate::api::caller::ApiCaller;
 use crate::api::json::ApiJson;
 use crate::state::AppState;
@@ -12,7 +13,7 @@ use app::platform::types::Id;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
+use utoipa::openapi::schema::Object;
 
 /// The list's query string (`filter[role]=vendor&sort=email&order=asc&page=2`). Values are
 /// parsed here so each bad one gets its own field message; the schemas say what parses.
@@ -20,7 +21,7 @@ use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 #[serde(default)]
 pub struct UsersParams {
     /// Part of a name or email (trimmed; case does not matter).
-    #[param(max_length = 100)]
+    #[param(schema_with = search_schema)]
     pub search: Option<String>,
     /// Only accounts with this role.
     #[serde(rename = "filter[role]")]
@@ -38,7 +39,6 @@ pub struct UsersParams {
     pub order: Option<String>,
     #[param(schema_with = page_schema)]
     pub page: Option<String>,
-    /// Accounts per page (default 20).
     #[param(schema_with = limit_schema)]
     pub limit: Option<String>,
 }
@@ -51,43 +51,11 @@ fn order_schema() -> Object {
     words(["asc", "desc"])
 }
 
-fn words<const N: usize>(values: [&str; N]) -> Object {
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .enum_values(Some(values))
-        .build()
-}
-
-fn page_schema() -> Object {
-    whole_number(admin::MAX_PAGE)
-}
-
-fn limit_schema() -> Object {
-    whole_number(admin::MAX_PAGE_SIZE)
-}
-
-fn whole_number(max: u32) -> Object {
-    ObjectBuilder::new()
-        .schema_type(Type::Integer)
-        .minimum(Some(1))
-        .maximum(Some(max))
-        .build()
-}
-
 impl UsersParams {
     fn into_query(self) -> Result<UserQuery, AppError> {
         let mut errors = Vec::new();
-        let mut number = |field: &str, value: Option<String>| {
-            value.and_then(|v| match v.parse::<u32>() {
-                Ok(n) if n >= 1 => Some(n),
-                _ => {
-                    errors.push(FieldError::new(field, "Use a whole number from 1."));
-                    None
-                }
-            })
-        };
-        let page = number("page", self.page);
-        let limit = number("limit", self.limit);
+        let page = number(&mut errors, "page", self.page);
+        let limit = number(&mut errors, "limit", self.limit);
         let role = self.role.map(|r| {
             Role::parse(&r).ok_or_else(|| {
                 FieldError::new("filter[role]", "Use user, vendor, manager or admin.")
@@ -136,7 +104,7 @@ pub async fn list_users(
 ) -> Result<Envelope<Vec<User>>, AppError> {
     let page = admin::list_users(state.db(), caller.actor.staff()?, &params.into_query()?).await?;
     let pagination = Pagination::new(page.page, page.limit, page.total);
-    Ok(Envelope::page(page.users, pagination))
+    Ok(Envelope::page(page.items, pagination))
 }
 
 /// One account (staff).

@@ -2,8 +2,10 @@
 
 pub mod admin;
 pub mod auth;
+pub mod params;
 pub mod site;
 pub mod users;
+pub mod vendors;
 
 use crate::state::AppState;
 use app::envelope::{ErrorEnvelope, Meta, Pagination};
@@ -31,6 +33,8 @@ use utoipa::OpenApi;
         users::get_me, users::patch_me, users::sessions, users::end_session,
         users::api_keys, users::create_api_key, users::revoke_api_key,
         admin::list_users, admin::get_user, admin::patch_user,
+        vendors::apply, vendors::get_mine, vendors::put_mine, vendors::get_storefront,
+        vendors::list, vendors::approve, vendors::reject,
     ),
     components(schemas(ErrorEnvelope, Meta, Pagination, FieldError)),
     modifiers(&BearerAuth, &CommonResponses),
@@ -38,6 +42,7 @@ use utoipa::OpenApi;
         (name = "site", description = "The marketplace itself"),
         (name = "auth", description = "Accounts and the token pair flow"),
         (name = "users", description = "The caller's profile, sessions and API keys"),
+        (name = "vendors", description = "Storefronts: applying, the owner's store, public stores"),
         (name = "admin", description = "Staff tools"),
     )
 )]
@@ -195,6 +200,12 @@ pub fn router() -> Router<AppState> {
             "/admin/users/{id}",
             get(admin::get_user).patch(admin::patch_user),
         )
+        .route("/vendors/apply", post(vendors::apply))
+        .route("/vendors/me", get(vendors::get_mine).put(vendors::put_mine))
+        .route("/vendors/{slug}", get(vendors::get_storefront))
+        .route("/admin/vendors", get(vendors::list))
+        .route("/admin/vendors/{id}/approve", post(vendors::approve))
+        .route("/admin/vendors/{id}/reject", post(vendors::reject))
         .fallback(not_found)
 }
 

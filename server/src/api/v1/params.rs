@@ -1,0 +1,52 @@
+//! What every list's query string shares: the schemas of `page`, `limit`, `search` and enum
+//! words (from the same bounds the services check), and reading numbers with a field message.
+
+use app::error::FieldError;
+use app::platform::paging::{MAX_PAGE, MAX_PAGE_SIZE, SEARCH_MAX};
+use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
+
+pub fn page_schema() -> Object {
+    whole_number(MAX_PAGE)
+        .description(Some("The page, from 1 (default 1)."))
+        .build()
+}
+
+pub fn limit_schema() -> Object {
+    whole_number(MAX_PAGE_SIZE)
+        .description(Some("Items per page (default 20)."))
+        .build()
+}
+
+pub fn search_schema() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .max_length(Some(SEARCH_MAX))
+        .build()
+}
+
+/// A string that is one of `values`.
+pub fn words<const N: usize>(values: [&str; N]) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values))
+        .build()
+}
+
+fn whole_number(max: u32) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(1))
+        .maximum(Some(max))
+}
+
+/// A whole number from 1 as sent in a query string; a message on `field` otherwise (the
+/// service checks the upper bound).
+pub fn number(errors: &mut Vec<FieldError>, field: &str, value: Option<String>) -> Option<u32> {
+    value.and_then(|v| match v.parse::<u32>() {
+        Ok(n) if n >= 1 => Some(n),
+        _ => {
+            errors.push(FieldError::new(field, "Use a whole number from 1."));
+            None
+        }
+    })
+}
