@@ -7,10 +7,12 @@
 //! functions here. The alternative, an enum of two concrete pools behind a dispatch macro,
 //! doubles every query's code path; it stays the fallback for a hot path that `Any` slows.
 
-use crate::error::FieldError;
+use crate::error::{AppError, FieldError};
+use crate::platform::types::Id;
+use crate::platform::validate::SLUG_MAX;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{MigrateError, Migrator};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyConnection, AnyPool, Executor};
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
@@ -205,6 +207,12 @@ pub const CONSTRAINTS: &[Constraint] = &[
         message: "This storefront address is taken; choose another.",
     },
     Constraint {
+        postgres: "categories_slug",
+        sqlite: "categories.slug",
+        field: "slug",
+        message: "Another category has this address; choose another.",
+    },
+    Constraint {
         postgres: "vendors_user_id",
         sqlite: "vendors.user_id",
         field: "storeName",
@@ -228,6 +236,38 @@ pub(crate) fn conflict_field(error: &sqlx::Error) -> Option<FieldError> {
                     .is_some_and(|columns| columns == c.sqlite)
         })
         .map(|c| FieldError::new(c.field, c.message))
+}
+
+/// The first slug among `base`, `base-2`, … `base-50` that no other row of `table` has and
+/// that is not `reserved` (`item` when the name gave no slug); `None` when all are taken.
+/// `own` is the row being saved, whose own slug counts as free.
+pub(crate) async fn free_slug(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    base: &str,
+    own: Option<&Id>,
+    reserved: &[&str],
+) -> Result<Option<String>, AppError> {
+    let base = if base.is_empty() { "item" } else { base };
+    for n in 1..=50 {
+        let candidate = if n == 1 {
+            base.to_owned()
+        } else {
+            let suffix = format!("-{n}");
+            let stem = &base[..base.len().min(SLUG_MAX - suffix.len())];
+            format!("{}{suffix}", stem.trim_end_matches('-'))
+        };
+        let taken: Option<Id> =
+            sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE slug = $1"))
+                .bind(&candidate)
+                .fetch_optional(&mut *conn)
+                .await?;
+        let free = taken.is_none() || taken.as_ref() == own;
+        if free && !reserved.contains(&candidate.as_str()) {
+            return Ok(Some(candidate));
+        }
+    }
+    Ok(None)
 }
 
 fn scheme(url: &str) -> &str {

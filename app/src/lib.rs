@@ -10,6 +10,7 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod catalog;
 pub mod components;
 pub mod email;
 pub mod error;
@@ -86,6 +87,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("users") view=admin::users::UsersPage/>
                     <Route path=(StaticSegment("users"), ParamSegment("id")) view=admin::users::UserDetailPage/>
                     <Route path=StaticSegment("vendors") view=vendors::pages::AdminVendorsPage/>
+                    <Route path=StaticSegment("categories") view=catalog::pages::AdminCategoriesPage/>
                     <Route path=StaticSegment("outbox") view=admin::users::OutboxPage/>
                 </ParentRoute>
             </Routes>

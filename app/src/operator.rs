@@ -3,9 +3,12 @@
 //! worker that act as `Actor::system()`; no request reaches them.
 
 use crate::auth::service as account;
+use crate::catalog::categories;
+use crate::catalog::model::NewCategory;
 use crate::error::AppError;
 use crate::platform::Services;
 use crate::platform::identity::{Actor, Role};
+use crate::platform::types::Id;
 use crate::settings::model::{SITE_NAME, Setting, SettingValue, TAX_RATE_BPS};
 use crate::settings::service as settings;
 use crate::vendors::model::{Application, PayoutMethod};
@@ -97,6 +100,19 @@ pub async fn seed(services: &Services, demo: bool) -> Result<SeedReport, AppErro
                 .changed
                 .push(format!("{role} account {email} (password {password})"));
         }
+        if categories::tree(db).await?.is_empty() {
+            for (name, children) in DEMO_CATEGORIES {
+                let parent =
+                    categories::create(services, admin.staff(), category(name, None)).await?;
+                for child in children {
+                    categories::create(services, admin.staff(), category(child, Some(&parent.id)))
+                        .await?;
+                }
+            }
+            report
+                .changed
+                .push(format!("{} categories", categories::tree(db).await?.len()));
+        }
         for store in DEMO_STORES {
             let Some(owner) = account::find_id(db, admin.staff(), store.owner).await? else {
                 continue;
@@ -123,6 +139,28 @@ pub async fn seed(services: &Services, demo: bool) -> Result<SeedReport, AppErro
         }
     }
     Ok(report)
+}
+
+/// The demo category tree: top-level categories and their subcategories.
+const DEMO_CATEGORIES: [(&str, &[&str]); 5] = [
+    ("Automation", &["n8n", "Zapier", "Make"]),
+    (
+        "AI Agents",
+        &["Chatbots", "Research assistants", "Coding agents"],
+    ),
+    ("E-books", &["Programming", "Business", "Design"]),
+    ("Templates", &["Notion", "Spreadsheets", "Slides"]),
+    ("Software licences", &["Developer tools", "Productivity"]),
+];
+
+fn category(name: &str, parent: Option<&Id>) -> NewCategory {
+    NewCategory {
+        name: name.to_owned(),
+        slug: None,
+        parent_id: parent.cloned(),
+        description: None,
+        position: None,
+    }
 }
 
 /// A demo storefront; the ones not approved wait in the staff review queue.

@@ -7,115 +7,30 @@
 // this file makes 9 sign-in attempts (3 as the admin, 6 as the people it registers), 4
 // registrations, 1 password-reset request and 3 uses of emailed links per run (limits per
 // address: 30 sign-ins per 5 minutes, 10 registrations per hour, 10 reset requests per 15
-// minutes, 30 link uses per 5 minutes); shell.spec.ts and bundle.spec.ts add 1 sign-in each.
+// minutes, 30 link uses per 5 minutes); shell.spec.ts and bundle.spec.ts add 1 sign-in each,
+// vendors.spec.ts 1 sign-in and 1 registration.
 // The counters live in the server's memory, and every `playwright test` run starts a fresh
 // server.
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import {
+  ADMIN,
+  PASSWORD,
+  adminPage,
+  hydrated,
+  linkFromOutbox,
+  newPerson,
+  register,
+  submitSignIn,
+  uniqueEmail,
+  watchConsole,
+} from '../support';
 
-const ADMIN = { email: 'admin@agora.test', password: 'Admin-Demo-2026' };
-const PASSWORD = 'Sturdy-Otter-42';
 const NEW_PASSWORD = 'Brave-Heron-73';
 const RESET_PASSWORD = 'Quiet-Lynx-58';
-
-/** Console errors per page, to say why a page did not hydrate (e.g. a CSP violation). */
-const consoleErrors = new WeakMap<Page, string[]>();
-
-function watchConsole(page: Page) {
-  const errors: string[] = [];
-  consoleErrors.set(page, errors);
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return page;
-}
 
 test.beforeEach(({ page }) => {
   watchConsole(page);
 });
-
-async function hydrated(page: Page) {
-  try {
-    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-  } catch (error) {
-    const errors = consoleErrors.get(page) ?? [];
-    throw new Error(`${page.url()} did not hydrate. Console errors:\n${errors.join('\n')}\n\n${error}`);
-  }
-}
-
-function uniqueEmail(prefix: string) {
-  return `${prefix}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
-}
-
-type Person = { email: string; password: string; firstName: string; lastName: string };
-
-function newPerson(prefix: string): Person {
-  const tag = Math.random().toString(36).slice(2, 8);
-  return {
-    email: uniqueEmail(prefix),
-    password: PASSWORD,
-    firstName: 'Tess',
-    lastName: `${prefix[0].toUpperCase()}${prefix.slice(1)} ${tag}`,
-  };
-}
-
-/** Registers `person` through /register; they end up signed in on /account. */
-async function register(page: Page, person: Person) {
-  await page.goto('/register');
-  await hydrated(page);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Create your account');
-  await page.getByLabel('Email').fill(person.email);
-  await page.getByLabel('Password').fill(person.password);
-  await page.getByLabel('First name').fill(person.firstName);
-  await page.getByLabel('Last name').fill(person.lastName);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/account\?welcome=1$/);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your account');
-  await expect(page.getByText('Welcome to Agora! We sent you an email to confirm your address.')).toBeVisible();
-  await expect(page.getByText(`Signed in as ${person.email} (user)`)).toBeVisible();
-}
-
-/** Fills and sends the sign-in form (one counted sign-in attempt). */
-async function submitSignIn(page: Page, email: string, password: string, path = '/login') {
-  await page.goto(path);
-  await hydrated(page);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-/** A separate browser context signed in as the demo admin, on `path`. */
-async function adminPage(browser: Browser, path: string, viewport = { width: 1280, height: 800 }) {
-  const context = await browser.newContext({ viewport });
-  const page = watchConsole(await context.newPage());
-  await submitSignIn(page, ADMIN.email, ADMIN.password, `/login?next=${path}`);
-  await expect(page).toHaveURL(new RegExp(`${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
-  return page;
-}
-
-/**
- * The link in the newest outbox email to `to` whose subject is `subject` and that
- * contains `path` (e.g. "/verify-email/"). Emails are sent by a background job, so the
- * outbox is reloaded until it arrives.
- */
-async function linkFromOutbox(admin: Page, to: string, subject: string, path: string) {
-  let link = '';
-  await expect(async () => {
-    await admin.goto('/admin/outbox');
-    await expect(admin.getByRole('heading', { level: 1 })).toHaveText('Email outbox');
-    const email = admin
-      .getByRole('listitem')
-      .filter({ hasText: `To ${to} ·` })
-      .filter({ has: admin.getByRole('heading', { name: subject, exact: true }) })
-      .first();
-    const text = await email.innerText({ timeout: 1_000 });
-    const match = text.match(new RegExp(`https?://\\S+${path}\\S+`));
-    expect(match, `no ${path} link in:\n${text}`).not.toBeNull();
-    link = match![0];
-  }).toPass({ timeout: 20_000 });
-  return link;
-}
 
 /** Checks that this page's browser session is signed out: /account sends it to sign in. */
 async function expectSignedOut(page: Page) {

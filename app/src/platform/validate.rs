@@ -42,13 +42,56 @@ pub const BLANK: &str = r"\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202
 /// The control characters (`char::is_control`), in the same spelling.
 pub const CONTROL: &str = r"\x00-\x1f\x7f-\x9f";
 
+/// The longest slug (the address part of `/vendors/{slug}`, `/products/{slug}`, …).
+pub const SLUG_MAX: usize = 60;
+
+/// A slug made from a name: ASCII letters and digits, lower-cased, other runs turned into
+/// single dashes, at most [`SLUG_MAX`] characters. Empty when the name has no ASCII letter or
+/// digit.
+pub fn slugify(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.truncate(SLUG_MAX);
+    slug.trim_end_matches('-').to_owned()
+}
+
 #[cfg(feature = "ssr")]
-pub use rule::Rule;
+pub use rule::{Rule, slug, slug_schema};
 
 #[cfg(feature = "ssr")]
 mod rule {
     use regex::Regex;
     use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
+
+    static SLUG: std::sync::LazyLock<Rule> = std::sync::LazyLock::new(|| {
+        Rule::new(
+            0,
+            super::SLUG_MAX,
+            "^([a-z0-9]+(-[a-z0-9]+)*)?$".to_owned(),
+            "The address in URLs: lower-case letters and digits in groups joined by single \
+             dashes, at most 60; empty or absent to make one from the name.",
+        )
+    });
+
+    /// A slug as sent; `None` when empty (make one from the name).
+    pub fn slug(value: &str) -> Result<Option<String>, String> {
+        if SLUG.fits(value) && SLUG.matches(value) {
+            Ok((!value.is_empty()).then(|| value.to_owned()))
+        } else {
+            Err("Use lower-case letters and digits joined by single dashes, like my-store.".into())
+        }
+    }
+
+    /// The schema of an optional slug field.
+    pub fn slug_schema() -> Object {
+        SLUG.nullable_schema()
+    }
 
     /// A string field's constraints: its length in characters (as JSON Schema counts them) and
     /// a pattern in the syntax shared by Rust's `regex`, ECMAScript and Python.
@@ -127,6 +170,20 @@ mod tests {
                 "{c:?}"
             );
             assert_eq!(control.is_match(&text), c.is_control(), "{c:?}");
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn slugs_are_made_from_names_and_checked_as_sent() {
+        assert_eq!(slugify("Northwind  Templates!"), "northwind-templates");
+        assert_eq!(slugify("  --Café 42--"), "caf-42");
+        assert_eq!(slugify("日本"), "");
+        assert_eq!(slugify(&"ab ".repeat(40)).len(), 59);
+        assert_eq!(slug("").unwrap(), None);
+        assert_eq!(slug("my-store-2").unwrap().as_deref(), Some("my-store-2"));
+        for bad in ["My-Store", "-store", "store-", "my--store", "my store"] {
+            assert!(slug(bad).is_err(), "{bad}");
         }
     }
 

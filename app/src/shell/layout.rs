@@ -191,6 +191,11 @@ pub fn AdminLayout() -> impl IntoView {
                                 "Vendors"
                             </A>
                         </li>
+                        <li>
+                            <A href="/admin/categories" attr:class="block rounded px-3 py-2 hover:bg-slate-700 aria-[current=page]:bg-slate-700">
+                                "Categories"
+                            </A>
+                        </li>
                         {outbox_shown().then(|| view! {
                             <li>
                                 <A href="/admin/outbox" attr:class="block rounded px-3 py-2 hover:bg-slate-700 aria-[current=page]:bg-slate-700">

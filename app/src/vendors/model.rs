@@ -100,7 +100,7 @@ pub struct Application {
     pub store_name: String,
     /// The storefront's address; empty or absent to make one from the store name.
     #[serde(default)]
-    #[cfg_attr(feature = "ssr", schema(schema_with = crate::vendors::rules::schema::optional_slug))]
+    #[cfg_attr(feature = "ssr", schema(schema_with = crate::platform::validate::slug_schema))]
     pub slug: Option<String>,
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(schema_with = crate::vendors::rules::schema::optional_description))]

@@ -4,8 +4,6 @@
 use crate::platform::validate::{BLANK, CONTROL, Rule};
 use std::sync::LazyLock;
 
-pub const SLUG_MAX: usize = 60;
-
 static STORE_NAME: LazyLock<Rule> = LazyLock::new(|| {
     Rule::new(
         2,
@@ -13,16 +11,6 @@ static STORE_NAME: LazyLock<Rule> = LazyLock::new(|| {
         format!("^[^{BLANK}][^{CONTROL}]*[^{BLANK}]$"),
         "2–60 characters, no control characters, no space at either end; unique whatever \
          the case.",
-    )
-});
-
-static SLUG: LazyLock<Rule> = LazyLock::new(|| {
-    Rule::new(
-        0,
-        SLUG_MAX,
-        "^([a-z0-9]+(-[a-z0-9]+)*)?$".to_owned(),
-        "The storefront's address, `/vendors/{slug}`: lower-case letters and digits in groups \
-         joined by single dashes, at most 60; empty to make one from the store name.",
     )
 });
 
@@ -73,15 +61,6 @@ pub fn store_name(value: &str) -> Result<String, String> {
     Ok(value.to_owned())
 }
 
-/// A slug as sent; `None` when empty (make one from the store name).
-pub fn slug(value: &str) -> Result<Option<String>, String> {
-    if SLUG.fits(value) && SLUG.matches(value) {
-        Ok((!value.is_empty()).then(|| value.to_owned()))
-    } else {
-        Err("Use lower-case letters and digits joined by single dashes, like my-store.".into())
-    }
-}
-
 pub fn description(value: &str) -> Result<String, String> {
     if DESCRIPTION.fits(value) {
         Ok(value.trim().to_owned())
@@ -116,22 +95,6 @@ pub fn reason(value: &str) -> Result<String, String> {
     }
 }
 
-/// A slug made from a store name: ASCII letters and digits, lower-cased, other runs turned
-/// into single dashes, at most [`SLUG_MAX`] characters. Empty when the name has no ASCII
-/// letter or digit.
-pub fn slugify(name: &str) -> String {
-    let mut slug = String::new();
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c.to_ascii_lowercase());
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    slug.truncate(SLUG_MAX);
-    slug.trim_end_matches('-').to_owned()
-}
-
 /// The fields' schemas in the OpenAPI document (`#[schema(schema_with = …)]`).
 pub mod schema {
     use super::*;
@@ -139,9 +102,6 @@ pub mod schema {
 
     pub fn store_name() -> Object {
         STORE_NAME.schema()
-    }
-    pub fn optional_slug() -> Object {
-        SLUG.nullable_schema()
     }
     pub fn optional_description() -> Object {
         DESCRIPTION.nullable_schema()
@@ -160,19 +120,6 @@ pub mod schema {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn slugs_are_made_from_names_and_checked_as_sent() {
-        assert_eq!(slugify("Northwind  Templates!"), "northwind-templates");
-        assert_eq!(slugify("  --Café 42--"), "caf-42");
-        assert_eq!(slugify("日本"), "");
-        assert_eq!(slugify(&"ab ".repeat(40)).len(), 59);
-        assert_eq!(slug("").unwrap(), None);
-        assert_eq!(slug("my-store-2").unwrap().as_deref(), Some("my-store-2"));
-        for bad in ["My-Store", "-store", "store-", "my--store", "my store"] {
-            assert!(slug(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn names_websites_details_and_reasons() {

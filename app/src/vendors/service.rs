@@ -5,7 +5,7 @@
 use super::model::{Application, Storefront, Vendor, VendorQuery, VendorStatus};
 use super::rules;
 use crate::audit::service::{NewEntry, record};
-use crate::db::Db;
+use crate::db::{Db, free_slug};
 use crate::email::service as email;
 use crate::email::templates;
 use crate::error::{AppError, FieldError};
@@ -15,7 +15,7 @@ use crate::platform::identity::{Actor, Admin, Staff};
 use crate::platform::paging::{Window, like_pattern};
 use crate::platform::tx::Tx;
 use crate::platform::types::{EmailAddress, Id, Page, Timestamp};
-use crate::platform::validate::Checks;
+use crate::platform::validate::{self, Checks};
 use crate::settings::model::SITE_NAME;
 use crate::settings::service as settings;
 
@@ -48,7 +48,7 @@ fn check(application: &Application) -> Result<Checked, AppError> {
     let store_name = checks.check("storeName", rules::store_name(&application.store_name));
     let slug = checks.check(
         "slug",
-        rules::slug(application.slug.as_deref().unwrap_or_default()),
+        validate::slug(application.slug.as_deref().unwrap_or_default()),
     );
     let description = checks.check(
         "description",
@@ -111,29 +111,6 @@ async fn find_by_owner(db: &Db, owner: &Id) -> Result<Option<Vendor>, AppError> 
             .fetch_optional(db.pool())
             .await?,
     )
-}
-
-/// The first free slug among `base`, `base-2`, `base-3`, … (`store` when the name gave none).
-async fn free_slug(tx: &mut Tx, base: &str, own: Option<&Id>) -> Result<String, AppError> {
-    let base = if base.is_empty() { "store" } else { base };
-    for n in 1..=50 {
-        let candidate = if n == 1 {
-            base.to_owned()
-        } else {
-            let suffix = format!("-{n}");
-            let stem = &base[..base.len().min(rules::SLUG_MAX - suffix.len())];
-            format!("{}{suffix}", stem.trim_end_matches('-'))
-        };
-        let taken: Option<Id> = sqlx::query_scalar("SELECT id FROM vendors WHERE slug = $1")
-            .bind(&candidate)
-            .fetch_optional(&mut **tx)
-            .await?;
-        let free = taken.is_none() || taken.as_ref() == own;
-        if free && !RESERVED_SLUGS.contains(&candidate.as_str()) {
-            return Ok(candidate);
-        }
-    }
-    Err(slug_taken())
 }
 
 /// Applies for a storefront, or applies again after a rejection. A pending or approved one
@@ -201,7 +178,15 @@ async fn submit(
     let slug = match &fields.slug {
         Some(slug) if RESERVED_SLUGS.contains(&slug.as_str()) => return Err(slug_taken()),
         Some(slug) => slug.clone(),
-        None => free_slug(&mut tx, &rules::slugify(&fields.store_name), Some(&id)).await?,
+        None => free_slug(
+            &mut tx,
+            "vendors",
+            &validate::slugify(&fields.store_name),
+            Some(&id),
+            &RESERVED_SLUGS,
+        )
+        .await?
+        .ok_or_else(slug_taken)?,
     };
     let now = Timestamp::now();
     // Unique store name, slug and owner: a lost race is a CONFLICT on the field through

@@ -21,7 +21,7 @@ fn render(doc: &utoipa::openapi::OpenApi) -> String {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>API reference · Agora</title>\
          <link rel=\"stylesheet\" href=\"/pkg/{}.css\"></head>\
-         <body class=\"bg-slate-100 text-slate-900\"><main class=\"mx-auto max-w-4xl px-4 py-8\">",
+         <body class=\"bg-slate-100 text-slate-900\"><main class=\"mx-auto max-w-4xl px-4 py-8 break-words\">",
         app::BUNDLE_NAME
     );
     out.push_str(&format!(

@@ -61,8 +61,9 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
 
 /// A parsed body read into Rust types as the OpenAPI document describes them. `serde_json`
 /// would also read a struct from an array of its fields in order (`[null, null]` as an
-/// `AccountChanges`), which no schema allows; here a struct comes only from an object, at any
-/// depth. Everything else reads as `serde_json` reads it.
+/// `AccountChanges`), which no schema allows, and would refuse `39.0` for an integer, which
+/// JSON Schema calls one; here a struct comes only from an object, at any depth, and a whole
+/// number is an integer however it is written. Everything else reads as `serde_json` does.
 struct Strict(Value);
 
 impl<'de> Deserializer<'de> for Strict {
@@ -72,7 +73,11 @@ impl<'de> Deserializer<'de> for Strict {
         match self.0 {
             Value::Null => visitor.visit_unit(),
             Value::Bool(value) => visitor.visit_bool(value),
-            Value::Number(number) => number.deserialize_any(visitor),
+            Value::Number(number) => match whole(&number) {
+                Some(n) if n < 0 => visitor.visit_i64(n),
+                Some(n) => visitor.visit_u64(n.unsigned_abs()),
+                None => number.deserialize_any(visitor),
+            },
             Value::String(text) => visitor.visit_string(text),
             Value::Array(items) => {
                 let mut items = SeqDeserializer::new(items.into_iter().map(Strict));
@@ -132,6 +137,18 @@ impl IntoDeserializer<'_, serde_json::Error> for Strict {
     fn into_deserializer(self) -> Self {
         self
     }
+}
+
+/// A number JSON Schema calls an integer — one without a fractional part, `39.0` included —
+/// as an `i64`, when it fits.
+fn whole(number: &serde_json::Number) -> Option<i64> {
+    number.as_i64().or_else(|| {
+        let value = number.as_f64()?;
+        // The bounds are exact in f64 (±2^63); the upper one is excluded.
+        let fits = (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&value);
+        #[allow(clippy::cast_possible_truncation)] // whole and within range: exact
+        (value.fract() == 0.0 && fits).then_some(value as i64)
+    })
 }
 
 fn visit_object<'de, V: Visitor<'de>>(
@@ -256,6 +273,15 @@ mod tests {
         );
         assert!(parse::<Order>(br#"{"items":[["a",1]]}"#).is_err());
         assert!(parse::<Order>(br#"{"items":[{"name":"a","count":1}]}"#).is_ok());
+    }
+
+    /// JSON Schema's integers include `39.0`; a fraction is still refused.
+    #[test]
+    fn whole_numbers_are_integers_however_written() {
+        assert!(parse::<Order>(br#"{"items":[{"name":"a","count":39.0}]}"#).is_ok());
+        assert!(parse::<Order>(br#"{"items":[{"name":"a","count":3.5}]}"#).is_err());
+        assert!(parse::<Order>(br#"{"items":[{"name":"a","count":-1.0}]}"#).is_err());
+        assert!(parse::<Order>(br#"{"items":[{"name":"a","count":1e300}]}"#).is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Integration tests: the real router over HTTP, on SQLite and (when configured) PostgreSQL.
 mod accounts;
 mod api;
+mod catalog;
 mod email;
 mod fixtures;
 mod helpers;

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod catalog;
 pub mod params;
 pub mod site;
 pub mod users;
@@ -12,7 +13,7 @@ use app::envelope::{ErrorEnvelope, Meta, Pagination};
 use app::error::{AppError, FieldError};
 use axum::Router;
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 use http::header;
 use std::sync::OnceLock;
 use utoipa::OpenApi;
@@ -35,6 +36,7 @@ use utoipa::OpenApi;
         admin::list_users, admin::get_user, admin::patch_user,
         vendors::apply, vendors::get_mine, vendors::put_mine, vendors::get_storefront,
         vendors::list, vendors::approve, vendors::reject,
+        catalog::tree, catalog::create, catalog::update, catalog::delete,
     ),
     components(schemas(ErrorEnvelope, Meta, Pagination, FieldError)),
     modifiers(&BearerAuth, &CommonResponses),
@@ -43,6 +45,7 @@ use utoipa::OpenApi;
         (name = "auth", description = "Accounts and the token pair flow"),
         (name = "users", description = "The caller's profile, sessions and API keys"),
         (name = "vendors", description = "Storefronts: applying, the owner's store, public stores"),
+        (name = "catalog", description = "Categories"),
         (name = "admin", description = "Staff tools"),
     )
 )]
@@ -206,6 +209,12 @@ pub fn router() -> Router<AppState> {
         .route("/admin/vendors", get(vendors::list))
         .route("/admin/vendors/{id}/approve", post(vendors::approve))
         .route("/admin/vendors/{id}/reject", post(vendors::reject))
+        .route("/categories", get(catalog::tree))
+        .route("/admin/categories", post(catalog::create))
+        .route(
+            "/admin/categories/{id}",
+            patch(catalog::update).delete(catalog::delete),
+        )
         .fallback(not_found)
 }
 

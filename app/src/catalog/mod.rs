@@ -1,0 +1,11 @@
+//! The catalog (PRODUCT.md §2): the category tree, managed at `/admin/categories` and read by
+//! every catalog page and `GET /api/v1/categories`.
+
+pub mod model;
+pub mod pages;
+pub mod server;
+
+#[cfg(feature = "ssr")]
+pub mod categories;
+#[cfg(feature = "ssr")]
+pub mod rules;

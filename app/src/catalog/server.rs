@@ -1,0 +1,66 @@
+//! Server functions of the catalog pages. Each resolves the caller and lets the service
+//! decide.
+
+use super::model::Category;
+#[cfg(feature = "ssr")]
+use super::model::{CategoryChanges, NewCategory};
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::platform::{context, types::Id};
+use leptos::prelude::*;
+
+/// The category tree, in tree order.
+#[server(prefix = "/rpc", endpoint = "catalog/categories")]
+pub async fn category_tree() -> Result<Vec<Category>, AppError> {
+    super::categories::tree(&context::services()?.db).await
+}
+
+/// An empty `parent` is the top level; an empty `slug` is made from the name.
+#[cfg(feature = "ssr")]
+fn parent(value: &str) -> Option<Id> {
+    (!value.is_empty()).then(|| Id::from_trusted(value))
+}
+
+#[server(prefix = "/rpc", endpoint = "admin/categories/create")]
+pub async fn create_category(
+    name: String,
+    slug: String,
+    parent_id: String,
+) -> Result<Category, AppError> {
+    let actor = context::actor()?;
+    let input = NewCategory {
+        name: name.trim().to_owned(),
+        slug: Some(slug.trim().to_owned()),
+        parent_id: parent(&parent_id),
+        description: None,
+        position: None,
+    };
+    super::categories::create(&context::services()?, actor.staff()?, input).await
+}
+
+#[server(prefix = "/rpc", endpoint = "admin/categories/update")]
+pub async fn update_category(
+    id: String,
+    name: String,
+    slug: String,
+    parent_id: String,
+    position: i64,
+) -> Result<Category, AppError> {
+    let actor = context::actor()?;
+    let id = Id::parse(&id).ok_or_else(|| AppError::NotFound("The category".into()))?;
+    let changes = CategoryChanges {
+        name: Some(name.trim().to_owned()),
+        slug: Some(slug.trim().to_owned()),
+        parent_id: Some(parent(&parent_id)),
+        description: None,
+        position: Some(position),
+    };
+    super::categories::update(&context::services()?, actor.staff()?, &id, changes).await
+}
+
+#[server(prefix = "/rpc", endpoint = "admin/categories/delete")]
+pub async fn delete_category(id: String) -> Result<(), AppError> {
+    let actor = context::actor()?;
+    let id = Id::parse(&id).ok_or_else(|| AppError::NotFound("The category".into()))?;
+    super::categories::delete(&context::services()?, actor.staff()?, &id).await
+}
