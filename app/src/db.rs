@@ -213,6 +213,12 @@ pub const CONSTRAINTS: &[Constraint] = &[
         message: "Another category has this address; choose another.",
     },
     Constraint {
+        postgres: "products_slug",
+        sqlite: "products.slug",
+        field: "slug",
+        message: "Another product has this address; choose another.",
+    },
+    Constraint {
         postgres: "vendors_user_id",
         sqlite: "vendors.user_id",
         field: "storeName",

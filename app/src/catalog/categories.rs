@@ -290,7 +290,7 @@ pub async fn update(
 }
 
 /// Deletes a category with nothing in it (staff with write access); one with subcategories
-/// is `CONFLICT`.
+/// or products is `CONFLICT`.
 pub async fn delete(services: &Services, staff: Staff<'_>, id: &Id) -> Result<(), AppError> {
     let staff = staff.writer()?;
     let mut tx = Tx::begin(services).await?;
@@ -305,6 +305,19 @@ pub async fn delete(services: &Services, staff: Staff<'_>, id: &Id) -> Result<()
             "id",
             format!(
                 "{} has {children} subcategories; move or delete them first.",
+                category.name
+            ),
+        ));
+    }
+    let products: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE category_id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if products > 0 {
+        return Err(conflict(
+            "id",
+            format!(
+                "{} holds {products} products; move them to another category first.",
                 category.name
             ),
         ));

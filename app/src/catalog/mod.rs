@@ -1,5 +1,6 @@
 //! The catalog (PRODUCT.md §2): the category tree, managed at `/admin/categories` and read by
-//! every catalog page and `GET /api/v1/categories`.
+//! every catalog page and `GET /api/v1/categories`, and products — written by vendors,
+//! reviewed by staff, browsed by everyone.
 
 pub mod model;
 pub mod pages;
@@ -7,5 +8,7 @@ pub mod server;
 
 #[cfg(feature = "ssr")]
 pub mod categories;
+#[cfg(feature = "ssr")]
+pub mod products;
 #[cfg(feature = "ssr")]
 pub mod rules;

@@ -1,6 +1,6 @@
 //! The catalog types that pages and the API show.
 
-use crate::platform::types::Id;
+use crate::platform::types::{Id, Money, Timestamp};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// A category, in tree order: each one follows its parent, siblings by position then name.
@@ -85,4 +85,116 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Where a product stands: only `active` ones are public.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ProductStatus {
+    Draft,
+    Pending,
+    Active,
+    Rejected,
+}
+
+impl ProductStatus {
+    pub const ALL: [ProductStatus; 4] = [Self::Draft, Self::Pending, Self::Active, Self::Rejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Pending => "pending",
+            Self::Active => "active",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == value)
+    }
+}
+
+impl TryFrom<String> for ProductStatus {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        Self::parse(&value).ok_or_else(|| format!("unknown product status {value:?}"))
+    }
+}
+
+/// A product as its vendor and staff see it (and, when active, everyone).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Product {
+    pub id: Id,
+    pub vendor_id: Id,
+    pub vendor_name: String,
+    pub vendor_slug: String,
+    pub category_id: Id,
+    pub category_slug: String,
+    pub title: String,
+    pub slug: String,
+    pub summary: String,
+    /// Markdown.
+    pub description: String,
+    pub price: Money,
+    /// The price before a discount, as the vendor set it; shown struck through when above
+    /// `price` (then `onSale`).
+    pub compare_at: Option<Money>,
+    pub on_sale: bool,
+    pub tags: Vec<String>,
+    pub status: ProductStatus,
+    /// Why staff rejected it (shown to the vendor).
+    pub rejection_reason: Option<String>,
+    pub featured: bool,
+    pub view_count: i64,
+    pub published_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A product as its vendor writes it (`POST /vendors/me/products`, and `PUT` to change it).
+/// Amounts are minor units in the site's currency. Values are taken as sent; an absent or
+/// empty slug is made from the title.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(example = json!({
+    "title": "Lead-scoring workflow for n8n",
+    "summary": "Scores inbound leads with an LLM and routes them to your CRM.",
+    "description": "## What you get\n\n- The workflow JSON\n- A setup guide",
+    "price": 2900,
+    "compareAt": 3900,
+    "categoryId": "00000000-0000-0000-0000-000000000000",
+    "tags": ["n8n", "sales"]
+})))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductInput {
+    #[cfg_attr(feature = "ssr", schema(schema_with = crate::catalog::rules::schema::title))]
+    pub title: String,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = crate::platform::validate::slug_schema))]
+    pub slug: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = crate::catalog::rules::schema::optional_summary))]
+    pub summary: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(schema_with = crate::catalog::rules::schema::optional_product_description)
+    )]
+    pub description: Option<String>,
+    /// Minor units, 0 to 100,000,000.
+    #[cfg_attr(feature = "ssr", schema(minimum = 0, maximum = 100_000_000))]
+    pub price: i64,
+    /// Minor units; shown struck through when above `price`; absent or `null` for none.
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 100_000_000, value_type = Option<i64>))]
+    pub compare_at: Option<i64>,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
+    pub category_id: Id,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = crate::catalog::rules::schema::tags))]
+    pub tags: Vec<String>,
 }

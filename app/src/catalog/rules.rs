@@ -26,6 +26,97 @@ static DESCRIPTION: LazyLock<Rule> = LazyLock::new(|| {
     )
 });
 
+pub const PRICE_MAX: i64 = 100_000_000;
+pub const TAGS_MAX: usize = 10;
+
+static TITLE: LazyLock<Rule> = LazyLock::new(|| {
+    Rule::new(
+        2,
+        120,
+        format!("^[^{BLANK}][^{CONTROL}]*[^{BLANK}]$"),
+        "2–120 characters, no control characters, no space at either end.",
+    )
+});
+
+static SUMMARY: LazyLock<Rule> = LazyLock::new(|| {
+    Rule::new(
+        0,
+        300,
+        format!("^[^{CONTROL}]*$"),
+        "One line of at most 300 characters; stored without spaces at either end.",
+    )
+});
+
+static PRODUCT_DESCRIPTION: LazyLock<Rule> = LazyLock::new(|| {
+    Rule::new(
+        0,
+        20_000,
+        String::new(),
+        "Markdown, at most 20,000 characters.",
+    )
+});
+
+static TAG: LazyLock<Rule> = LazyLock::new(|| {
+    Rule::new(
+        2,
+        30,
+        "^[a-z0-9]+(-[a-z0-9]+)*$".to_owned(),
+        "Lower-case letters and digits joined by single dashes, 2–30 characters.",
+    )
+});
+
+pub fn title(value: &str) -> Result<String, String> {
+    if !TITLE.fits(value) {
+        return Err("Use 2 to 120 characters.".into());
+    }
+    if !TITLE.matches(value) {
+        return Err("Use letters, digits and punctuation, with no space at either end.".into());
+    }
+    Ok(value.to_owned())
+}
+
+pub fn summary(value: &str) -> Result<String, String> {
+    if SUMMARY.fits(value) && SUMMARY.matches(value) {
+        Ok(value.trim().to_owned())
+    } else {
+        Err(format!("Use one line of at most {} characters.", SUMMARY.max()))
+    }
+}
+
+pub fn product_description(value: &str) -> Result<String, String> {
+    if PRODUCT_DESCRIPTION.fits(value) {
+        Ok(value.to_owned())
+    } else {
+        Err(format!("Use at most {} characters.", PRODUCT_DESCRIPTION.max()))
+    }
+}
+
+/// Tags as sent: at most 10, each a lower-case word or words joined by dashes, no repeats.
+pub fn tags(values: &[String]) -> Result<Vec<String>, String> {
+    if values.len() > TAGS_MAX {
+        return Err(format!("Use at most {TAGS_MAX} tags."));
+    }
+    if let Some(bad) = values.iter().find(|t| !(TAG.fits(t) && TAG.matches(t))) {
+        return Err(format!(
+            "\"{bad}\" is not a tag: use 2 to 30 lower-case letters and digits joined by dashes."
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(twice) = values.iter().find(|t| !seen.insert(t.as_str())) {
+        return Err(format!("\"{twice}\" is listed twice."));
+    }
+    Ok(values.to_vec())
+}
+
+/// An amount in minor units: 0 to [`PRICE_MAX`] (1,000,000.00).
+pub fn amount(value: i64) -> Result<i64, String> {
+    if (0..=PRICE_MAX).contains(&value) {
+        Ok(value)
+    } else {
+        Err("Use an amount in cents from 0 to 100,000,000.".into())
+    }
+}
+
 pub fn name(value: &str) -> Result<String, String> {
     if !NAME.fits(value) {
         return Err("Use 2 to 50 characters.".into());
@@ -65,5 +156,22 @@ pub mod schema {
     }
     pub fn optional_description() -> Object {
         DESCRIPTION.nullable_schema()
+    }
+    pub fn title() -> Object {
+        TITLE.schema()
+    }
+    pub fn optional_summary() -> Object {
+        SUMMARY.nullable_schema()
+    }
+    pub fn optional_product_description() -> Object {
+        PRODUCT_DESCRIPTION.nullable_schema()
+    }
+    pub fn tags() -> utoipa::openapi::schema::Array {
+        utoipa::openapi::schema::ArrayBuilder::new()
+            .items(TAG.schema())
+            .max_items(Some(TAGS_MAX))
+            .unique_items(true)
+            .description(Some("At most 10 tags, no repeats."))
+            .build()
     }
 }

@@ -150,6 +150,32 @@ pub fn vendor_rejected(site: &str, to: &str, store: &str, reason: &str, apply: &
     )
 }
 
+/// "Your product is live", with its address.
+pub fn product_approved(site: &str, to: &str, title: &str, link: &str) -> Email {
+    render(
+        site,
+        to,
+        "Your product is live",
+        &[format!("{title} was approved and is now on sale on {site}.")],
+        Some(("See it", link)),
+    )
+}
+
+/// "Your product was not approved", with the reviewer's reason.
+pub fn product_rejected(site: &str, to: &str, title: &str, reason: &str) -> Email {
+    render(
+        site,
+        to,
+        "Your product was not approved",
+        &[
+            format!("We reviewed {title} and could not approve it yet."),
+            format!("The reviewer's reason: {reason}"),
+            "Change it and submit it again from your vendor dashboard.".to_owned(),
+        ],
+        None,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

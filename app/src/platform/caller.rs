@@ -38,6 +38,15 @@ impl Caller {
         }
     }
 
+    /// The signed-in actor, or `None` for a guest, on a route guests may use too; a refused
+    /// credential is still refused.
+    pub fn viewer(&self) -> Result<Option<&Actor>, AppError> {
+        match &self.identity {
+            Ok(actor) => Ok(actor.as_ref()),
+            Err(error) => Err(error.clone()),
+        }
+    }
+
     /// Whether someone is signed in (a refused credential counts as a guest).
     pub fn is_signed_in(&self) -> bool {
         matches!(self.identity, Ok(Some(_)))

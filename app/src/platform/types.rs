@@ -235,6 +235,26 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+/// An amount of money: integer minor units (cents) and an ISO 4217 currency code — never a
+/// float.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Money {
+    /// Minor units: `1999` is 19.99.
+    pub amount: i64,
+    /// ISO 4217, e.g. `USD`.
+    pub currency: String,
+}
+
+impl Money {
+    /// `19.99 USD`, for pages.
+    pub fn display(&self) -> String {
+        let sign = if self.amount < 0 { "-" } else { "" };
+        let units = self.amount.unsigned_abs();
+        format!("{sign}{}.{:02} {}", units / 100, units % 100, self.currency)
+    }
+}
+
 /// One page of a list: its items, where it is, and how many there are in all.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Page<T> {
@@ -412,6 +432,17 @@ mod tests {
             Timestamp::from_millis(1000).plus_millis(500).as_millis(),
             1500
         );
+    }
+
+    #[test]
+    fn money_displays_its_minor_units() {
+        let money = |amount| Money {
+            amount,
+            currency: "USD".into(),
+        };
+        assert_eq!(money(1999).display(), "19.99 USD");
+        assert_eq!(money(5).display(), "0.05 USD");
+        assert_eq!(money(-250).display(), "-2.50 USD");
     }
 
     #[test]

@@ -20,6 +20,19 @@ pub struct ApiCaller {
     pub client: Client,
 }
 
+/// The caller of a route guests may use too: `None` for a guest (a refused credential is
+/// still `INVALID_TOKEN`).
+#[derive(Debug, Clone)]
+pub struct ApiViewer(pub Option<Actor>);
+
+impl FromRequestParts<AppState> for ApiViewer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
+        Ok(Self(caller(parts)?.viewer()?.cloned()))
+    }
+}
+
 /// Where a call came from, whoever made it (for throttling sign-ins).
 #[derive(Debug, Clone)]
 pub struct ApiClient(pub Client);

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod catalog;
 pub mod params;
+pub mod products;
 pub mod site;
 pub mod users;
 pub mod vendors;
@@ -13,7 +14,7 @@ use app::envelope::{ErrorEnvelope, Meta, Pagination};
 use app::error::{AppError, FieldError};
 use axum::Router;
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{delete, get, patch, post, put};
 use http::header;
 use std::sync::OnceLock;
 use utoipa::OpenApi;
@@ -37,6 +38,8 @@ use utoipa::OpenApi;
         vendors::apply, vendors::get_mine, vendors::put_mine, vendors::get_storefront,
         vendors::list, vendors::approve, vendors::reject,
         catalog::tree, catalog::create, catalog::update, catalog::delete,
+        products::mine, products::create, products::update, products::delete, products::submit,
+        products::get, products::review_queue, products::approve, products::reject,
     ),
     components(schemas(ErrorEnvelope, Meta, Pagination, FieldError)),
     modifiers(&BearerAuth, &CommonResponses),
@@ -45,7 +48,7 @@ use utoipa::OpenApi;
         (name = "auth", description = "Accounts and the token pair flow"),
         (name = "users", description = "The caller's profile, sessions and API keys"),
         (name = "vendors", description = "Storefronts: applying, the owner's store, public stores"),
-        (name = "catalog", description = "Categories"),
+        (name = "catalog", description = "Categories and products"),
         (name = "admin", description = "Staff tools"),
     )
 )]
@@ -215,6 +218,19 @@ pub fn router() -> Router<AppState> {
             "/admin/categories/{id}",
             patch(catalog::update).delete(catalog::delete),
         )
+        .route(
+            "/vendors/me/products",
+            get(products::mine).post(products::create),
+        )
+        .route(
+            "/vendors/me/products/{id}",
+            put(products::update).delete(products::delete),
+        )
+        .route("/vendors/me/products/{id}/submit", post(products::submit))
+        .route("/products/{id_or_slug}", get(products::get))
+        .route("/admin/products", get(products::review_queue))
+        .route("/admin/products/{id}/approve", post(products::approve))
+        .route("/admin/products/{id}/reject", post(products::reject))
         .fallback(not_found)
 }
 

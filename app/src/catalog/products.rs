@@ -1,0 +1,533 @@
+//! Products: approved vendors write them (drafts), submit them for review, and staff approve
+//! (they go live) or reject them with a reason the vendor reads. Everyone browses the active
+//! ones; a product that is not active is not found, except by its vendor and staff.
+
+use super::model::{Product, ProductInput, ProductStatus};
+use super::rules;
+use crate::audit::service::{NewEntry, record};
+use crate::db::{Db, free_slug};
+use crate::email::service as email;
+use crate::email::templates;
+use crate::error::{AppError, FieldError};
+use crate::platform::Services;
+use crate::platform::identity::{Actor, Staff};
+use crate::platform::paging::Window;
+use crate::platform::tx::Tx;
+use crate::platform::types::{Id, Money, Page, Timestamp};
+use crate::platform::validate::{self, Checks};
+use crate::settings::model::{CURRENCY, SITE_NAME};
+use crate::settings::service as settings;
+use crate::vendors::model::{Vendor, VendorStatus};
+use crate::vendors::service as vendors;
+use sqlx::AnyConnection;
+use std::collections::HashMap;
+
+const COLUMNS: &str = "p.id, p.vendor_id, v.store_name AS vendor_name, v.slug AS vendor_slug, \
+    p.category_id, c.slug AS category_slug, p.title, p.slug, p.summary, p.description, \
+    p.price_amount, p.compare_at_amount, p.currency, p.status, p.rejection_reason, p.featured, \
+    p.view_count, p.published_at, p.created_at, p.updated_at";
+const FROM: &str = "products p JOIN vendors v ON v.id = p.vendor_id \
+    JOIN categories c ON c.id = p.category_id";
+
+/// `products` (with its vendor's and category's names) as stored.
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Id,
+    vendor_id: Id,
+    vendor_name: String,
+    vendor_slug: String,
+    category_id: Id,
+    category_slug: String,
+    title: String,
+    slug: String,
+    summary: String,
+    description: String,
+    price_amount: i64,
+    compare_at_amount: Option<i64>,
+    currency: String,
+    #[sqlx(try_from = "String")]
+    status: ProductStatus,
+    rejection_reason: Option<String>,
+    featured: i64,
+    view_count: i64,
+    published_at: Option<Timestamp>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl Row {
+    fn into_product(self, tags: Vec<String>) -> Product {
+        let money = |amount| Money {
+            amount,
+            currency: self.currency.clone(),
+        };
+        Product {
+            on_sale: self.compare_at_amount.is_some_and(|c| c > self.price_amount),
+            price: money(self.price_amount),
+            compare_at: self.compare_at_amount.map(money),
+            id: self.id,
+            vendor_id: self.vendor_id,
+            vendor_name: self.vendor_name,
+            vendor_slug: self.vendor_slug,
+            category_id: self.category_id,
+            category_slug: self.category_slug,
+            title: self.title,
+            slug: self.slug,
+            summary: self.summary,
+            description: self.description,
+            tags,
+            status: self.status,
+            rejection_reason: self.rejection_reason,
+            featured: self.featured != 0,
+            view_count: self.view_count,
+            published_at: self.published_at,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+/// `rows` as products, with their tags (one query for the page).
+async fn with_tags(conn: &mut AnyConnection, rows: Vec<Row>) -> Result<Vec<Product>, AppError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=rows.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT product_id, tag FROM product_tags WHERE product_id IN ({}) ORDER BY tag",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, (Id, String)>(&sql);
+    for row in &rows {
+        query = query.bind(&row.id);
+    }
+    let mut tags: HashMap<Id, Vec<String>> = HashMap::new();
+    for (product, tag) in query.fetch_all(conn).await? {
+        tags.entry(product).or_default().push(tag);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let own = tags.remove(&row.id).unwrap_or_default();
+            row.into_product(own)
+        })
+        .collect())
+}
+
+async fn find(conn: &mut AnyConnection, id: &Id) -> Result<Product, AppError> {
+    let row: Row = sqlx::query_as(&format!("SELECT {COLUMNS} FROM {FROM} WHERE p.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(with_tags(conn, vec![row]).await?.remove(0))
+}
+
+fn not_found() -> AppError {
+    AppError::NotFound("The product".into())
+}
+
+fn conflict(field: &str, message: impl Into<String>) -> AppError {
+    AppError::Conflict(FieldError::new(field, message))
+}
+
+/// The caller's approved storefront: only approved vendors sell.
+async fn storefront(db: &Db, actor: &Actor) -> Result<Vendor, AppError> {
+    vendors::mine(db, actor)
+        .await?
+        .filter(|vendor| vendor.status == VendorStatus::Approved)
+        .ok_or(AppError::Forbidden)
+}
+
+/// The caller's product `id` (another vendor's is not found).
+async fn own(conn: &mut AnyConnection, vendor: &Vendor, id: &Id) -> Result<Product, AppError> {
+    let product = find(conn, id).await?;
+    if product.vendor_id == vendor.id {
+        Ok(product)
+    } else {
+        Err(not_found())
+    }
+}
+
+/// A product's fields, checked.
+struct Checked {
+    title: String,
+    slug: Option<String>,
+    summary: String,
+    description: String,
+    price: i64,
+    compare_at: Option<i64>,
+    tags: Vec<String>,
+}
+
+fn check(input: &ProductInput) -> Result<Checked, AppError> {
+    let mut checks = Checks::default();
+    let title = checks.check("title", rules::title(&input.title));
+    let slug = checks.check(
+        "slug",
+        validate::slug(input.slug.as_deref().unwrap_or_default()),
+    );
+    let summary = checks.check(
+        "summary",
+        rules::summary(input.summary.as_deref().unwrap_or_default()),
+    );
+    let description = checks.check(
+        "description",
+        rules::product_description(input.description.as_deref().unwrap_or_default()),
+    );
+    let price = checks.check("price", rules::amount(input.price));
+    let compare_at = input
+        .compare_at
+        .map(|amount| checks.check("compareAt", rules::amount(amount)));
+    let tags = checks.check("tags", rules::tags(&input.tags));
+    checks.finish()?;
+    match (title, slug, summary, description, price, tags) {
+        (Some(title), Some(slug), Some(summary), Some(description), Some(price), Some(tags)) => {
+            Ok(Checked {
+                title,
+                slug,
+                summary,
+                description,
+                price,
+                compare_at: compare_at.flatten(),
+                tags,
+            })
+        }
+        _ => Err(AppError::Internal),
+    }
+}
+
+async fn category_exists(conn: &mut AnyConnection, id: &Id) -> Result<(), AppError> {
+    let found: Option<Id> = sqlx::query_scalar("SELECT id FROM categories WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    found
+        .map(drop)
+        .ok_or_else(|| AppError::NotFound("The category".into()))
+}
+
+async fn save_tags(conn: &mut AnyConnection, id: &Id, tags: &[String]) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM product_tags WHERE product_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    for tag in tags {
+        sqlx::query("INSERT INTO product_tags (product_id, tag) VALUES ($1, $2)")
+            .bind(id)
+            .bind(tag)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A new draft of the caller's storefront (approved vendors).
+pub async fn create(
+    services: &Services,
+    actor: &Actor,
+    input: ProductInput,
+) -> Result<Product, AppError> {
+    actor.writer()?;
+    let vendor = storefront(&services.db, actor).await?;
+    let fields = check(&input)?;
+    let currency = settings::get(&services.db, &CURRENCY).await?;
+    let mut tx = Tx::begin(services).await?;
+    category_exists(&mut tx, &input.category_id).await?;
+    let id = Id::random();
+    let slug = match fields.slug {
+        Some(slug) => slug,
+        None => free_slug(&mut tx, "products", &validate::slugify(&fields.title), None, &[])
+            .await?
+            .ok_or_else(|| conflict("slug", "Choose an address for this product."))?,
+    };
+    let now = Timestamp::now();
+    // A taken slug is a CONFLICT on `slug` through `db::CONSTRAINTS`.
+    sqlx::query(
+        "INSERT INTO products (id, vendor_id, category_id, title, slug, summary, description, \
+         price_amount, compare_at_amount, currency, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+    )
+    .bind(&id)
+    .bind(&vendor.id)
+    .bind(&input.category_id)
+    .bind(&fields.title)
+    .bind(&slug)
+    .bind(&fields.summary)
+    .bind(&fields.description)
+    .bind(fields.price)
+    .bind(fields.compare_at)
+    .bind(&currency)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    save_tags(&mut tx, &id, &fields.tags).await?;
+    let product = find(&mut tx, &id).await?;
+    tx.commit().await?;
+    Ok(product)
+}
+
+/// The caller's products, every status, newest first.
+pub async fn mine(db: &Db, actor: &Actor, window: Window) -> Result<Page<Product>, AppError> {
+    let vendor = storefront(db, actor).await?;
+    let mut conn = db.pool().acquire().await?;
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE vendor_id = $1")
+        .bind(&vendor.id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE p.vendor_id = $1 \
+         ORDER BY p.created_at DESC, p.id LIMIT $2 OFFSET $3"
+    ))
+    .bind(&vendor.id)
+    .bind(i64::from(window.limit))
+    .bind(window.offset())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Page {
+        items: with_tags(&mut conn, rows).await?,
+        page: window.page,
+        limit: window.limit,
+        total: u64::try_from(total).unwrap_or(0),
+    })
+}
+
+/// Changes one of the caller's products. A rejected one goes back to draft; one being
+/// reviewed cannot change (`CONFLICT`).
+pub async fn update(
+    services: &Services,
+    actor: &Actor,
+    id: &Id,
+    input: ProductInput,
+) -> Result<Product, AppError> {
+    actor.writer()?;
+    let vendor = storefront(&services.db, actor).await?;
+    let fields = check(&input)?;
+    let mut tx = Tx::begin(services).await?;
+    let current = own(&mut tx, &vendor, id).await?;
+    if current.status == ProductStatus::Pending {
+        return Err(conflict(
+            "status",
+            "This product is being reviewed; change it once it is decided.",
+        ));
+    }
+    category_exists(&mut tx, &input.category_id).await?;
+    let status = match current.status {
+        ProductStatus::Rejected => ProductStatus::Draft,
+        other => other,
+    };
+    sqlx::query(
+        "UPDATE products SET category_id = $1, title = $2, slug = $3, summary = $4, \
+         description = $5, price_amount = $6, compare_at_amount = $7, status = $8, \
+         updated_at = $9 WHERE id = $10",
+    )
+    .bind(&input.category_id)
+    .bind(&fields.title)
+    .bind(fields.slug.as_deref().unwrap_or(&current.slug))
+    .bind(&fields.summary)
+    .bind(&fields.description)
+    .bind(fields.price)
+    .bind(fields.compare_at)
+    .bind(status.as_str())
+    .bind(Timestamp::now())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    save_tags(&mut tx, id, &fields.tags).await?;
+    let product = find(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(product)
+}
+
+/// Deletes one of the caller's drafts or rejected products; a submitted or live one stays
+/// (`CONFLICT`).
+pub async fn delete(services: &Services, actor: &Actor, id: &Id) -> Result<(), AppError> {
+    actor.writer()?;
+    let vendor = storefront(&services.db, actor).await?;
+    let mut tx = Tx::begin(services).await?;
+    let product = own(&mut tx, &vendor, id).await?;
+    if !matches!(product.status, ProductStatus::Draft | ProductStatus::Rejected) {
+        return Err(conflict(
+            "status",
+            format!(
+                "A {} product cannot be deleted; only drafts and rejected ones can.",
+                product.status.as_str()
+            ),
+        ));
+    }
+    sqlx::query("DELETE FROM products WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
+/// Submits a draft or rejected product for review.
+pub async fn submit(services: &Services, actor: &Actor, id: &Id) -> Result<Product, AppError> {
+    actor.writer()?;
+    let vendor = storefront(&services.db, actor).await?;
+    let mut tx = Tx::begin(services).await?;
+    own(&mut tx, &vendor, id).await?;
+    let moved = sqlx::query(
+        "UPDATE products SET status = 'pending', rejection_reason = NULL, updated_at = $1 \
+         WHERE id = $2 AND status IN ('draft', 'rejected')",
+    )
+    .bind(Timestamp::now())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let product = find(&mut tx, id).await?;
+    if moved == 0 {
+        return Err(conflict(
+            "status",
+            format!(
+                "This product is {}; only a draft or a rejected one can be submitted.",
+                product.status.as_str()
+            ),
+        ));
+    }
+    tx.commit().await?;
+    Ok(product)
+}
+
+/// Products for staff, oldest first, optionally of one status (a review queue).
+pub async fn for_review(
+    db: &Db,
+    _staff: Staff<'_>,
+    status: Option<ProductStatus>,
+    window: Window,
+) -> Result<Page<Product>, AppError> {
+    let status = status.map(ProductStatus::as_str);
+    let mut conn = db.pool().acquire().await?;
+    let total: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE ($1 IS NULL OR status = $1)")
+            .bind(status)
+            .fetch_one(&mut *conn)
+            .await?;
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE ($1 IS NULL OR p.status = $1) \
+         ORDER BY p.updated_at, p.id LIMIT $2 OFFSET $3"
+    ))
+    .bind(status)
+    .bind(i64::from(window.limit))
+    .bind(window.offset())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Page {
+        items: with_tags(&mut conn, rows).await?,
+        page: window.page,
+        limit: window.limit,
+        total: u64::try_from(total).unwrap_or(0),
+    })
+}
+
+/// Puts a pending product live (staff with write access). Audited; the vendor is emailed.
+pub async fn approve(services: &Services, staff: Staff<'_>, id: &Id) -> Result<Product, AppError> {
+    decide(services, staff.writer()?, id, ProductStatus::Active, None).await
+}
+
+/// Rejects a pending product with a reason the vendor reads (staff with write access).
+pub async fn reject(
+    services: &Services,
+    staff: Staff<'_>,
+    id: &Id,
+    reason: &str,
+) -> Result<Product, AppError> {
+    let staff = staff.writer()?;
+    let reason = crate::vendors::rules::reason(reason)
+        .map_err(|message| AppError::invalid("reason", message))?;
+    decide(services, staff, id, ProductStatus::Rejected, Some(reason)).await
+}
+
+async fn decide(
+    services: &Services,
+    staff: Staff<'_>,
+    id: &Id,
+    decision: ProductStatus,
+    reason: Option<String>,
+) -> Result<Product, AppError> {
+    let mut tx = Tx::begin(services).await?;
+    let now = Timestamp::now();
+    let published = (decision == ProductStatus::Active).then_some(now);
+    let decided = sqlx::query(
+        "UPDATE products SET status = $1, rejection_reason = $2, \
+         published_at = COALESCE(published_at, $3), updated_at = $4 \
+         WHERE id = $5 AND status = 'pending'",
+    )
+    .bind(decision.as_str())
+    .bind(&reason)
+    .bind(published)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let product = find(&mut tx, id).await?;
+    if decided == 0 {
+        return Err(conflict(
+            "status",
+            format!(
+                "This product is {}; only a pending one can be decided.",
+                product.status.as_str()
+            ),
+        ));
+    }
+    record(
+        &mut tx,
+        NewEntry {
+            actor: staff.actor().audit_label(),
+            action: if decision == ProductStatus::Active {
+                "products.approve"
+            } else {
+                "products.reject"
+            },
+            target: Some(format!("product:{id}")),
+            details: serde_json::json!({ "title": product.title, "reason": reason }),
+            ip: None,
+        },
+    )
+    .await?;
+    let contact: String = sqlx::query_scalar("SELECT contact_email FROM vendors WHERE id = $1")
+        .bind(&product.vendor_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let site = settings::get(&services.db, &SITE_NAME).await?;
+    let link = format!("{}/products/{}", services.public_url, product.slug);
+    let message = match &product.rejection_reason {
+        None => templates::product_approved(&site, &contact, &product.title, &link),
+        Some(reason) => templates::product_rejected(&site, &contact, &product.title, reason),
+    };
+    email::queue(&mut tx, &message).await?;
+    tx.commit().await?;
+    Ok(product)
+}
+
+/// A product by id or slug: active ones for everyone; others only for their vendor and
+/// staff (anyone else gets `NOT_FOUND`).
+pub async fn get(db: &Db, viewer: Option<&Actor>, key: &str) -> Result<Product, AppError> {
+    let mut conn = db.pool().acquire().await?;
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE p.id = $1 OR p.slug = $1"
+    ))
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let row = row.ok_or_else(not_found)?;
+    if row.status != ProductStatus::Active {
+        let Some(viewer) = viewer else {
+            return Err(not_found());
+        };
+        let staff = viewer.staff().is_ok();
+        let owner = !staff
+            && vendors::mine(db, viewer)
+                .await
+                .ok()
+                .flatten()
+                .is_some_and(|vendor| vendor.id == row.vendor_id);
+        if !(staff || owner) {
+            return Err(not_found());
+        }
+    }
+    Ok(with_tags(&mut conn, vec![row]).await?.remove(0))
+}

@@ -1,0 +1,245 @@
+//! Products: the vendor's own (`/vendors/me/products/*`), the staff review
+//! (`/admin/products/*`), and one product for everyone (`/products/{idOrSlug}`).
+
+use super::params::{limit_schema, number, page_schema};
+use crate::api::caller::{ApiCaller, ApiViewer};
+use crate::api::json::ApiJson;
+use crate::state::AppState;
+use app::catalog::model::{Product, ProductInput, ProductStatus};
+use app::catalog::products;
+use app::envelope::{Envelope, ErrorEnvelope, Pagination};
+use app::error::{AppError, FieldError};
+use app::platform::paging::Window;
+use app::platform::types::{Id, Page};
+use axum::extract::{Path, Query, State};
+use http::StatusCode;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+/// A page of a list (`page`, `limit`).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(default)]
+pub struct PageParams {
+    #[param(schema_with = page_schema)]
+    pub page: Option<String>,
+    #[param(schema_with = limit_schema)]
+    pub limit: Option<String>,
+}
+
+impl PageParams {
+    fn window(self) -> Result<Window, AppError> {
+        let mut errors = Vec::new();
+        let page = number(&mut errors, "page", self.page);
+        let limit = number(&mut errors, "limit", self.limit);
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        Window::new(page, limit)
+    }
+}
+
+fn paged(page: Page<Product>) -> Envelope<Vec<Product>> {
+    let pagination = Pagination::new(page.page, page.limit, page.total);
+    Envelope::page(page.items, pagination)
+}
+
+fn product_id(id: &str) -> Result<Id, AppError> {
+    Id::parse(id).ok_or_else(|| AppError::NotFound("The product".into()))
+}
+
+/// The caller's products, every status, newest first (approved vendors).
+#[utoipa::path(get, path = "/api/v1/vendors/me/products", tag = "vendors", security(("bearer" = [])),
+    params(PageParams),
+    responses((status = 200, description = "One page of products", body = Envelope<Vec<Product>>),
+              (status = 400, description = "Bad page", body = ErrorEnvelope),
+              (status = 403, description = "Not an approved vendor", body = ErrorEnvelope)))]
+pub async fn mine(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(params): Query<PageParams>,
+) -> Result<Envelope<Vec<Product>>, AppError> {
+    Ok(paged(
+        products::mine(state.db(), &caller.actor, params.window()?).await?,
+    ))
+}
+
+/// Create a product, as a draft (approved vendors).
+#[utoipa::path(post, path = "/api/v1/vendors/me/products", tag = "vendors", security(("bearer" = [])),
+    request_body = ProductInput,
+    responses((status = 201, description = "The draft", body = Envelope<Product>),
+              (status = 400, description = "Invalid fields", body = ErrorEnvelope),
+              (status = 403, description = "Not an approved vendor", body = ErrorEnvelope),
+              (status = 404, description = "No such category", body = ErrorEnvelope),
+              (status = 409, description = "The address is taken (`CONFLICT`)", body = ErrorEnvelope)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(input): ApiJson<ProductInput>,
+) -> Result<(StatusCode, Envelope<Product>), AppError> {
+    let product = products::create(&state.services, &caller.actor, input).await?;
+    Ok((StatusCode::CREATED, Envelope::ok(product)))
+}
+
+/// Change one of the caller's products; a rejected one goes back to draft. An absent or empty
+/// `slug` keeps the current address.
+#[utoipa::path(put, path = "/api/v1/vendors/me/products/{id}", tag = "vendors", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The product's id")),
+    request_body = ProductInput,
+    responses((status = 200, description = "The product", body = Envelope<Product>),
+              (status = 400, description = "Invalid fields", body = ErrorEnvelope),
+              (status = 403, description = "Not an approved vendor", body = ErrorEnvelope),
+              (status = 404, description = "No such product of yours, or no such category", body = ErrorEnvelope),
+              (status = 409, description = "Being reviewed, or the address is taken (`CONFLICT`)", body = ErrorEnvelope)))]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ProductInput>,
+) -> Result<Envelope<Product>, AppError> {
+    let id = product_id(&id)?;
+    Ok(Envelope::ok(
+        products::update(&state.services, &caller.actor, &id, input).await?,
+    ))
+}
+
+/// Delete one of the caller's drafts or rejected products.
+#[utoipa::path(delete, path = "/api/v1/vendors/me/products/{id}", tag = "vendors", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The product's id")),
+    responses((status = 204, description = "Deleted"),
+              (status = 403, description = "Not an approved vendor", body = ErrorEnvelope),
+              (status = 404, description = "No such product of yours", body = ErrorEnvelope),
+              (status = 409, description = "Submitted or live (`CONFLICT`)", body = ErrorEnvelope)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let id = product_id(&id)?;
+    products::delete(&state.services, &caller.actor, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Submit a draft or rejected product for review.
+#[utoipa::path(post, path = "/api/v1/vendors/me/products/{id}/submit", tag = "vendors", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The product's id")),
+    responses((status = 200, description = "Pending review", body = Envelope<Product>),
+              (status = 403, description = "Not an approved vendor", body = ErrorEnvelope),
+              (status = 404, description = "No such product of yours", body = ErrorEnvelope),
+              (status = 409, description = "Not a draft or rejected (`CONFLICT`)", body = ErrorEnvelope)))]
+pub async fn submit(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Envelope<Product>, AppError> {
+    let id = product_id(&id)?;
+    Ok(Envelope::ok(
+        products::submit(&state.services, &caller.actor, &id).await?,
+    ))
+}
+
+/// One product by id or slug: an active one for everyone; others for their vendor and staff.
+#[utoipa::path(get, path = "/api/v1/products/{idOrSlug}", tag = "catalog",
+    params(("idOrSlug" = String, Path, description = "The product's id or slug")),
+    responses((status = 200, description = "The product", body = Envelope<Product>),
+              (status = 404, description = "No such product, or not public", body = ErrorEnvelope)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiViewer(viewer): ApiViewer,
+    Path(key): Path<String>,
+) -> Result<Envelope<Product>, AppError> {
+    Ok(Envelope::ok(
+        products::get(state.db(), viewer.as_ref(), &key).await?,
+    ))
+}
+
+/// The review queue's query string (`filter[status]=pending&page=2`).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(default)]
+pub struct ReviewParams {
+    /// Only products in this state.
+    #[serde(rename = "filter[status]")]
+    #[param(rename = "filter[status]", value_type = Option<ProductStatus>)]
+    pub status: Option<String>,
+    #[param(schema_with = page_schema)]
+    pub page: Option<String>,
+    #[param(schema_with = limit_schema)]
+    pub limit: Option<String>,
+}
+
+/// Products for review, least recently changed first (staff).
+#[utoipa::path(get, path = "/api/v1/admin/products", tag = "admin", security(("bearer" = [])),
+    params(ReviewParams),
+    responses((status = 200, description = "One page of products", body = Envelope<Vec<Product>>),
+              (status = 400, description = "Bad filter or page", body = ErrorEnvelope),
+              (status = 403, description = "Not staff", body = ErrorEnvelope)))]
+pub async fn review_queue(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(params): Query<ReviewParams>,
+) -> Result<Envelope<Vec<Product>>, AppError> {
+    let mut errors = Vec::new();
+    let status = params.status.and_then(|s| {
+        ProductStatus::parse(&s).or_else(|| {
+            errors.push(FieldError::new(
+                "filter[status]",
+                "Use draft, pending, active or rejected.",
+            ));
+            None
+        })
+    });
+    let page = number(&mut errors, "page", params.page);
+    let limit = number(&mut errors, "limit", params.limit);
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let window = Window::new(page, limit)?;
+    let page = products::for_review(state.db(), caller.actor.staff()?, status, window).await?;
+    Ok(paged(page))
+}
+
+/// Put a pending product live (staff); the vendor is emailed.
+#[utoipa::path(post, path = "/api/v1/admin/products/{id}/approve", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The product's id")),
+    responses((status = 200, description = "Live", body = Envelope<Product>),
+              (status = 403, description = "Not staff, or a read-only key", body = ErrorEnvelope),
+              (status = 404, description = "No such product", body = ErrorEnvelope),
+              (status = 409, description = "Not pending (`CONFLICT`)", body = ErrorEnvelope)))]
+pub async fn approve(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Envelope<Product>, AppError> {
+    let id = product_id(&id)?;
+    Ok(Envelope::ok(
+        products::approve(&state.services, caller.actor.staff()?, &id).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"reason": "Add screenshots of the workflow to the description."}))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductRejection {
+    #[schema(schema_with = app::vendors::rules::schema::reason)]
+    pub reason: String,
+}
+
+/// Reject a pending product with a reason the vendor reads (staff).
+#[utoipa::path(post, path = "/api/v1/admin/products/{id}/reject", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The product's id")),
+    request_body = ProductRejection,
+    responses((status = 200, description = "Rejected", body = Envelope<Product>),
+              (status = 400, description = "No usable reason", body = ErrorEnvelope),
+              (status = 403, description = "Not staff, or a read-only key", body = ErrorEnvelope),
+              (status = 404, description = "No such product", body = ErrorEnvelope),
+              (status = 409, description = "Not pending (`CONFLICT`)", body = ErrorEnvelope)))]
+pub async fn reject(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ProductRejection>,
+) -> Result<Envelope<Product>, AppError> {
+    let id = product_id(&id)?;
+    Ok(Envelope::ok(
+        products::reject(&state.services, caller.actor.staff()?, &id, &input.reason).await?,
+    ))
+}
