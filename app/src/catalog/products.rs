@@ -62,7 +62,9 @@ impl Row {
             currency: self.currency.clone(),
         };
         Product {
-            on_sale: self.compare_at_amount.is_some_and(|c| c > self.price_amount),
+            on_sale: self
+                .compare_at_amount
+                .is_some_and(|c| c > self.price_amount),
             price: money(self.price_amount),
             compare_at: self.compare_at_amount.map(money),
             id: self.id,
@@ -237,9 +239,15 @@ pub async fn create(
     let id = Id::random();
     let slug = match fields.slug {
         Some(slug) => slug,
-        None => free_slug(&mut tx, "products", &validate::slugify(&fields.title), None, &[])
-            .await?
-            .ok_or_else(|| conflict("slug", "Choose an address for this product."))?,
+        None => free_slug(
+            &mut tx,
+            "products",
+            &validate::slugify(&fields.title),
+            None,
+            &[],
+        )
+        .await?
+        .ok_or_else(|| conflict("slug", "Choose an address for this product."))?,
     };
     let now = Timestamp::now();
     // A taken slug is a CONFLICT on `slug` through `db::CONSTRAINTS`.
@@ -346,7 +354,10 @@ pub async fn delete(services: &Services, actor: &Actor, id: &Id) -> Result<(), A
     let vendor = storefront(&services.db, actor).await?;
     let mut tx = Tx::begin(services).await?;
     let product = own(&mut tx, &vendor, id).await?;
-    if !matches!(product.status, ProductStatus::Draft | ProductStatus::Rejected) {
+    if !matches!(
+        product.status,
+        ProductStatus::Draft | ProductStatus::Rejected
+    ) {
         return Err(conflict(
             "status",
             format!(

@@ -79,7 +79,10 @@ pub fn summary(value: &str) -> Result<String, String> {
     if SUMMARY.fits(value) && SUMMARY.matches(value) {
         Ok(value.trim().to_owned())
     } else {
-        Err(format!("Use one line of at most {} characters.", SUMMARY.max()))
+        Err(format!(
+            "Use one line of at most {} characters.",
+            SUMMARY.max()
+        ))
     }
 }
 
@@ -87,7 +90,10 @@ pub fn product_description(value: &str) -> Result<String, String> {
     if PRODUCT_DESCRIPTION.fits(value) {
         Ok(value.to_owned())
     } else {
-        Err(format!("Use at most {} characters.", PRODUCT_DESCRIPTION.max()))
+        Err(format!(
+            "Use at most {} characters.",
+            PRODUCT_DESCRIPTION.max()
+        ))
     }
 }
 

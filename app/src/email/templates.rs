@@ -156,7 +156,9 @@ pub fn product_approved(site: &str, to: &str, title: &str, link: &str) -> Email 
         site,
         to,
         "Your product is live",
-        &[format!("{title} was approved and is now on sale on {site}.")],
+        &[format!(
+            "{title} was approved and is now on sale on {site}."
+        )],
         Some(("See it", link)),
     )
 }

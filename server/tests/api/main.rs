@@ -8,6 +8,7 @@ mod helpers;
 mod ops;
 mod pages;
 mod platform;
+mod products;
 mod profile;
 mod proofs;
 mod sessions;
