@@ -79,6 +79,14 @@ pub async fn tree(db: &Db) -> Result<Vec<Category>, AppError> {
     Ok(in_tree_order(rows(&mut conn).await?))
 }
 
+/// `id` and every category below it.
+pub fn with_descendants(tree: &[Category], id: &Id) -> Vec<Id> {
+    tree.iter()
+        .filter(|c| within(tree, id, &c.id))
+        .map(|c| c.id.clone())
+        .collect()
+}
+
 /// How many levels hang below `id` (0 for a leaf).
 fn height(tree: &[Category], id: &Id) -> u8 {
     tree.iter()

@@ -12,3 +12,5 @@ pub mod categories;
 pub mod products;
 #[cfg(feature = "ssr")]
 pub mod rules;
+#[cfg(feature = "ssr")]
+pub mod search;

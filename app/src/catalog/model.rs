@@ -157,6 +157,59 @@ pub struct Product {
     pub updated_at: Timestamp,
 }
 
+/// How a product list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ProductSort {
+    /// Best match first (with a search; otherwise newest).
+    Relevance,
+    Newest,
+    Price,
+    /// Most viewed first.
+    Popularity,
+}
+
+impl ProductSort {
+    pub const ALL: [ProductSort; 4] =
+        [Self::Relevance, Self::Newest, Self::Price, Self::Popularity];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Relevance => "relevance",
+            Self::Newest => "newest",
+            Self::Price => "price",
+            Self::Popularity => "popularity",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|sort| sort.as_str() == value)
+    }
+}
+
+/// What the storefront's product list asks for (all of it kept in the URL).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BrowseQuery {
+    /// Words to find in titles, summaries, descriptions and tags.
+    pub search: Option<String>,
+    /// A category's slug; its subcategories' products are included.
+    pub category: Option<String>,
+    /// A storefront's slug.
+    pub vendor: Option<String>,
+    pub tag: Option<String>,
+    /// Minor units, inclusive.
+    pub min_price: Option<i64>,
+    pub max_price: Option<i64>,
+    pub sort: Option<ProductSort>,
+    /// `true` for ascending; the default is each sort's natural order (price: ascending,
+    /// newest and popularity: descending).
+    pub ascending: Option<bool>,
+    pub page: Option<u32>,
+    pub limit: Option<u32>,
+}
+
 /// A product as its vendor writes it (`POST /vendors/me/products`, and `PUT` to change it).
 /// Amounts are minor units in the site's currency. Values are taken as sent; an absent or
 /// empty slug is made from the title.

@@ -2,8 +2,11 @@
 //! (they go live) or reject them with a reason the vendor reads. Everyone browses the active
 //! ones; a product that is not active is not found, except by its vendor and staff.
 
+use super::categories;
+use super::model::{BrowseQuery, ProductSort};
 use super::model::{Product, ProductInput, ProductStatus};
 use super::rules;
+use super::search::{self, Indexed};
 use crate::audit::service::{NewEntry, record};
 use crate::db::{Db, free_slug};
 use crate::email::service as email;
@@ -11,6 +14,7 @@ use crate::email::templates;
 use crate::error::{AppError, FieldError};
 use crate::platform::Services;
 use crate::platform::identity::{Actor, Staff};
+use crate::platform::paging::SEARCH_MAX;
 use crate::platform::paging::Window;
 use crate::platform::tx::Tx;
 use crate::platform::types::{Id, Money, Page, Timestamp};
@@ -162,6 +166,17 @@ struct Checked {
     tags: Vec<String>,
 }
 
+impl Checked {
+    fn indexed(&self) -> Indexed<'_> {
+        Indexed {
+            title: &self.title,
+            summary: &self.summary,
+            description: &self.description,
+            tags: &self.tags,
+        }
+    }
+}
+
 fn check(input: &ProductInput) -> Result<Checked, AppError> {
     let mut checks = Checks::default();
     let title = checks.check("title", rules::title(&input.title));
@@ -237,7 +252,7 @@ pub async fn create(
     let mut tx = Tx::begin(services).await?;
     category_exists(&mut tx, &input.category_id).await?;
     let id = Id::random();
-    let slug = match fields.slug {
+    let slug = match fields.slug.clone() {
         Some(slug) => slug,
         None => free_slug(
             &mut tx,
@@ -270,6 +285,7 @@ pub async fn create(
     .execute(&mut *tx)
     .await?;
     save_tags(&mut tx, &id, &fields.tags).await?;
+    search::index(&mut tx, services.db.backend(), &id, fields.indexed()).await?;
     let product = find(&mut tx, &id).await?;
     tx.commit().await?;
     Ok(product)
@@ -342,6 +358,7 @@ pub async fn update(
     .execute(&mut *tx)
     .await?;
     save_tags(&mut tx, id, &fields.tags).await?;
+    search::index(&mut tx, services.db.backend(), id, fields.indexed()).await?;
     let product = find(&mut tx, id).await?;
     tx.commit().await?;
     Ok(product)
@@ -366,6 +383,7 @@ pub async fn delete(services: &Services, actor: &Actor, id: &Id) -> Result<(), A
             ),
         ));
     }
+    search::unindex(&mut tx, services.db.backend(), id).await?;
     sqlx::query("DELETE FROM products WHERE id = $1")
         .bind(id)
         .execute(&mut *tx)
@@ -541,4 +559,145 @@ pub async fn get(db: &Db, viewer: Option<&Actor>, key: &str) -> Result<Product, 
         }
     }
     Ok(with_tags(&mut conn, vec![row]).await?.remove(0))
+}
+
+/// A value bound into a query built at run time.
+enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+/// Adds `arg`; its placeholder number.
+fn push(args: &mut Vec<Arg>, arg: Arg) -> usize {
+    args.push(arg);
+    args.len()
+}
+
+fn bind_all<'q>(
+    sql: &'q str,
+    args: &[Arg],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let mut query = sqlx::query(sql);
+    for arg in args {
+        query = match arg {
+            Arg::Text(text) => query.bind(text.clone()),
+            Arg::Int(number) => query.bind(*number),
+        };
+    }
+    query
+}
+
+/// The active products a storefront visitor asked for: full-text search (ranked), category
+/// (with its subcategories), storefront, tag and price filters, a sort, and a page. An unknown
+/// category or storefront is `NOT_FOUND`; a price range that is empty finds nothing.
+pub async fn browse(db: &Db, query: &BrowseQuery) -> Result<Page<Product>, AppError> {
+    let window = Window::new(query.page, query.limit)?;
+    let mut checks = Checks::default();
+    let search = query.search.as_deref().unwrap_or_default();
+    if search.chars().count() > SEARCH_MAX {
+        checks.add(
+            "search",
+            format!("Search with at most {SEARCH_MAX} characters."),
+        );
+    }
+    let min_price = query
+        .min_price
+        .map(|v| checks.check("minPrice", rules::amount(v)));
+    let max_price = query
+        .max_price
+        .map(|v| checks.check("maxPrice", rules::amount(v)));
+    let tag = query
+        .tag
+        .as_ref()
+        .map(|t| checks.check("tag", rules::tags(std::slice::from_ref(t))));
+    checks.finish()?;
+    let mut conditions = vec!["p.status = 'active'".to_owned()];
+    let mut args: Vec<Arg> = Vec::new();
+    if let Some(slug) = &query.category {
+        let tree = categories::tree(db).await?;
+        let root = tree
+            .iter()
+            .find(|c| &c.slug == slug)
+            .ok_or_else(|| AppError::NotFound("The category".into()))?;
+        let ids = categories::with_descendants(&tree, &root.id);
+        let placeholders: Vec<String> = ids
+            .into_iter()
+            .map(|id| format!("${}", push(&mut args, Arg::Text(id.as_str().to_owned()))))
+            .collect();
+        conditions.push(format!("p.category_id IN ({})", placeholders.join(", ")));
+    }
+    if let Some(slug) = &query.vendor {
+        let vendor = vendors::storefront(db, slug).await?;
+        let n = push(&mut args, Arg::Text(vendor.slug));
+        conditions.push(format!("v.slug = ${n}"));
+    }
+    if let Some(tag) = tag.flatten().and_then(|mut tags| tags.pop()) {
+        let n = push(&mut args, Arg::Text(tag));
+        conditions.push(format!(
+            "EXISTS (SELECT 1 FROM product_tags t WHERE t.product_id = p.id AND t.tag = ${n})"
+        ));
+    }
+    if let Some(min) = min_price.flatten() {
+        let n = push(&mut args, Arg::Int(min));
+        conditions.push(format!("p.price_amount >= ${n}"));
+    }
+    if let Some(max) = max_price.flatten() {
+        let n = push(&mut args, Arg::Int(max));
+        conditions.push(format!("p.price_amount <= ${n}"));
+    }
+    let words = search::words(search);
+    let (join, relevance) = if words.is_empty() {
+        (String::new(), None)
+    } else {
+        let n = args.len() + 1;
+        let (join, order, text) = search::matcher(db.backend(), &words, n);
+        args.push(Arg::Text(text));
+        (join, Some(order))
+    };
+    let sort = query.sort.unwrap_or(if relevance.is_some() {
+        ProductSort::Relevance
+    } else {
+        ProductSort::Newest
+    });
+    let direction = |natural_ascending: bool| {
+        if query.ascending.unwrap_or(natural_ascending) {
+            "ASC"
+        } else {
+            "DESC"
+        }
+    };
+    let order = match (sort, relevance) {
+        (ProductSort::Relevance, Some(best)) => best.to_owned(),
+        (ProductSort::Price, _) => format!("p.price_amount {}", direction(true)),
+        (ProductSort::Popularity, _) => format!("p.view_count {}", direction(false)),
+        (ProductSort::Newest | ProductSort::Relevance, _) => {
+            format!("p.published_at {}", direction(false))
+        }
+    };
+    let filter = conditions.join(" AND ");
+    let mut conn = db.pool().acquire().await?;
+    let count_sql = format!("SELECT COUNT(*) FROM {FROM} {join} WHERE {filter}");
+    let total: i64 =
+        sqlx::Row::try_get(&bind_all(&count_sql, &args).fetch_one(&mut *conn).await?, 0)?;
+    let limit_at = args.len() + 1;
+    let page_sql = format!(
+        "SELECT {COLUMNS} FROM {FROM} {join} WHERE {filter} ORDER BY {order}, p.id \
+         LIMIT ${limit_at} OFFSET ${}",
+        limit_at + 1
+    );
+    let mut page_args = args;
+    page_args.push(Arg::Int(i64::from(window.limit)));
+    page_args.push(Arg::Int(window.offset()));
+    let rows = bind_all(&page_sql, &page_args)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(<Row as sqlx::FromRow<sqlx::any::AnyRow>>::from_row)
+        .collect::<Result<Vec<Row>, _>>()?;
+    Ok(Page {
+        items: with_tags(&mut conn, rows).await?,
+        page: window.page,
+        limit: window.limit,
+        total: u64::try_from(total).unwrap_or(0),
+    })
 }

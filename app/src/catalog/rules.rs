@@ -172,6 +172,9 @@ pub mod schema {
     pub fn optional_product_description() -> Object {
         PRODUCT_DESCRIPTION.nullable_schema()
     }
+    pub fn tag() -> Object {
+        TAG.schema()
+    }
     pub fn tags() -> utoipa::openapi::schema::Array {
         utoipa::openapi::schema::ArrayBuilder::new()
             .items(TAG.schema())

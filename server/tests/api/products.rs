@@ -322,3 +322,92 @@ async fn only_a_products_vendor_changes_it_and_bad_input_writes_nothing() {
     })
     .await;
 }
+
+/// Puts `body` live for `seller` (created, submitted, approved by `staff`); its id.
+async fn live(app: &TestApp, seller: &str, staff: &str, body: Value) -> String {
+    let (status, created) = envelope(
+        app.post_json("/api/v1/vendors/me/products", Some(seller), body)
+            .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["data"]["id"].as_str().unwrap().to_owned();
+    app.post_json(
+        &format!("/api/v1/vendors/me/products/{id}/submit"),
+        Some(seller),
+        json!({}),
+    )
+    .await;
+    let (status, body) = envelope(
+        app.post_json(
+            &format!("/api/v1/admin/products/{id}/approve"),
+            Some(staff),
+            json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    id
+}
+
+async fn titles(app: &TestApp, query: &str) -> (Vec<String>, u64) {
+    let (status, body) = envelope(app.get(&format!("/api/v1/products{query}")).await).await;
+    assert_eq!(status, 200, "{query}: {body}");
+    let titles = body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["title"].as_str().unwrap().to_owned())
+        .collect();
+    (titles, body["pagination"]["total"].as_u64().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn guests_search_filter_sort_and_page_the_live_products() {
+    on_each_backend(|app| async move {
+        let admin = staff_token(&app, "admin@example.com", Role::Admin).await;
+        let flows = vendor(&app, &admin, "flows@example.com", "Flowsmith").await;
+        let pages = vendor(&app, &admin, "pages@example.com", "Pages").await;
+        let automation = category(&app, &admin, "Automation").await;
+        let (_, body) = envelope(app.post_json("/api/v1/admin/categories", Some(&admin), json!({"name": "n8n", "parentId": automation})).await).await;
+        let n8n = body["data"]["id"].as_str().unwrap().to_owned();
+        let books = category(&app, &admin, "E-books").await;
+        let item = |title: &str, category: &str, price: i64, tags: Value, description: &str| {
+            json!({"title": title, "categoryId": category, "price": price, "tags": tags, "description": description})
+        };
+        live(&app, &flows, &admin, item("Lead scoring workflow", &n8n, 2900, json!(["sales", "n8n"]), "Scores leads.")).await;
+        live(&app, &flows, &admin, item("Invoice chaser", &automation, 1500, json!(["finance"]), "Chases unpaid invoices; good for lead follow-up too.")).await;
+        live(&app, &pages, &admin, item("Prompt engineering handbook", &books, 900, json!(["ai"]), "A book about prompts.")).await;
+        // A draft is never listed.
+        app.post_json("/api/v1/vendors/me/products", Some(&pages), item("Unfinished lead book", &books, 100, json!([]), "")).await;
+
+        let (all, total) = titles(&app, "").await;
+        assert_eq!(total, 3);
+        assert_eq!(all, ["Prompt engineering handbook", "Invoice chaser", "Lead scoring workflow"], "newest first");
+        // Ranked search: the title match before the description match; prefixes match.
+        assert_eq!(titles(&app, "?search=lead").await.0, ["Lead scoring workflow", "Invoice chaser"]);
+        assert_eq!(titles(&app, "?search=Scor%20LEAD").await.0, ["Lead scoring workflow"]);
+        assert_eq!(titles(&app, "?search=finance").await.0, ["Invoice chaser"], "tags are searched");
+        assert_eq!(titles(&app, "?search=%22%20OR%20*%20--").await.1, 0, "syntax is only words");
+        // Filters: a category includes its subcategories; storefront, tag, price range.
+        assert_eq!(titles(&app, "?filter[category]=automation").await.1, 2);
+        assert_eq!(titles(&app, "?filter[category]=n8n").await.0, ["Lead scoring workflow"]);
+        assert_eq!(titles(&app, "?filter[vendor]=pages").await.0, ["Prompt engineering handbook"]);
+        assert_eq!(titles(&app, "?filter[tag]=sales").await.0, ["Lead scoring workflow"]);
+        assert_eq!(titles(&app, "?filter[minPrice]=1000&filter[maxPrice]=2000").await.0, ["Invoice chaser"]);
+        assert_eq!(titles(&app, "?filter[minPrice]=2000&filter[maxPrice]=1000").await.1, 0);
+        // Sorts and pages.
+        assert_eq!(titles(&app, "?sort=price").await.0, ["Prompt engineering handbook", "Invoice chaser", "Lead scoring workflow"]);
+        assert_eq!(titles(&app, "?sort=price&order=desc&limit=2&page=2").await, (vec!["Prompt engineering handbook".to_owned()], 3));
+        // Refusals.
+        assert_error(app.get("/api/v1/products?filter[category]=nope").await, 404, "NOT_FOUND").await;
+        assert_error(app.get("/api/v1/products?filter[vendor]=nope").await, 404, "NOT_FOUND").await;
+        for bad in ["?sort=rating", "?order=up", "?filter[minPrice]=cheap", "?filter[tag]=Not%20A%20Tag", "?limit=500"] {
+            assert_error(app.get(&format!("/api/v1/products{bad}")).await, 400, "VALIDATION_ERROR").await;
+        }
+        let long = "x".repeat(101);
+        assert_error(app.get(&format!("/api/v1/products?search={long}")).await, 400, "VALIDATION_ERROR").await;
+    })
+    .await;
+}

@@ -1,6 +1,6 @@
 //! `/api/v1/admin/users`: staff access to accounts (read for managers, changes for admins).
 
-use super::params::{limit_schema, number, page_schema, search_schema, words};
+use super::params::{limit_schema, number, order_schema, page_schema, search_schema, words};
 use crate::api::caller::ApiCaller;
 use crate::api::json::ApiJson;
 use crate::state::AppState;
@@ -45,10 +45,6 @@ pub struct UsersParams {
 
 fn sort_schema() -> Object {
     words(admin::SORT_KEYS.map(|(key, _)| key))
-}
-
-fn order_schema() -> Object {
-    words(["asc", "desc"])
 }
 
 impl UsersParams {

@@ -10,6 +10,7 @@ pub mod users;
 pub mod vendors;
 
 use crate::state::AppState;
+use app::catalog::model::ProductSort;
 use app::envelope::{ErrorEnvelope, Meta, Pagination};
 use app::error::{AppError, FieldError};
 use axum::Router;
@@ -39,9 +40,10 @@ use utoipa::OpenApi;
         vendors::list, vendors::approve, vendors::reject,
         catalog::tree, catalog::create, catalog::update, catalog::delete,
         products::mine, products::create, products::update, products::delete, products::submit,
-        products::get, products::review_queue, products::approve, products::reject,
+        products::browse, products::get, products::review_queue, products::approve, products::reject,
     ),
-    components(schemas(ErrorEnvelope, Meta, Pagination, FieldError)),
+    // Enums that only a query parameter names are listed here (responses collect the rest).
+    components(schemas(ErrorEnvelope, Meta, Pagination, FieldError, ProductSort)),
     modifiers(&BearerAuth, &CommonResponses),
     tags(
         (name = "site", description = "The marketplace itself"),
@@ -227,6 +229,7 @@ pub fn router() -> Router<AppState> {
             put(products::update).delete(products::delete),
         )
         .route("/vendors/me/products/{id}/submit", post(products::submit))
+        .route("/products", get(products::browse))
         .route("/products/{id_or_slug}", get(products::get))
         .route("/admin/products", get(products::review_queue))
         .route("/admin/products/{id}/approve", post(products::approve))

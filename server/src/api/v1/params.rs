@@ -24,6 +24,28 @@ pub fn search_schema() -> Object {
         .build()
 }
 
+/// An amount of money in minor units, from 0 to `max`.
+pub fn amount_schema(max: i64) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(0))
+        .maximum(Some(max))
+        .build()
+}
+
+/// A slug naming something (an unknown one is `NOT_FOUND`).
+pub fn slug_schema() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .max_length(Some(app::platform::validate::SLUG_MAX))
+        .build()
+}
+
+/// `asc` or `desc`.
+pub fn order_schema() -> Object {
+    words(["asc", "desc"])
+}
+
 /// A string that is one of `values`.
 pub fn words<const N: usize>(values: [&str; N]) -> Object {
     ObjectBuilder::new()
@@ -37,6 +59,18 @@ fn whole_number(max: u32) -> ObjectBuilder {
         .schema_type(Type::Integer)
         .minimum(Some(1))
         .maximum(Some(max))
+}
+
+/// A whole number of minor units as sent in a query string; a message on `field` otherwise
+/// (the service checks the bounds).
+pub fn money(errors: &mut Vec<FieldError>, field: &str, value: Option<String>) -> Option<i64> {
+    value.and_then(|v| match v.parse::<i64>() {
+        Ok(n) => Some(n),
+        _ => {
+            errors.push(FieldError::new(field, "Use a whole number of cents."));
+            None
+        }
+    })
 }
 
 /// A whole number from 1 as sent in a query string; a message on `field` otherwise (the

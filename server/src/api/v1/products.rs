@@ -1,12 +1,16 @@
 //! Products: the vendor's own (`/vendors/me/products/*`), the staff review
 //! (`/admin/products/*`), and one product for everyone (`/products/{idOrSlug}`).
 
-use super::params::{limit_schema, number, page_schema};
+use super::params::{
+    amount_schema, limit_schema, money, number, order_schema, page_schema, search_schema,
+    slug_schema,
+};
 use crate::api::caller::{ApiCaller, ApiViewer};
 use crate::api::json::ApiJson;
 use crate::state::AppState;
-use app::catalog::model::{Product, ProductInput, ProductStatus};
+use app::catalog::model::{BrowseQuery, Product, ProductInput, ProductSort, ProductStatus};
 use app::catalog::products;
+use app::catalog::rules::PRICE_MAX;
 use app::envelope::{Envelope, ErrorEnvelope, Pagination};
 use app::error::{AppError, FieldError};
 use app::platform::paging::Window;
@@ -14,6 +18,7 @@ use app::platform::types::{Id, Page};
 use axum::extract::{Path, Query, State};
 use http::StatusCode;
 use serde::Deserialize;
+use utoipa::openapi::schema::Object;
 use utoipa::{IntoParams, ToSchema};
 
 /// A page of a list (`page`, `limit`).
@@ -164,6 +169,108 @@ pub struct ReviewParams {
     pub page: Option<String>,
     #[param(schema_with = limit_schema)]
     pub limit: Option<String>,
+}
+
+/// The storefront's product list: `search` (ranked full-text over titles, summaries,
+/// descriptions and tags), `filter[category]` (with its subcategories), `filter[vendor]`,
+/// `filter[tag]`, `filter[minPrice]`/`filter[maxPrice]` (minor units), `sort` and `order`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(default)]
+pub struct BrowseParams {
+    /// Words to find; each matches as a prefix, all are required.
+    #[param(schema_with = search_schema)]
+    pub search: Option<String>,
+    /// A category's slug (its subcategories' products too).
+    #[serde(rename = "filter[category]")]
+    #[param(rename = "filter[category]", schema_with = slug_schema)]
+    pub category: Option<String>,
+    /// A storefront's slug.
+    #[serde(rename = "filter[vendor]")]
+    #[param(rename = "filter[vendor]", schema_with = slug_schema)]
+    pub vendor: Option<String>,
+    #[serde(rename = "filter[tag]")]
+    #[param(rename = "filter[tag]", schema_with = app::catalog::rules::schema::tag)]
+    pub tag: Option<String>,
+    /// The lowest price, in minor units (inclusive).
+    #[serde(rename = "filter[minPrice]")]
+    #[param(rename = "filter[minPrice]", schema_with = price_schema)]
+    pub min_price: Option<String>,
+    /// The highest price, in minor units (inclusive).
+    #[serde(rename = "filter[maxPrice]")]
+    #[param(rename = "filter[maxPrice]", schema_with = price_schema)]
+    pub max_price: Option<String>,
+    /// `relevance` (the default with a search), `newest` (otherwise), `price` or `popularity`.
+    #[param(value_type = Option<ProductSort>)]
+    pub sort: Option<String>,
+    /// `asc` or `desc`; the default is each sort's natural order (price ascending, the others
+    /// descending; ignored for relevance).
+    #[param(schema_with = order_schema)]
+    pub order: Option<String>,
+    #[param(schema_with = page_schema)]
+    pub page: Option<String>,
+    #[param(schema_with = limit_schema)]
+    pub limit: Option<String>,
+}
+
+fn price_schema() -> Object {
+    amount_schema(PRICE_MAX)
+}
+
+impl BrowseParams {
+    fn into_query(self) -> Result<BrowseQuery, AppError> {
+        let mut errors = Vec::new();
+        let sort = self.sort.and_then(|s| {
+            ProductSort::parse(&s).or_else(|| {
+                errors.push(FieldError::new(
+                    "sort",
+                    "Sort by relevance, newest, price or popularity.",
+                ));
+                None
+            })
+        });
+        let ascending = self.order.and_then(|o| match o.as_str() {
+            "asc" => Some(true),
+            "desc" => Some(false),
+            _ => {
+                errors.push(FieldError::new("order", "Order asc or desc."));
+                None
+            }
+        });
+        let min_price = money(&mut errors, "filter[minPrice]", self.min_price);
+        let max_price = money(&mut errors, "filter[maxPrice]", self.max_price);
+        let page = number(&mut errors, "page", self.page);
+        let limit = number(&mut errors, "limit", self.limit);
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        Ok(BrowseQuery {
+            search: self.search,
+            category: self.category,
+            vendor: self.vendor,
+            tag: self.tag,
+            min_price,
+            max_price,
+            sort,
+            ascending,
+            page,
+            limit,
+        })
+    }
+}
+
+/// Active products: search, filter, sort and page.
+#[utoipa::path(get, path = "/api/v1/products", tag = "catalog",
+    params(BrowseParams),
+    responses((status = 200, description = "One page of products", body = Envelope<Vec<Product>>),
+              (status = 400, description = "A bad filter, sort or page", body = ErrorEnvelope),
+              (status = 404, description = "No such category or storefront", body = ErrorEnvelope)))]
+pub async fn browse(
+    State(state): State<AppState>,
+    Query(params): Query<BrowseParams>,
+) -> Result<Envelope<Vec<Product>>, AppError> {
+    Ok(paged(
+        products::browse(state.db(), &params.into_query()?).await?,
+    ))
 }
 
 /// Products for review, least recently changed first (staff).
