@@ -34,7 +34,7 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 use shell::guard::SignedInOnly;
 use shell::layout::{AdminLayout, SiteChrome, SiteLayout};
 use shell::status::NotFound;
-use site::pages::{HomePage, SearchPage};
+use site::pages::HomePage;
 
 /// The name of the compiled JS/wasm/CSS bundle under `/pkg` (cargo-leptos' `name`).
 pub const BUNDLE_NAME: &str = "agora";
@@ -68,7 +68,9 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <SiteChrome><NotFound/></SiteChrome> }>
                 <ParentRoute path=StaticSegment("") view=SiteLayout>
                     <Route path=StaticSegment("") view=HomePage/>
-                    <Route path=StaticSegment("search") view=SearchPage/>
+                    <Route path=StaticSegment("products") view=catalog::pages::ProductsPage/>
+                    <Route path=StaticSegment("search") view=catalog::pages::ProductsPage/>
+                    <Route path=(StaticSegment("products"), ParamSegment("slug")) view=catalog::pages::ProductPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("login") view=auth::pages::LoginPage/>
                     <Route path=StaticSegment("register") view=auth::pages::RegisterPage/>
                     <Route path=StaticSegment("forgot-password") view=auth::pages::ForgotPasswordPage/>

@@ -7,7 +7,7 @@
 import { expect, test, type Page } from '@playwright/test';
 
 const BUDGET_BYTES = 150_000;
-const STOREFRONT_PAGES = ['/', '/search?q=templates', '/login', '/register'];
+const STOREFRONT_PAGES = ['/', '/products?q=templates', '/login', '/register'];
 
 type Loaded = { name: string; bytes: number };
 

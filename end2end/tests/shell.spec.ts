@@ -25,7 +25,7 @@ test.describe('without JavaScript', () => {
     await page.goto('/');
     await page.getByLabel('Search products').fill('ai agents');
     await page.getByLabel('Search products').press('Enter');
-    await expect(page).toHaveURL(/\/search\?q=ai\+agents/);
+    await expect(page).toHaveURL(/\/products\?q=ai\+agents/);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Results for “ai agents”');
   });
 });

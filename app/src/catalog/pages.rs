@@ -1,14 +1,19 @@
-//! `/admin/categories`: the category tree, with a form to add a category and, per category,
-//! forms to rename, re-address, move or reorder it and to delete it. Every form is an
-//! `ActionForm`, so each also works before the wasm has loaded.
+//! The storefront's `/products` (search, filters, sort and page, all in the URL) and
+//! `/products/{slug}`, and `/admin/categories`: the category tree, with a form to add a
+//! category and, per category, forms to rename, re-address, move or reorder it and to delete
+//! it. Every form is a plain GET form or an `ActionForm`, so each works before the wasm has
+//! loaded.
 
-use super::model::Category;
-use super::server::{CreateCategory, DeleteCategory, UpdateCategory, category_tree};
+use super::model::{BrowseQuery, Category, Product, ProductSort, ProductStatus};
+use super::server::{
+    CreateCategory, DeleteCategory, UpdateCategory, browse_products, category_tree, product_page,
+};
 use crate::components::forms::{BUTTON, BUTTON_SECONDARY, Field, FormError, last_error};
 use crate::shell::status::Loaded;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The `<option>`s of a parent choice: the top level, then every category indented by depth.
 fn parent_options(tree: &[Category], selected: Option<&str>, except: Option<&str>) -> AnyView {
@@ -122,6 +127,204 @@ pub fn AdminCategoriesPage() -> impl IntoView {
                     }).collect_view()}
                 </ul>
             }
+        }/>
+    }
+}
+
+/// The list's query from the URL: `q`, `category`, `vendor`, `tag`, `min` and `max` (whole
+/// currency units), `sort`, `order` and `page` — so every list is a shareable link.
+fn browse_from_url() -> Memo<BrowseQuery> {
+    let query = use_query_map();
+    Memo::new(move |_| {
+        let q = query.read();
+        let text = |key: &str| {
+            q.get(key)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let units = |key: &str| {
+            text(key)
+                .and_then(|v| v.parse::<i64>().ok())
+                .map(|v| v.saturating_mul(100))
+        };
+        BrowseQuery {
+            search: text("q"),
+            category: text("category"),
+            vendor: text("vendor"),
+            tag: text("tag"),
+            min_price: units("min"),
+            max_price: units("max"),
+            sort: text("sort").and_then(|s| ProductSort::parse(&s)),
+            ascending: text("order").map(|o| o == "asc"),
+            page: text("page").and_then(|p| p.parse().ok()),
+            limit: Some(24),
+        }
+    })
+}
+
+/// The link to page `page` of the same list.
+fn browse_link(query: &BrowseQuery, page: u32) -> String {
+    let mut parts = vec![format!("page={page}")];
+    let mut add = |key: &str, value: Option<String>| {
+        if let Some(value) = value {
+            let encoded: String = value
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b == b'-' {
+                        char::from(b).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
+            parts.push(format!("{key}={encoded}"));
+        }
+    };
+    add("q", query.search.clone());
+    add("category", query.category.clone());
+    add("vendor", query.vendor.clone());
+    add("tag", query.tag.clone());
+    add("min", query.min_price.map(|v| (v / 100).to_string()));
+    add("max", query.max_price.map(|v| (v / 100).to_string()));
+    add("sort", query.sort.map(|s| s.as_str().to_owned()));
+    add(
+        "order",
+        query
+            .ascending
+            .map(|a| if a { "asc" } else { "desc" }.to_owned()),
+    );
+    format!("/products?{}", parts.join("&"))
+}
+
+/// A product in a grid: title, storefront, price (the compare-at price struck through when it
+/// is on sale).
+#[component]
+fn ProductCard(product: Product) -> impl IntoView {
+    view! {
+        <li class="flex flex-col rounded-lg border border-slate-200 bg-white p-4">
+            <article aria-label=product.title.clone() class="flex flex-1 flex-col gap-1">
+                <h2 class="font-semibold">
+                    <a class="text-indigo-700 hover:underline" href=format!("/products/{}", product.slug)>{product.title.clone()}</a>
+                </h2>
+                <p class="text-sm text-slate-600">
+                    "by " <a class="hover:underline" href=format!("/vendors/{}", product.vendor_slug)>{product.vendor_name.clone()}</a>
+                </p>
+                <p class="text-sm text-slate-700">{product.summary.clone()}</p>
+                <p class="mt-auto pt-2">
+                    <span class="font-semibold">{product.price.display()}</span>
+                    {product.on_sale.then(|| product.compare_at.as_ref().map(|c| view! {
+                        " " <s class="text-sm text-slate-500" aria-label=format!("was {}", c.display())>{c.display()}</s>
+                    }))}
+                </p>
+            </article>
+        </li>
+    }
+}
+
+#[component]
+pub fn ProductsPage() -> impl IntoView {
+    let query = browse_from_url();
+    let results = Resource::new(move || query.get(), browse_products);
+    let tree = Resource::new(|| (), |_| category_tree());
+    let selected = move |value: &str, current: Option<String>| current.as_deref() == Some(value);
+    view! {
+        <Title text="Products"/>
+        <h1 class="text-2xl font-bold">
+            {move || match query.get().search {
+                Some(q) => format!("Results for “{q}”"),
+                None => "Browse products".to_owned(),
+            }}
+        </h1>
+        <form method="get" action="/products" role="search" class="mt-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4">
+            <div class="flex flex-col gap-1">
+                <label for="browse-q" class="text-sm font-medium">"Search"</label>
+                <input id="browse-q" name="q" type="search" value=move || query.get().search.unwrap_or_default() class="rounded border border-slate-300 px-3 py-1.5"/>
+            </div>
+            <div class="flex flex-col gap-1">
+                <label for="browse-category" class="text-sm font-medium">"Category"</label>
+                <select id="browse-category" name="category" class="rounded border border-slate-300 px-2 py-1.5">
+                    <option value="">"All"</option>
+                    <Loaded resource=tree view=move |tree| tree.into_iter().map(|c| {
+                        let chosen = selected(&c.slug, query.get_untracked().category);
+                        view! { <option value=c.slug.clone() selected=chosen>{format!("{}{}", "— ".repeat(usize::from(c.depth)), c.name)}</option> }
+                    }).collect_view()/>
+                </select>
+            </div>
+            <div class="flex flex-col gap-1">
+                <label for="browse-min" class="text-sm font-medium">"Min price"</label>
+                <input id="browse-min" name="min" type="number" min="0" value=move || query.get().min_price.map(|v| (v / 100).to_string()) class="w-24 rounded border border-slate-300 px-2 py-1.5"/>
+            </div>
+            <div class="flex flex-col gap-1">
+                <label for="browse-max" class="text-sm font-medium">"Max price"</label>
+                <input id="browse-max" name="max" type="number" min="0" value=move || query.get().max_price.map(|v| (v / 100).to_string()) class="w-24 rounded border border-slate-300 px-2 py-1.5"/>
+            </div>
+            <div class="flex flex-col gap-1">
+                <label for="browse-sort" class="text-sm font-medium">"Sort by"</label>
+                <select id="browse-sort" name="sort" class="rounded border border-slate-300 px-2 py-1.5">
+                    {[("", "Best match / newest"), ("newest", "Newest"), ("price", "Price"), ("popularity", "Popularity")].into_iter().map(|(v, l)| view! {
+                        <option value=v selected=move || query.get().sort.map(|s| s.as_str()).unwrap_or("") == v>{l}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <button type="submit" class=BUTTON>"Apply"</button>
+        </form>
+        <Loaded resource=results view=move |page| {
+            let current = query.get_untracked();
+            let total_pages = page.total_pages().max(1);
+            if page.items.is_empty() {
+                return view! {
+                    <p role="status" class="mt-6 text-slate-600">"No products match. Try fewer words or another category."</p>
+                }.into_any();
+            }
+            view! {
+                <p role="status" class="mt-4 text-sm text-slate-600">{format!("{} products · page {} of {}", page.total, page.page, total_pages)}</p>
+                <ul class="mt-2 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+                    {page.items.into_iter().map(|product| view! { <ProductCard product/> }).collect_view()}
+                </ul>
+                <nav aria-label="Pages" class="mt-4 flex gap-3">
+                    {(page.page > 1).then(|| view! { <a class=BUTTON_SECONDARY href=browse_link(&current, page.page - 1)>"Previous"</a> })}
+                    {(page.page < total_pages).then(|| view! { <a class=BUTTON_SECONDARY href=browse_link(&current, page.page + 1)>"Next"</a> })}
+                </nav>
+            }.into_any()
+        }/>
+    }
+}
+
+#[component]
+pub fn ProductPage() -> impl IntoView {
+    let params = use_params_map();
+    let product = Resource::new(
+        move || params.read().get("slug").unwrap_or_default(),
+        product_page,
+    );
+    view! {
+        <Loaded resource=product view=|p| view! {
+            <Title text=p.title.clone()/>
+            <article class="grid gap-6 lg:grid-cols-3">
+                <div class="lg:col-span-2">
+                    <h1 class="text-3xl font-bold">{p.title.clone()}</h1>
+                    <p class="mt-2 text-lg text-slate-700">{p.summary.clone()}</p>
+                    <section aria-label="Description" class="mt-6 whitespace-pre-line rounded-lg border border-slate-200 bg-white p-5">
+                        {p.description.clone()}
+                    </section>
+                    <ul aria-label="Tags" class="mt-4 flex flex-wrap gap-2">
+                        {p.tags.iter().map(|t| view! {
+                            <li><a class="rounded bg-slate-200 px-2 py-1 text-sm" href=format!("/products?tag={t}")>{t.clone()}</a></li>
+                        }).collect_view()}
+                    </ul>
+                </div>
+                <aside class="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-5">
+                    <p class="text-2xl font-bold">{p.price.display()}</p>
+                    {p.on_sale.then(|| p.compare_at.as_ref().map(|c| view! {
+                        <p class="text-slate-500">"Was " <s>{c.display()}</s></p>
+                    }))}
+                    {(p.status != ProductStatus::Active).then(|| view! {
+                        <p role="status" class="rounded bg-amber-50 p-2 text-sm">{format!("Not public: {}.", p.status.as_str())}</p>
+                    })}
+                    <p class="text-sm">"Sold by " <a class="text-indigo-700 underline" href=format!("/vendors/{}", p.vendor_slug)>{p.vendor_name.clone()}</a></p>
+                    <p class="text-sm">"In " <a class="text-indigo-700 underline" href=format!("/products?category={}", p.category_slug)>{p.category_slug.clone()}</a></p>
+                </aside>
+            </article>
         }/>
     }
 }

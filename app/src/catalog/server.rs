@@ -1,10 +1,11 @@
 //! Server functions of the catalog pages. Each resolves the caller and lets the service
 //! decide.
 
-use super::model::Category;
+use super::model::{BrowseQuery, Category, Product};
 #[cfg(feature = "ssr")]
 use super::model::{CategoryChanges, NewCategory};
 use crate::error::AppError;
+use crate::platform::types::Page;
 #[cfg(feature = "ssr")]
 use crate::platform::{context, types::Id};
 use leptos::prelude::*;
@@ -13,6 +14,21 @@ use leptos::prelude::*;
 #[server(prefix = "/rpc", endpoint = "catalog/categories")]
 pub async fn category_tree() -> Result<Vec<Category>, AppError> {
     super::categories::tree(&context::services()?.db).await
+}
+
+/// The storefront's product list.
+#[server(prefix = "/rpc", endpoint = "catalog/products")]
+pub async fn browse_products(
+    #[server(default)] query: BrowseQuery,
+) -> Result<Page<Product>, AppError> {
+    super::products::browse(&context::services()?.db, &query).await
+}
+
+/// One product by slug (or id): active ones for everyone; others for their vendor and staff.
+#[server(prefix = "/rpc", endpoint = "catalog/product")]
+pub async fn product_page(key: String) -> Result<Product, AppError> {
+    let caller = context::caller()?;
+    super::products::get(&context::services()?.db, caller.viewer()?, &key).await
 }
 
 /// An empty `parent` is the top level; an empty `slug` is made from the name.

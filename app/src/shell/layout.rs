@@ -51,7 +51,7 @@ fn SiteHeader() -> impl IntoView {
                 <MenuToggle>
                     <ul class="flex flex-col gap-2 md:flex-row md:gap-5">
                         <li><A href="/" exact=true attr:class="hover:text-indigo-700">"Home"</A></li>
-                        <li><A href="/search" attr:class="hover:text-indigo-700">"Browse"</A></li>
+                        <li><A href="/products" attr:class="hover:text-indigo-700">"Browse"</A></li>
                         <li><A href="/sell" attr:class="hover:text-indigo-700">"Sell"</A></li>
                         <li><a href="/api/docs" class="hover:text-indigo-700">"API"</a></li>
                         <AccountLinks/>
@@ -59,7 +59,7 @@ fn SiteHeader() -> impl IntoView {
                 </MenuToggle>
                 <form
                     role="search"
-                    action="/search"
+                    action="/products"
                     method="get"
                     class="flex w-full gap-2 md:ml-auto md:w-auto"
                 >

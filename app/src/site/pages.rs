@@ -1,8 +1,7 @@
-//! The home page and the search page.
+//! The home page.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -13,7 +12,7 @@ pub fn HomePage() -> impl IntoView {
             <p class="mt-4 max-w-2xl text-lg text-indigo-100">
                 "Automation templates, AI agents, workflows, e-books and software licences from independent vendors — and cashback from the merchants you already shop with."
             </p>
-            <form role="search" action="/search" method="get" class="mt-6 flex max-w-xl gap-2">
+            <form role="search" action="/products" method="get" class="mt-6 flex max-w-xl gap-2">
                 <label for="hero-search" class="sr-only">"What are you looking for?"</label>
                 <input
                     id="hero-search"
@@ -44,22 +43,5 @@ pub fn HomePage() -> impl IntoView {
                 </li>
             </ul>
         </section>
-    }
-}
-
-/// Search results. The query lives in the URL (`?q=`) so a search can be shared.
-#[component]
-pub fn SearchPage() -> impl IntoView {
-    let query = use_query_map();
-    let q = move || query.read().get("q").unwrap_or_default().trim().to_owned();
-    view! {
-        <Title text="Search"/>
-        <h1 class="text-2xl font-bold">
-            {move || {
-                let q = q();
-                if q.is_empty() { "Browse products".to_owned() } else { format!("Results for “{q}”") }
-            }}
-        </h1>
-        <p class="mt-4 text-slate-600">"No products match yet — the catalogue is empty."</p>
     }
 }

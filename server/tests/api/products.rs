@@ -411,3 +411,70 @@ async fn guests_search_filter_sort_and_page_the_live_products() {
     })
     .await;
 }
+
+/// The storefront pages: `/products` lists live products (filters in the URL) and
+/// `/products/{slug}` shows one, with a real 404 for what is not public.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_product_pages_show_live_products_to_guests() {
+    on_each_backend(|app| async move {
+        let admin = staff_token(&app, "admin@example.com", Role::Admin).await;
+        let seller = vendor(&app, &admin, "flows@example.com", "Flowsmith").await;
+        let automation = category(&app, &admin, "Automation").await;
+        let books = category(&app, &admin, "E-books").await;
+        let mut sale = product("Lead scoring workflow", &automation);
+        sale["price"] = json!(2900);
+        sale["compareAt"] = json!(3900);
+        live(&app, &seller, &admin, sale).await;
+        live(&app, &seller, &admin, product("Prompt handbook", &books)).await;
+        let (_, draft) = envelope(
+            app.post_json(
+                "/api/v1/vendors/me/products",
+                Some(&seller),
+                product("Secret draft", &books),
+            )
+            .await,
+        )
+        .await;
+        let draft = draft["data"]["slug"].as_str().unwrap().to_owned();
+
+        let html = app
+            .get("/products?category=automation")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("aria-label=\"Lead scoring workflow\""),
+            "{html}"
+        );
+        assert!(!html.contains("Prompt handbook"), "filtered by category");
+        assert!(
+            html.contains("29.00 USD") && html.contains("<s"),
+            "price and struck-through compare-at"
+        );
+        let html = app.get("/products?q=handbook").await.text().await.unwrap();
+        assert!(
+            html.contains("Results for “handbook”") && html.contains("Prompt handbook"),
+            "{html}"
+        );
+        let html = app
+            .get("/products?q=nothing-like-this")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("No products match"), "{html}");
+
+        let page = app.get("/products/lead-scoring-workflow").await;
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains("<h1") && html.contains("Lead scoring workflow"),
+            "{html}"
+        );
+        assert!(html.contains("href=\"/vendors/flowsmith\""), "{html}");
+        assert_eq!(app.get(&format!("/products/{draft}")).await.status(), 404);
+        assert_eq!(app.get("/products/no-such-thing").await.status(), 404);
+    })
+    .await;
+}

@@ -41,6 +41,9 @@ fn visits(customer: &TestUser, manager: &TestUser) -> Vec<Visit> {
     vec![
         guest("/", 200, "Digital products, with cashback"),
         guest("/search?q=agents", 200, "Results for"),
+        guest("/products?sort=price", 200, "Browse products"),
+        guest("/products/no-such-product", 404, "Not found"),
+        guest("/sell", 302, ""),
         guest("/login", 200, "Sign in"),
         guest("/register", 200, "Create your account"),
         guest("/forgot-password", 200, "Reset your password"),
@@ -54,6 +57,8 @@ fn visits(customer: &TestUser, manager: &TestUser) -> Vec<Visit> {
         as_user(customer, "/admin", 403, "Staff only"),
         as_user(customer, "/admin/outbox", 403, "Staff only"),
         as_user(manager, "/admin", 200, "Site settings"),
+        as_user(manager, "/admin/vendors", 200, "Vendors"),
+        as_user(manager, "/admin/categories", 200, "Add a category"),
         as_user(
             manager,
             "/admin/users?sort=email&order=asc",
