@@ -53,10 +53,9 @@ static PASSWORD: LazyLock<Rule> = LazyLock::new(|| {
 
 /// A first or last name: no control characters, and no space at either end.
 static NAME: LazyLock<Rule> = LazyLock::new(|| {
-    Rule::new(
+    Rule::name(
         NAME_MIN,
         NAME_MAX,
-        format!("^[^{BLANK}][^{CONTROL}]*[^{BLANK}]$"),
         "2–50 characters, no control characters, no space at either end.",
     )
 });
@@ -105,10 +104,8 @@ static REFERRAL_CODE: LazyLock<Rule> = LazyLock::new(|| {
 
 /// A short free-text profile, any characters.
 static BIO: LazyLock<Rule> = LazyLock::new(|| {
-    Rule::new(
-        0,
+    Rule::text(
         BIO_MAX,
-        String::new(),
         "At most 1,000 characters; stored without spaces at either end.",
     )
 });
@@ -160,16 +157,7 @@ pub fn typed_password(value: &str) -> Result<(), String> {
 
 /// A first or last name, as sent.
 pub fn name(value: &str) -> Result<String, String> {
-    if !NAME.fits(value) {
-        return Err(format!("Use {NAME_MIN} to {NAME_MAX} characters."));
-    }
-    if value.chars().any(char::is_control) {
-        return Err("Use letters, spaces and punctuation only.".into());
-    }
-    if !NAME.matches(value) {
-        return Err("Remove the spaces at the start and end.".into());
-    }
-    Ok(value.to_owned())
+    NAME.check_name(value)
 }
 
 /// An optional phone number; an empty value means "no phone".
@@ -209,11 +197,7 @@ pub fn referral_code(value: &str) -> Result<Option<String>, String> {
 
 /// A profile's bio, stored trimmed.
 pub fn bio(value: &str) -> Result<String, String> {
-    if BIO.fits(value) {
-        Ok(value.trim().to_owned())
-    } else {
-        Err(format!("Use at most {BIO_MAX} characters."))
-    }
+    BIO.check_text(value)
 }
 
 /// An API key's name, stored trimmed.

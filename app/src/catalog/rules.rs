@@ -1,7 +1,7 @@
 //! The catalog's field rules: each [`Rule`] checks a value in the service and documents the
 //! field in the OpenAPI document. Values are taken as sent.
 
-use crate::platform::validate::{BLANK, CONTROL, Rule};
+use crate::platform::validate::{CONTROL, Rule};
 use std::sync::LazyLock;
 
 pub const MAX_POSITION: i64 = 1000;
@@ -9,19 +9,16 @@ pub const MAX_POSITION: i64 = 1000;
 pub const MAX_DEPTH: u8 = 2;
 
 static NAME: LazyLock<Rule> = LazyLock::new(|| {
-    Rule::new(
+    Rule::name(
         2,
         50,
-        format!("^[^{BLANK}][^{CONTROL}]*[^{BLANK}]$"),
         "2–50 characters, no control characters, no space at either end.",
     )
 });
 
 static DESCRIPTION: LazyLock<Rule> = LazyLock::new(|| {
-    Rule::new(
-        0,
+    Rule::text(
         500,
-        String::new(),
         "At most 500 characters; stored without spaces at either end.",
     )
 });
@@ -30,10 +27,9 @@ pub const PRICE_MAX: i64 = 100_000_000;
 pub const TAGS_MAX: usize = 10;
 
 static TITLE: LazyLock<Rule> = LazyLock::new(|| {
-    Rule::new(
+    Rule::name(
         2,
         120,
-        format!("^[^{BLANK}][^{CONTROL}]*[^{BLANK}]$"),
         "2–120 characters, no control characters, no space at either end.",
     )
 });
@@ -66,13 +62,7 @@ static TAG: LazyLock<Rule> = LazyLock::new(|| {
 });
 
 pub fn title(value: &str) -> Result<String, String> {
-    if !TITLE.fits(value) {
-        return Err("Use 2 to 120 characters.".into());
-    }
-    if !TITLE.matches(value) {
-        return Err("Use letters, digits and punctuation, with no space at either end.".into());
-    }
-    Ok(value.to_owned())
+    TITLE.check_name(value)
 }
 
 pub fn summary(value: &str) -> Result<String, String> {
@@ -124,21 +114,11 @@ pub fn amount(value: i64) -> Result<i64, String> {
 }
 
 pub fn name(value: &str) -> Result<String, String> {
-    if !NAME.fits(value) {
-        return Err("Use 2 to 50 characters.".into());
-    }
-    if !NAME.matches(value) {
-        return Err("Use letters, digits and punctuation, with no space at either end.".into());
-    }
-    Ok(value.to_owned())
+    NAME.check_name(value)
 }
 
 pub fn description(value: &str) -> Result<String, String> {
-    if DESCRIPTION.fits(value) {
-        Ok(value.trim().to_owned())
-    } else {
-        Err(format!("Use at most {} characters.", DESCRIPTION.max()))
-    }
+    DESCRIPTION.check_text(value)
 }
 
 pub fn position(value: i64) -> Result<i64, String> {

@@ -118,6 +118,51 @@ mod rule {
             }
         }
 
+        /// A one-line name or title: `min`–`max` characters, no control characters, no space
+        /// at either end.
+        pub fn name(min: usize, max: usize, description: &'static str) -> Self {
+            Self::new(
+                min,
+                max,
+                format!(
+                    "^[^{BLANK}][^{CONTROL}]*[^{BLANK}]$",
+                    BLANK = super::BLANK,
+                    CONTROL = super::CONTROL
+                ),
+                description,
+            )
+        }
+
+        /// Free text of at most `max` characters, any characters, stored trimmed.
+        pub fn text(max: usize, description: &'static str) -> Self {
+            Self::new(0, max, String::new(), description)
+        }
+
+        /// A value of a [`Rule::name`] rule as sent, or the message a person sees.
+        pub fn check_name(&self, value: &str) -> Result<String, String> {
+            if !self.fits(value) {
+                return Err(format!("Use {} to {} characters.", self.min, self.max));
+            }
+            if value.chars().any(char::is_control) {
+                return Err(
+                    "Use letters, digits and punctuation, without control characters.".into(),
+                );
+            }
+            if !self.matches(value) {
+                return Err("Remove the spaces at the start and end.".into());
+            }
+            Ok(value.to_owned())
+        }
+
+        /// A value of a [`Rule::text`] rule, trimmed, or the message a person sees.
+        pub fn check_text(&self, value: &str) -> Result<String, String> {
+            if self.fits(value) {
+                Ok(value.trim().to_owned())
+            } else {
+                Err(format!("Use at most {} characters.", self.max))
+            }
+        }
+
         /// Whether the value's length in characters is within the rule's bounds.
         pub fn fits(&self, value: &str) -> bool {
             (self.min..=self.max).contains(&value.chars().count())

@@ -5,20 +5,17 @@ use crate::platform::validate::{BLANK, CONTROL, Rule};
 use std::sync::LazyLock;
 
 static STORE_NAME: LazyLock<Rule> = LazyLock::new(|| {
-    Rule::new(
+    Rule::name(
         2,
         60,
-        format!("^[^{BLANK}][^{CONTROL}]*[^{BLANK}]$"),
         "2–60 characters, no control characters, no space at either end; unique whatever \
          the case.",
     )
 });
 
 static DESCRIPTION: LazyLock<Rule> = LazyLock::new(|| {
-    Rule::new(
-        0,
+    Rule::text(
         2000,
-        String::new(),
         "At most 2,000 characters; stored without spaces at either end.",
     )
 });
@@ -52,21 +49,11 @@ static REASON: LazyLock<Rule> = LazyLock::new(|| {
 });
 
 pub fn store_name(value: &str) -> Result<String, String> {
-    if !STORE_NAME.fits(value) {
-        return Err("Use 2 to 60 characters.".into());
-    }
-    if !STORE_NAME.matches(value) {
-        return Err("Use letters, digits and punctuation, with no space at either end.".into());
-    }
-    Ok(value.to_owned())
+    STORE_NAME.check_name(value)
 }
 
 pub fn description(value: &str) -> Result<String, String> {
-    if DESCRIPTION.fits(value) {
-        Ok(value.trim().to_owned())
-    } else {
-        Err(format!("Use at most {} characters.", DESCRIPTION.max()))
-    }
+    DESCRIPTION.check_text(value)
 }
 
 /// A website as sent; `None` when empty.
