@@ -4,14 +4,17 @@
 
 use crate::auth::service as account;
 use crate::catalog::categories;
-use crate::catalog::model::NewCategory;
+use crate::catalog::model::{NewCategory, ProductInput};
+use crate::catalog::products;
 use crate::error::AppError;
 use crate::platform::Services;
-use crate::platform::identity::{Actor, Role};
+use crate::platform::identity::{Actor, Admin, Role};
+use crate::platform::paging::Window;
 use crate::platform::types::Id;
 use crate::settings::model::{SITE_NAME, Setting, SettingValue, TAX_RATE_BPS};
 use crate::settings::service as settings;
 use crate::vendors::model::{Application, PayoutMethod};
+use crate::vendors::model::{VendorQuery, VendorStatus};
 use crate::vendors::service as vendors;
 
 /// What the seed changed, for the command to print.
@@ -137,8 +140,85 @@ pub async fn seed(services: &Services, demo: bool) -> Result<SeedReport, AppErro
                 ));
             }
         }
+        seed_products(services, admin, &mut report).await?;
     }
     Ok(report)
+}
+
+/// How many demo products the seed puts on sale.
+pub const DEMO_PRODUCTS: usize = 210;
+
+/// Live demo products spread over the approved demo storefronts and every subcategory, with
+/// prices, compare-at prices and tags — only into a catalog that has no products yet.
+async fn seed_products(
+    services: &Services,
+    admin: Admin<'_>,
+    report: &mut SeedReport,
+) -> Result<(), AppError> {
+    let db = &services.db;
+    let any = Window::new(Some(1), Some(1))?;
+    if products::for_review(db, admin.staff(), None, any)
+        .await?
+        .total
+        > 0
+    {
+        return Ok(());
+    }
+    let approved = VendorQuery {
+        status: Some(VendorStatus::Approved),
+        ..VendorQuery::default()
+    };
+    let stores = vendors::list(db, admin.staff(), &approved).await?.items;
+    let leaves: Vec<_> = categories::tree(db)
+        .await?
+        .into_iter()
+        .filter(|c| c.depth > 0)
+        .collect();
+    if stores.is_empty() || leaves.is_empty() {
+        return Ok(());
+    }
+    const EDITIONS: [&str; 8] = [
+        "Essential",
+        "Pro",
+        "Starter",
+        "Advanced",
+        "Complete",
+        "Lean",
+        "Team",
+        "Solo",
+    ];
+    const KINDS: [&str; 6] = ["kit", "pack", "guide", "template", "workflow", "toolkit"];
+    for i in 0..DEMO_PRODUCTS {
+        let leaf = &leaves[i % leaves.len()];
+        let rest = i / leaves.len();
+        let edition = EDITIONS[rest % EDITIONS.len()];
+        let kind = KINDS[(rest / EDITIONS.len()) % KINDS.len()];
+        let step = i64::try_from((i * 37) % 90).unwrap_or(0);
+        let price = (step + 5) * 100 - 1;
+        let input = ProductInput {
+            title: format!("{edition} {} {kind}", leaf.name),
+            slug: None,
+            summary: Some(format!(
+                "A {kind} for {} — the {} edition.",
+                leaf.name,
+                edition.to_lowercase()
+            )),
+            description: Some(format!(
+                "## What you get\n\n- The {kind}, ready to use\n- A step-by-step setup guide\n\n\
+                 Made for {} work; updates are free.",
+                leaf.name
+            )),
+            price,
+            compare_at: (i % 4 == 0).then_some(price + 1000),
+            category_id: leaf.id.clone(),
+            tags: vec![leaf.slug.clone(), kind.to_owned(), edition.to_lowercase()],
+        };
+        products::publish_for(services, admin, &stores[i % stores.len()].id, input).await?;
+    }
+    report
+        .changed
+        .push(format!("{DEMO_PRODUCTS} products on sale"));
+    Ok(())
 }
 
 /// The demo category tree: top-level categories and their subcategories.

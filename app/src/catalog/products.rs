@@ -13,7 +13,7 @@ use crate::email::service as email;
 use crate::email::templates;
 use crate::error::{AppError, FieldError};
 use crate::platform::Services;
-use crate::platform::identity::{Actor, Staff};
+use crate::platform::identity::{Actor, Admin, Staff};
 use crate::platform::paging::SEARCH_MAX;
 use crate::platform::paging::Window;
 use crate::platform::tx::Tx;
@@ -247,6 +247,26 @@ pub async fn create(
 ) -> Result<Product, AppError> {
     actor.writer()?;
     let vendor = storefront(&services.db, actor).await?;
+    insert(services, &vendor.id, input, false).await
+}
+
+/// Puts a product of the storefront `vendor` straight on sale on an admin's word (the demo
+/// seed), with the same checks as a vendor's own.
+pub async fn publish_for(
+    services: &Services,
+    _admin: Admin<'_>,
+    vendor: &Id,
+    input: ProductInput,
+) -> Result<Product, AppError> {
+    insert(services, vendor, input, true).await
+}
+
+async fn insert(
+    services: &Services,
+    vendor: &Id,
+    input: ProductInput,
+    live: bool,
+) -> Result<Product, AppError> {
     let fields = check(&input)?;
     let currency = settings::get(&services.db, &CURRENCY).await?;
     let mut tx = Tx::begin(services).await?;
@@ -265,14 +285,19 @@ pub async fn create(
         .ok_or_else(|| conflict("slug", "Choose an address for this product."))?,
     };
     let now = Timestamp::now();
+    let (status, published) = if live {
+        (ProductStatus::Active, Some(now))
+    } else {
+        (ProductStatus::Draft, None)
+    };
     // A taken slug is a CONFLICT on `slug` through `db::CONSTRAINTS`.
     sqlx::query(
         "INSERT INTO products (id, vendor_id, category_id, title, slug, summary, description, \
-         price_amount, compare_at_amount, currency, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+         price_amount, compare_at_amount, currency, status, published_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
     )
     .bind(&id)
-    .bind(&vendor.id)
+    .bind(vendor)
     .bind(&input.category_id)
     .bind(&fields.title)
     .bind(&slug)
@@ -281,6 +306,8 @@ pub async fn create(
     .bind(fields.price)
     .bind(fields.compare_at)
     .bind(&currency)
+    .bind(status.as_str())
+    .bind(published)
     .bind(now)
     .execute(&mut *tx)
     .await?;

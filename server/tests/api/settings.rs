@@ -109,6 +109,28 @@ async fn the_demo_seed_is_idempotent_and_keeps_operator_changes() {
     on_each_backend(|app| async move {
         let first = app::operator::seed(&app.services, true).await.unwrap();
         assert!(!first.changed.is_empty());
+        // A catalog that looks real: live products from every demo storefront, in every
+        // subcategory, some on sale.
+        let live = |query: String| {
+            let app = &app;
+            async move {
+                let (_, body) =
+                    crate::helpers::envelope(app.get(&format!("/api/v1/products?{query}")).await)
+                        .await;
+                body["pagination"]["total"].as_u64().unwrap()
+            }
+        };
+        let total = live("limit=1".into()).await;
+        assert_eq!(total, app::operator::DEMO_PRODUCTS as u64);
+        for store in ["studio-sasha", "flowsmith", "pages-prompts"] {
+            assert!(live(format!("filter[vendor]={store}")).await > 0, "{store}");
+        }
+        for category in ["n8n", "chatbots", "notion", "productivity"] {
+            assert!(
+                live(format!("filter[category]={category}")).await > 0,
+                "{category}"
+            );
+        }
         assert_eq!(get(&app.db, &SITE_NAME).await.unwrap(), "Agora Demo Market");
         let token = crate::fixtures::login(&app, "admin@agora.test", "Admin-Demo-2026").await;
         let (_, body) = crate::helpers::envelope(token).await;
@@ -125,6 +147,11 @@ async fn the_demo_seed_is_idempotent_and_keeps_operator_changes() {
             .len();
         let second = app::operator::seed(&app.services, true).await.unwrap();
         assert!(second.changed.is_empty(), "{:?}", second.changed);
+        assert_eq!(
+            live("limit=1".into()).await,
+            total,
+            "no second set of products"
+        );
         assert_eq!(get(&app.db, &SITE_NAME).await.unwrap(), "My Market");
         let after = recent(&app.db, proof.staff(), None, 100)
             .await
