@@ -31,10 +31,15 @@ pub async fn product_page(key: String) -> Result<Product, AppError> {
     super::products::get(&context::services()?.db, caller.viewer()?, &key).await
 }
 
-/// An empty `parent` is the top level; an empty `slug` is made from the name.
+/// The chosen parent: none for an empty choice (the top level).
 #[cfg(feature = "ssr")]
-fn parent(value: &str) -> Option<Id> {
-    (!value.is_empty()).then(|| Id::from_trusted(value))
+fn parent(value: &str) -> Result<Option<Id>, AppError> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    Id::parse(value)
+        .map(Some)
+        .ok_or_else(|| AppError::NotFound("The parent category".into()))
 }
 
 #[server(prefix = "/rpc", endpoint = "admin/categories/create")]
@@ -47,7 +52,7 @@ pub async fn create_category(
     let input = NewCategory {
         name: name.trim().to_owned(),
         slug: Some(slug.trim().to_owned()),
-        parent_id: parent(&parent_id),
+        parent_id: parent(&parent_id)?,
         description: None,
         position: None,
     };
@@ -67,7 +72,7 @@ pub async fn update_category(
     let changes = CategoryChanges {
         name: Some(name.trim().to_owned()),
         slug: Some(slug.trim().to_owned()),
-        parent_id: Some(parent(&parent_id)),
+        parent_id: Some(parent(&parent_id)?),
         description: None,
         position: Some(position),
     };
