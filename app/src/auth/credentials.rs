@@ -372,6 +372,10 @@ pub async fn create_api_key(
     let principal = actor.account_holder()?;
     let name = validate::key_name(name).map_err(|message| AppError::invalid("name", message))?;
     let mut tx = db.begin().await?;
+    // One creation at a time per account, so two at once cannot both see 24 keys.
+    db.backend()
+        .serialize(&mut tx, &format!("api-keys:{}", principal.id))
+        .await?;
     let live: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL",
     )
