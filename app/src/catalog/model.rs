@@ -139,8 +139,10 @@ pub struct Product {
     pub title: String,
     pub slug: String,
     pub summary: String,
-    /// Markdown.
+    /// Markdown, as the vendor wrote it.
     pub description: String,
+    /// The description rendered to HTML and sanitised (safe to put in a page).
+    pub description_html: String,
     pub price: Money,
     /// The price before a discount, as the vendor set it; shown struck through when above
     /// `price` (then `onSale`).

@@ -304,9 +304,7 @@ pub fn ProductPage() -> impl IntoView {
                 <div class="lg:col-span-2">
                     <h1 class="text-3xl font-bold">{p.title.clone()}</h1>
                     <p class="mt-2 text-lg text-slate-700">{p.summary.clone()}</p>
-                    <section aria-label="Description" class="mt-6 whitespace-pre-line rounded-lg border border-slate-200 bg-white p-5">
-                        {p.description.clone()}
-                    </section>
+                    <section aria-label="Description" class="mt-6 rounded-lg border border-slate-200 bg-white p-5 [&_a]:text-indigo-700 [&_a]:underline [&_h2]:mt-4 [&_h2]:text-xl [&_h2]:font-semibold [&_h3]:mt-3 [&_h3]:font-semibold [&_li]:mt-1 [&_ol]:list-decimal [&_ol]:pl-6 [&_p]:mt-2 [&_ul]:list-disc [&_ul]:pl-6" inner_html=p.description_html.clone()></section>
                     <ul aria-label="Tags" class="mt-4 flex flex-wrap gap-2">
                         {p.tags.iter().map(|t| view! {
                             <li><a class="rounded bg-slate-200 px-2 py-1 text-sm" href=format!("/products?tag={t}")>{t.clone()}</a></li>

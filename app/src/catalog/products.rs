@@ -3,6 +3,7 @@
 //! ones; a product that is not active is not found, except by its vendor and staff.
 
 use super::categories;
+use super::markdown;
 use super::model::{BrowseQuery, ProductSort};
 use super::model::{Product, ProductInput, ProductStatus};
 use super::rules;
@@ -80,6 +81,7 @@ impl Row {
             title: self.title,
             slug: self.slug,
             summary: self.summary,
+            description_html: markdown::to_safe_html(&self.description),
             description: self.description,
             tags,
             status: self.status,

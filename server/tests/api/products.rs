@@ -424,6 +424,9 @@ async fn the_product_pages_show_live_products_to_guests() {
         let mut sale = product("Lead scoring workflow", &automation);
         sale["price"] = json!(2900);
         sale["compareAt"] = json!(3900);
+        sale["description"] = json!(
+            "## What you get\n\n- The workflow\n\n<script>alert('x')</script>\n\n<img src=x onerror=alert(1)>"
+        );
         live(&app, &seller, &admin, sale).await;
         live(&app, &seller, &admin, product("Prompt handbook", &books)).await;
         let (_, draft) = envelope(
@@ -473,6 +476,12 @@ async fn the_product_pages_show_live_products_to_guests() {
             "{html}"
         );
         assert!(html.contains("href=\"/vendors/flowsmith\""), "{html}");
+        // The description is Markdown, rendered and sanitised: nothing a vendor writes runs.
+        assert!(html.contains("<h2>What you get</h2>"), "{html}");
+        assert!(!html.contains("alert(") && !html.contains("onerror"), "{html}");
+        let (_, api) = envelope(app.get("/api/v1/products/lead-scoring-workflow").await).await;
+        let rendered = api["data"]["descriptionHtml"].as_str().unwrap();
+        assert!(rendered.contains("<li>The workflow</li>") && !rendered.contains("script"), "{rendered}");
         assert_eq!(app.get(&format!("/products/{draft}")).await.status(), 404);
         assert_eq!(app.get("/products/no-such-thing").await.status(), 404);
     })
