@@ -90,6 +90,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("users"), ParamSegment("id")) view=admin::users::UserDetailPage/>
                     <Route path=StaticSegment("vendors") view=vendors::pages::AdminVendorsPage/>
                     <Route path=StaticSegment("categories") view=catalog::pages::AdminCategoriesPage/>
+                    <Route path=StaticSegment("products") view=catalog::pages::AdminProductsPage/>
                     <Route path=StaticSegment("outbox") view=admin::users::OutboxPage/>
                 </ParentRoute>
             </Routes>

@@ -1,12 +1,13 @@
 //! The storefront's `/products` (search, filters, sort and page, all in the URL) and
-//! `/products/{slug}`, and `/admin/categories`: the category tree, with a form to add a
+//! `/products/{slug}`; `/admin/products`, the review queue; and `/admin/categories`: the category tree, with a form to add a
 //! category and, per category, forms to rename, re-address, move or reorder it and to delete
 //! it. Every form is a plain GET form or an `ActionForm`, so each works before the wasm has
 //! loaded.
 
 use super::model::{BrowseQuery, Category, Product, ProductSort, ProductStatus};
 use super::server::{
-    CreateCategory, DeleteCategory, UpdateCategory, browse_products, category_tree, product_page,
+    ApproveProduct, CreateCategory, DeleteCategory, RejectProduct, UpdateCategory, browse_products,
+    category_tree, product_page, review_products,
 };
 use crate::components::forms::{BUTTON, BUTTON_SECONDARY, Field, FormError, last_error};
 use crate::shell::status::Loaded;
@@ -323,6 +324,85 @@ pub fn ProductPage() -> impl IntoView {
                     <p class="text-sm">"In " <a class="text-indigo-700 underline" href=format!("/products?category={}", p.category_slug)>{p.category_slug.clone()}</a></p>
                 </aside>
             </article>
+        }/>
+    }
+}
+
+/// `/admin/products`: products by status (pending first, as a review queue), each with its
+/// storefront, price and summary, and — while pending — approve and reject (with a reason).
+#[component]
+pub fn AdminProductsPage() -> impl IntoView {
+    let query = use_query_map();
+    let status = Memo::new(move |_| match query.read().get("status").as_deref() {
+        None => Some(ProductStatus::Pending),
+        Some(value) => ProductStatus::parse(value),
+    });
+    let page = Memo::new(move |_| query.read().get("page").and_then(|p| p.parse::<u32>().ok()));
+    let approve = ServerAction::<ApproveProduct>::new();
+    let reject = ServerAction::<RejectProduct>::new();
+    let approve_error = last_error(approve);
+    let reject_error = last_error(reject);
+    let products = Resource::new(
+        move || {
+            (
+                status.get(),
+                page.get(),
+                approve.version().get(),
+                reject.version().get(),
+            )
+        },
+        |(status, page, _, _)| review_products(status, page),
+    );
+    view! {
+        <Title text="Products"/>
+        <h1 class="text-2xl font-bold">"Products"</h1>
+        <nav aria-label="Status" class="mt-3 flex flex-wrap gap-2">
+            {ProductStatus::ALL.into_iter().map(|s| view! {
+                <a class=BUTTON_SECONDARY href=format!("/admin/products?status={}", s.as_str())
+                    aria-current=move || (status.get() == Some(s)).then_some("page")>{s.as_str()}</a>
+            }).collect_view()}
+            <a class=BUTTON_SECONDARY href="/admin/products?status=">"all"</a>
+        </nav>
+        <FormError error=approve_error/>
+        <FormError error=reject_error/>
+        <p class="text-sm text-red-700" role="alert">
+            {move || approve_error.get().or_else(|| reject_error.get()).and_then(|e| e.details().first().map(|d| d.message.clone()))}
+        </p>
+        <Loaded resource=products view=move |page| view! {
+            <p class="mt-4 text-sm text-slate-600">{format!("{} products · page {} of {}", page.total, page.page, page.total_pages().max(1))}</p>
+            <ul class="mt-2 flex flex-col gap-3">
+                {page.items.into_iter().map(|p| {
+                    let pending = p.status == ProductStatus::Pending;
+                    let (approve_id, reject_id) = (p.id.to_string(), p.id.to_string());
+                    let reason_id = format!("reason-{}", p.id);
+                    view! {
+                        <li class="rounded-lg border border-slate-200 bg-white p-4">
+                            <article aria-label=p.title.clone()>
+                                <h2 class="font-semibold"><a class="text-indigo-700 underline" href=format!("/products/{}", p.slug)>{p.title.clone()}</a></h2>
+                                <p class="text-sm text-slate-600">{format!("{} · {} · {} · {}", p.vendor_name, p.category_slug, p.price.display(), p.status.as_str())}</p>
+                                <p class="mt-1 text-sm">{p.summary.clone()}</p>
+                                {p.rejection_reason.clone().map(|r| view! { <p class="mt-1 text-sm text-red-800">{format!("Rejected: {r}")}</p> })}
+                                {pending.then(move || view! {
+                                    <div class="mt-3 flex flex-wrap items-end gap-3">
+                                        <ActionForm action=approve>
+                                            <input type="hidden" name="id" value=approve_id/>
+                                            <button type="submit" class=BUTTON>"Approve"</button>
+                                        </ActionForm>
+                                        <ActionForm action=reject attr:class="flex items-end gap-2">
+                                            <input type="hidden" name="id" value=reject_id/>
+                                            <div class="flex flex-col gap-1">
+                                                <label for=reason_id.clone() class="text-sm font-medium">"Reason for rejecting"</label>
+                                                <input id=reason_id name="reason" class="rounded border border-slate-300 px-3 py-1.5"/>
+                                            </div>
+                                            <button type="submit" class=BUTTON_SECONDARY>"Reject"</button>
+                                        </ActionForm>
+                                    </div>
+                                })}
+                            </article>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
         }/>
     }
 }

@@ -1,7 +1,7 @@
 //! Server functions of the catalog pages. Each resolves the caller and lets the service
 //! decide.
 
-use super::model::{BrowseQuery, Category, Product};
+use super::model::{BrowseQuery, Category, Product, ProductStatus};
 #[cfg(feature = "ssr")]
 use super::model::{CategoryChanges, NewCategory};
 use crate::error::AppError;
@@ -29,6 +29,31 @@ pub async fn browse_products(
 pub async fn product_page(key: String) -> Result<Product, AppError> {
     let caller = context::caller()?;
     super::products::get(&context::services()?.db, caller.viewer()?, &key).await
+}
+
+/// The staff review queue of products, by status (all when `None`), a page at a time.
+#[server(prefix = "/rpc", endpoint = "admin/products")]
+pub async fn review_products(
+    status: Option<ProductStatus>,
+    page: Option<u32>,
+) -> Result<Page<Product>, AppError> {
+    let actor = context::actor()?;
+    let window = crate::platform::paging::Window::new(page, None)?;
+    super::products::for_review(&context::services()?.db, actor.staff()?, status, window).await
+}
+
+#[server(prefix = "/rpc", endpoint = "admin/products/approve")]
+pub async fn approve_product(id: String) -> Result<Product, AppError> {
+    let actor = context::actor()?;
+    let id = Id::parse(&id).ok_or_else(|| AppError::NotFound("The product".into()))?;
+    super::products::approve(&context::services()?, actor.staff()?, &id).await
+}
+
+#[server(prefix = "/rpc", endpoint = "admin/products/reject")]
+pub async fn reject_product(id: String, reason: String) -> Result<Product, AppError> {
+    let actor = context::actor()?;
+    let id = Id::parse(&id).ok_or_else(|| AppError::NotFound("The product".into()))?;
+    super::products::reject(&context::services()?, actor.staff()?, &id, reason.trim()).await
 }
 
 /// The chosen parent: none for an empty choice (the top level).

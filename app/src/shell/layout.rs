@@ -196,6 +196,11 @@ pub fn AdminLayout() -> impl IntoView {
                                 "Categories"
                             </A>
                         </li>
+                        <li>
+                            <A href="/admin/products" attr:class="block rounded px-3 py-2 hover:bg-slate-700 aria-[current=page]:bg-slate-700">
+                                "Products"
+                            </A>
+                        </li>
                         {outbox_shown().then(|| view! {
                             <li>
                                 <A href="/admin/outbox" attr:class="block rounded px-3 py-2 hover:bg-slate-700 aria-[current=page]:bg-slate-700">

@@ -487,3 +487,75 @@ async fn the_product_pages_show_live_products_to_guests() {
     })
     .await;
 }
+
+/// `/admin/products`: the pending product is listed for staff and approved from the page's
+/// form (its server function); customers get the 403 page.
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_review_products_in_the_back_office() {
+    on_each_backend(|app| async move {
+        let admin = staff_token(&app, "admin@example.com", Role::Admin).await;
+        let seller = vendor(&app, &admin, "flows@example.com", "Flowsmith").await;
+        let automation = category(&app, &admin, "Automation").await;
+        let (_, body) = envelope(
+            app.post_json(
+                "/api/v1/vendors/me/products",
+                Some(&seller),
+                product("Queue me", &automation),
+            )
+            .await,
+        )
+        .await;
+        let id = body["data"]["id"].as_str().unwrap().to_owned();
+        app.post_json(
+            &format!("/api/v1/vendors/me/products/{id}/submit"),
+            Some(&seller),
+            json!({}),
+        )
+        .await;
+
+        let manager = crate::fixtures::staff_cookie(&app, Role::Manager).await;
+        let html = app.html_with_cookie("/admin/products", &manager).await;
+        assert!(
+            html.contains("aria-label=\"Queue me\"") && html.contains("Approve"),
+            "{html}"
+        );
+        register(&app, "cust@example.com").await;
+        let cookie =
+            crate::fixtures::form_login(&app, "cust@example.com", crate::fixtures::PASSWORD).await;
+        assert_eq!(
+            app.get_with_cookie("/admin/products", &cookie)
+                .await
+                .status(),
+            403
+        );
+        assert_eq!(
+            crate::fixtures::rpc(&app, "/rpc/admin/products/approve", &cookie, &[("id", &id)])
+                .await,
+            403
+        );
+
+        assert_eq!(
+            crate::fixtures::rpc(
+                &app,
+                "/rpc/admin/products/approve",
+                &manager,
+                &[("id", &id)]
+            )
+            .await,
+            200
+        );
+        assert_eq!(
+            envelope(app.get(&format!("/api/v1/products/{id}")).await)
+                .await
+                .0,
+            200,
+            "live"
+        );
+        let html = app.html_with_cookie("/admin/products", &manager).await;
+        assert!(
+            !html.contains("aria-label=\"Queue me\""),
+            "gone from the queue: {html}"
+        );
+    })
+    .await;
+}

@@ -61,6 +61,12 @@ fn visits(customer: &TestUser, manager: &TestUser) -> Vec<Visit> {
         as_user(manager, "/admin/categories", 200, "Add a category"),
         as_user(
             manager,
+            "/admin/products?status=active",
+            200,
+            "products · page",
+        ),
+        as_user(
+            manager,
             "/admin/users?sort=email&order=asc",
             200,
             "accounts · page 1",
