@@ -5,7 +5,7 @@
 
 use crate::error::{AppError, FieldError};
 use crate::platform::request::current_request_id;
-use crate::platform::types::Timestamp;
+use crate::platform::types::{Page, Timestamp};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -76,11 +76,14 @@ impl<T: Serialize> Envelope<T> {
             meta: Meta::now(),
         }
     }
+}
 
-    pub fn page(data: T, pagination: Pagination) -> Self {
+impl<T: Serialize> Envelope<Vec<T>> {
+    /// One page of a list, with its `pagination`.
+    pub fn page(page: Page<T>) -> Self {
         Self {
-            pagination: Some(pagination),
-            ..Self::ok(data)
+            pagination: Some(Pagination::new(page.page, page.limit, page.total)),
+            ..Self::ok(page.items)
         }
     }
 }

@@ -25,7 +25,7 @@ pub async fn user_details(
 ) -> Result<(User, Vec<SessionInfo>, Vec<AuditEntry>), AppError> {
     let actor = context::actor()?;
     let staff = actor.staff()?;
-    let id = Id::parse(&id).ok_or_else(|| AppError::NotFound("The account".into()))?;
+    let id = Id::parse_or_not_found(&id, "The account")?;
     let db = context::services()?.db;
     let user = crate::auth::management::get_user(&db, staff, &id).await?;
     let sessions = crate::auth::credentials::sessions(&db, &actor, &id, None).await?;
@@ -37,7 +37,7 @@ pub async fn user_details(
 pub async fn update_user(id: String, role: String, status: String) -> Result<User, AppError> {
     let actor = context::actor()?;
     let admin = actor.admin()?;
-    let id = Id::parse(&id).ok_or_else(|| AppError::NotFound("The account".into()))?;
+    let id = Id::parse_or_not_found(&id, "The account")?;
     let changes = AccountChanges {
         role: Some(
             Role::parse(&role)

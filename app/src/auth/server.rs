@@ -382,7 +382,7 @@ pub async fn create_api_key(name: String, scope: String) -> Result<NewApiKey, Ap
 #[server(prefix = "/rpc", endpoint = "account/api-keys/revoke")]
 pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
     let actor = context::actor()?;
-    let id = Id::parse(&id).ok_or_else(|| AppError::NotFound("The API key".into()))?;
+    let id = Id::parse_or_not_found(&id, "The API key")?;
     super::credentials::revoke_api_key(&context::services()?.db, &actor, &id).await?;
     redirect("/account#api-keys");
     Ok(())

@@ -45,14 +45,14 @@ pub async fn review_products(
 #[server(prefix = "/rpc", endpoint = "admin/products/approve")]
 pub async fn approve_product(id: String) -> Result<Product, AppError> {
     let actor = context::actor()?;
-    let id = Id::parse(&id).ok_or_else(|| AppError::NotFound("The product".into()))?;
+    let id = Id::parse_or_not_found(&id, "The product")?;
     super::products::approve(&context::services()?, actor.staff()?, &id).await
 }
 
 #[server(prefix = "/rpc", endpoint = "admin/products/reject")]
 pub async fn reject_product(id: String, reason: String) -> Result<Product, AppError> {
     let actor = context::actor()?;
-    let id = Id::parse(&id).ok_or_else(|| AppError::NotFound("The product".into()))?;
+    let id = Id::parse_or_not_found(&id, "The product")?;
     super::products::reject(&context::services()?, actor.staff()?, &id, reason.trim()).await
 }
 
@@ -93,7 +93,7 @@ pub async fn update_category(
     position: i64,
 ) -> Result<Category, AppError> {
     let actor = context::actor()?;
-    let id = Id::parse(&id).ok_or_else(|| AppError::NotFound("The category".into()))?;
+    let id = Id::parse_or_not_found(&id, "The category")?;
     let changes = CategoryChanges {
         name: Some(name.trim().to_owned()),
         slug: Some(slug.trim().to_owned()),
@@ -107,6 +107,6 @@ pub async fn update_category(
 #[server(prefix = "/rpc", endpoint = "admin/categories/delete")]
 pub async fn delete_category(id: String) -> Result<(), AppError> {
     let actor = context::actor()?;
-    let id = Id::parse(&id).ok_or_else(|| AppError::NotFound("The category".into()))?;
+    let id = Id::parse_or_not_found(&id, "The category")?;
     super::categories::delete(&context::services()?, actor.staff()?, &id).await
 }

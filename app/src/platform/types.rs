@@ -40,6 +40,12 @@ impl Id {
         ok.then(|| Self(value.to_owned()))
     }
 
+    /// An id from a request that names a `what` ("The product"): one that cannot name a row
+    /// is that thing's `NOT_FOUND`.
+    pub fn parse_or_not_found(value: &str, what: &str) -> Result<Self, crate::error::AppError> {
+        Self::parse(value).ok_or_else(|| crate::error::AppError::NotFound(what.into()))
+    }
+
     /// An id that came from our own database or code.
     pub fn from_trusted(value: impl Into<String>) -> Self {
         Self(value.into())

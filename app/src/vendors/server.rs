@@ -62,13 +62,13 @@ pub async fn review_queue(#[server(default)] query: VendorQuery) -> Result<Page<
 #[server(prefix = "/rpc", endpoint = "admin/vendors/approve")]
 pub async fn approve_vendor(id: String) -> Result<Vendor, AppError> {
     let actor = context::actor()?;
-    let id = Id::parse(&id).ok_or_else(|| AppError::NotFound("The storefront".into()))?;
+    let id = Id::parse_or_not_found(&id, "The storefront")?;
     super::service::approve(&context::services()?, actor.staff()?, &id).await
 }
 
 #[server(prefix = "/rpc", endpoint = "admin/vendors/reject")]
 pub async fn reject_vendor(id: String, reason: String) -> Result<Vendor, AppError> {
     let actor = context::actor()?;
-    let id = Id::parse(&id).ok_or_else(|| AppError::NotFound("The storefront".into()))?;
+    let id = Id::parse_or_not_found(&id, "The storefront")?;
     super::service::reject(&context::services()?, actor.staff()?, &id, reason.trim()).await
 }

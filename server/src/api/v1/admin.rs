@@ -6,7 +6,7 @@ use crate::api::json::ApiJson;
 use crate::state::AppState;
 use app::auth::management as admin;
 use app::auth::model::{AccountChanges, AccountStatus, User, UserQuery};
-use app::envelope::{Envelope, ErrorEnvelope, Pagination};
+use app::envelope::{Envelope, ErrorEnvelope};
 use app::error::{AppError, FieldError};
 use app::platform::identity::Role;
 use app::platform::types::Id;
@@ -84,7 +84,7 @@ impl UsersParams {
 }
 
 fn account_id(id: &str) -> Result<Id, AppError> {
-    Id::parse(id).ok_or_else(|| AppError::NotFound("The account".into()))
+    Id::parse_or_not_found(id, "The account")
 }
 
 /// Search, filter, sort and page through accounts (staff).
@@ -99,8 +99,7 @@ pub async fn list_users(
     Query(params): Query<UsersParams>,
 ) -> Result<Envelope<Vec<User>>, AppError> {
     let page = admin::list_users(state.db(), caller.actor.staff()?, &params.into_query()?).await?;
-    let pagination = Pagination::new(page.page, page.limit, page.total);
-    Ok(Envelope::page(page.items, pagination))
+    Ok(Envelope::page(page))
 }
 
 /// One account (staff).

@@ -38,7 +38,7 @@ pub async fn create(
 }
 
 fn category_id(id: &str) -> Result<Id, AppError> {
-    Id::parse(id).ok_or_else(|| AppError::NotFound("The category".into()))
+    Id::parse_or_not_found(id, "The category")
 }
 
 /// Rename, re-address, describe, reorder or move a category (staff); `"parentId": null`

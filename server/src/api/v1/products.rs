@@ -5,21 +5,22 @@ use super::params::{
     amount_schema, limit_schema, money, number, order_schema, page_schema, search_schema,
     slug_schema,
 };
+use super::vendors::Rejection;
 use crate::api::caller::{ApiCaller, ApiViewer};
 use crate::api::json::ApiJson;
 use crate::state::AppState;
 use app::catalog::model::{BrowseQuery, Product, ProductInput, ProductSort, ProductStatus};
 use app::catalog::products;
 use app::catalog::rules::PRICE_MAX;
-use app::envelope::{Envelope, ErrorEnvelope, Pagination};
+use app::envelope::{Envelope, ErrorEnvelope};
 use app::error::{AppError, FieldError};
 use app::platform::paging::Window;
-use app::platform::types::{Id, Page};
+use app::platform::types::Id;
 use axum::extract::{Path, Query, State};
 use http::StatusCode;
 use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa::openapi::schema::Object;
-use utoipa::{IntoParams, ToSchema};
 
 /// A page of a list (`page`, `limit`).
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -43,13 +44,8 @@ impl PageParams {
     }
 }
 
-fn paged(page: Page<Product>) -> Envelope<Vec<Product>> {
-    let pagination = Pagination::new(page.page, page.limit, page.total);
-    Envelope::page(page.items, pagination)
-}
-
 fn product_id(id: &str) -> Result<Id, AppError> {
-    Id::parse(id).ok_or_else(|| AppError::NotFound("The product".into()))
+    Id::parse_or_not_found(id, "The product")
 }
 
 /// The caller's products, every status, newest first (approved vendors).
@@ -63,7 +59,7 @@ pub async fn mine(
     caller: ApiCaller,
     Query(params): Query<PageParams>,
 ) -> Result<Envelope<Vec<Product>>, AppError> {
-    Ok(paged(
+    Ok(Envelope::page(
         products::mine(state.db(), &caller.actor, params.window()?).await?,
     ))
 }
@@ -268,7 +264,7 @@ pub async fn browse(
     State(state): State<AppState>,
     Query(params): Query<BrowseParams>,
 ) -> Result<Envelope<Vec<Product>>, AppError> {
-    Ok(paged(
+    Ok(Envelope::page(
         products::browse(state.db(), &params.into_query()?).await?,
     ))
 }
@@ -301,7 +297,7 @@ pub async fn review_queue(
     }
     let window = Window::new(page, limit)?;
     let page = products::for_review(state.db(), caller.actor.staff()?, status, window).await?;
-    Ok(paged(page))
+    Ok(Envelope::page(page))
 }
 
 /// Put a pending product live (staff); the vendor is emailed.
@@ -322,18 +318,10 @@ pub async fn approve(
     ))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[schema(example = json!({"reason": "Add screenshots of the workflow to the description."}))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ProductRejection {
-    #[schema(schema_with = app::vendors::rules::schema::reason)]
-    pub reason: String,
-}
-
 /// Reject a pending product with a reason the vendor reads (staff).
 #[utoipa::path(post, path = "/api/v1/admin/products/{id}/reject", tag = "admin", security(("bearer" = [])),
     params(("id" = String, Path, description = "The product's id")),
-    request_body = ProductRejection,
+    request_body = Rejection,
     responses((status = 200, description = "Rejected", body = Envelope<Product>),
               (status = 400, description = "No usable reason", body = ErrorEnvelope),
               (status = 403, description = "Not staff, or a read-only key", body = ErrorEnvelope),
@@ -343,7 +331,7 @@ pub async fn reject(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-    ApiJson(input): ApiJson<ProductRejection>,
+    ApiJson(input): ApiJson<Rejection>,
 ) -> Result<Envelope<Product>, AppError> {
     let id = product_id(&id)?;
     Ok(Envelope::ok(

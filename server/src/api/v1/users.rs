@@ -121,7 +121,7 @@ pub async fn revoke_api_key(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    let id = Id::parse(&id).ok_or_else(|| AppError::NotFound("The API key".into()))?;
+    let id = Id::parse_or_not_found(&id, "The API key")?;
     credentials::revoke_api_key(state.db(), &caller.actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,7 +5,7 @@ use super::params::{limit_schema, number, page_schema, search_schema};
 use crate::api::caller::ApiCaller;
 use crate::api::json::ApiJson;
 use crate::state::AppState;
-use app::envelope::{Envelope, ErrorEnvelope, Pagination};
+use app::envelope::{Envelope, ErrorEnvelope};
 use app::error::{AppError, FieldError};
 use app::platform::types::Id;
 use app::vendors::model::{Application, Storefront, Vendor, VendorQuery, VendorStatus};
@@ -129,12 +129,11 @@ pub async fn list(
     Query(params): Query<VendorsParams>,
 ) -> Result<Envelope<Vec<Vendor>>, AppError> {
     let page = service::list(state.db(), caller.actor.staff()?, &params.into_query()?).await?;
-    let pagination = Pagination::new(page.page, page.limit, page.total);
-    Ok(Envelope::page(page.items, pagination))
+    Ok(Envelope::page(page))
 }
 
 fn vendor_id(id: &str) -> Result<Id, AppError> {
-    Id::parse(id).ok_or_else(|| AppError::NotFound("The storefront".into()))
+    Id::parse_or_not_found(id, "The storefront")
 }
 
 /// Approve a pending application (staff): the owner becomes a vendor and is emailed.
@@ -155,10 +154,11 @@ pub async fn approve(
     ))
 }
 
+/// Why staff reject an application or a product; the vendor reads it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"reason": "Add a description of what you will sell."}))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RejectRequest {
+pub struct Rejection {
     #[schema(schema_with = app::vendors::rules::schema::reason)]
     pub reason: String,
 }
@@ -166,7 +166,7 @@ pub struct RejectRequest {
 /// Reject a pending application with a reason the applicant reads (staff).
 #[utoipa::path(post, path = "/api/v1/admin/vendors/{id}/reject", tag = "admin", security(("bearer" = [])),
     params(("id" = String, Path, description = "The storefront's id")),
-    request_body = RejectRequest,
+    request_body = Rejection,
     responses((status = 200, description = "Rejected", body = Envelope<Vendor>),
               (status = 400, description = "No usable reason", body = ErrorEnvelope),
               (status = 403, description = "Not staff, or a read-only key", body = ErrorEnvelope),
@@ -176,7 +176,7 @@ pub async fn reject(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-    ApiJson(input): ApiJson<RejectRequest>,
+    ApiJson(input): ApiJson<Rejection>,
 ) -> Result<Envelope<Vendor>, AppError> {
     let id = vendor_id(&id)?;
     Ok(Envelope::ok(
