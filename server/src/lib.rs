@@ -84,6 +84,7 @@ pub fn mailer(config: &Config) -> anyhow::Result<Mailer> {
 pub fn job_handlers(mailer: Mailer) -> JobHandlers {
     let mut handlers = JobHandlers::default();
     app::email::service::register_jobs(&mut handlers, mailer);
+    app::catalog::images::register_jobs(&mut handlers);
     handlers
 }
 

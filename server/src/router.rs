@@ -61,23 +61,21 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
     let behind_tls = config.behind_tls();
     let db = state.db().clone();
 
-    // Each group reads request bodies up to its own limit: uploads need more than forms.
+    // Each group reads request bodies up to its own limit: uploads (the browser's and the
+    // API's) need more than forms and JSON.
+    let api_rate_limit =
+        axum::middleware::from_fn_with_state(state.clone(), api::limit::api_rate_limit);
     let pages_and_api = Router::new()
         .leptos_routes_with_context(&state, page_routes(), context.clone(), page_shell)
         .route("/health", get(ops::health))
         .route("/metrics", get(ops::metrics))
         .route("/api/docs", get(api::docs::page))
-        .nest(
-            "/api/v1",
-            api.layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                api::limit::api_rate_limit,
-            )),
-        )
+        .nest("/api/v1", api.layer(api_rate_limit.clone()))
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ));
-    let uploads = uploads::routes(&state);
+    let uploads =
+        uploads::routes(&state).nest("/api/v1", api::v1::images::router().layer(api_rate_limit));
 
     with_body_limit(pages_and_api, config.body_limit_bytes)
         .merge(with_body_limit(uploads, uploads::BODY_LIMIT_BYTES))

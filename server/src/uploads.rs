@@ -41,9 +41,10 @@ async fn upload_avatar(
         let query = problem.map_or("saved", AvatarProblem::code);
         Ok(Redirect::to(&format!("/account?avatar={query}#profile")).into_response())
     };
-    let bytes = match avatar_field(multipart).await {
-        Ok(bytes) => bytes,
-        Err(problem) => return back(Some(problem)),
+    let bytes = match read_upload(multipart, "avatar", avatar::MAX_BYTES, &[]).await {
+        Ok(upload) => upload.file,
+        Err(UploadError::TooLarge) => return back(Some(AvatarProblem::TooLarge)),
+        Err(UploadError::Malformed) => return back(Some(AvatarProblem::Missing)),
     };
     if let Err(problem) = avatar::check(&bytes) {
         return back(Some(problem));
@@ -52,26 +53,86 @@ async fn upload_avatar(
     back(None)
 }
 
-/// The bytes of the form's `avatar` field, holding no more than one byte over the limit in
-/// memory (the rest is read and dropped, so the browser gets the answer cleanly).
-async fn avatar_field(mut multipart: Multipart) -> Result<Vec<u8>, AvatarProblem> {
+/// What a multipart form sent: one file field and a few short text fields.
+#[derive(Debug, Default)]
+pub struct Upload {
+    /// The file's bytes, at most one byte over the limit it was read with (so "too large" can
+    /// be told apart); empty when the field was absent.
+    pub file: Vec<u8>,
+    /// The text fields asked for, each cut at [`TEXT_FIELD_MAX`] bytes.
+    pub text: Vec<(&'static str, String)>,
+}
+
+impl Upload {
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.text
+            .iter()
+            .find(|(field, _)| *field == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// The longest text field kept from a multipart form, in bytes.
+pub const TEXT_FIELD_MAX: usize = 4096;
+
+/// Why a multipart form could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadError {
+    /// The body went over the route's limit while streaming.
+    TooLarge,
+    /// Not a well-formed multipart body.
+    Malformed,
+}
+
+impl From<UploadError> for AppError {
+    fn from(error: UploadError) -> Self {
+        match error {
+            UploadError::TooLarge => AppError::PayloadTooLarge,
+            UploadError::Malformed => {
+                AppError::BadRequest("The body is not a well-formed multipart form.".into())
+            }
+        }
+    }
+}
+
+/// Reads the `file_field` file (holding at most `max + 1` bytes in memory; the rest is read
+/// and dropped, so the client gets its answer cleanly) and the `text_fields`; other fields
+/// are skipped.
+pub async fn read_upload(
+    mut multipart: Multipart,
+    file_field: &str,
+    max: usize,
+    text_fields: &[&'static str],
+) -> Result<Upload, UploadError> {
     let problem = |error: axum::extract::multipart::MultipartError| {
         if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AvatarProblem::TooLarge
+            UploadError::TooLarge
         } else {
-            AvatarProblem::Missing
+            UploadError::Malformed
         }
     };
+    let mut upload = Upload::default();
     while let Some(mut field) = multipart.next_field().await.map_err(problem)? {
-        if field.name() != Some("avatar") {
-            continue;
-        }
+        let name = field.name().unwrap_or_default().to_owned();
+        let (limit, text_name) = if name == file_field {
+            (max + 1, None)
+        } else if let Some(known) = text_fields.iter().find(|known| **known == name) {
+            (TEXT_FIELD_MAX, Some(*known))
+        } else {
+            (0, None)
+        };
         let mut bytes = Vec::new();
         while let Some(chunk) = field.chunk().await.map_err(problem)? {
-            let room = (avatar::MAX_BYTES + 1).saturating_sub(bytes.len());
+            let room = limit.saturating_sub(bytes.len());
             bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
         }
-        return Ok(bytes);
+        match text_name {
+            Some(known) => upload
+                .text
+                .push((known, String::from_utf8_lossy(&bytes).into_owned())),
+            None if name == file_field => upload.file = bytes,
+            None => {}
+        }
     }
-    Err(AvatarProblem::Missing)
+    Ok(upload)
 }

@@ -9,6 +9,8 @@ pub mod server;
 #[cfg(feature = "ssr")]
 pub mod categories;
 #[cfg(feature = "ssr")]
+pub mod images;
+#[cfg(feature = "ssr")]
 pub mod markdown;
 #[cfg(feature = "ssr")]
 pub mod products;

@@ -125,8 +125,74 @@ impl TryFrom<String> for ProductStatus {
     }
 }
 
-/// A product as its vendor and staff see it (and, when active, everyone).
+/// One picture of a product's gallery (the first is its cover).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ProductImage {
+    pub id: Id,
+    /// The image as uploaded (path under the site).
+    pub url: String,
+    /// A copy at most 480 pixels on its longer side; the full image until the job that makes
+    /// it has run.
+    pub thumbnail_url: String,
+    pub width: u32,
+    pub height: u32,
+    /// Text for people who cannot see the image.
+    pub alt: String,
+}
+
+/// Why an uploaded product image was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImageProblem {
+    Missing,
+    TooLarge,
+    NotAnImage,
+    TooSmall,
+    TooBig,
+    TooMany,
+}
+
+impl ImageProblem {
+    pub const ALL: [ImageProblem; 6] = [
+        Self::Missing,
+        Self::TooLarge,
+        Self::NotAnImage,
+        Self::TooSmall,
+        Self::TooBig,
+        Self::TooMany,
+    ];
+
+    /// Its name in a URL (`?image=too-large`), for the page the upload returns to.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Missing => "missing",
+            Self::TooLarge => "too-large",
+            Self::NotAnImage => "not-an-image",
+            Self::TooSmall => "too-small",
+            Self::TooBig => "too-big",
+            Self::TooMany => "too-many",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|problem| problem.code() == code)
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::Missing => "Choose an image to upload.",
+            Self::TooLarge => "The image is larger than 5 MB.",
+            Self::NotAnImage => "Upload a PNG, JPEG or WebP image.",
+            Self::TooSmall => "The image must be at least 200 × 200 pixels.",
+            Self::TooBig => "The image must be at most 6000 × 6000 pixels.",
+            Self::TooMany => "A product has at most 8 images; remove one first.",
+        }
+    }
+}
+
+/// A product as its vendor and staff see it (and, when active, everyone).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Product {
@@ -154,6 +220,11 @@ pub struct Product {
     pub rejection_reason: Option<String>,
     pub featured: bool,
     pub view_count: i64,
+    /// The gallery, cover first.
+    pub images: Vec<ProductImage>,
+    /// The mean of its visible reviews' stars (0 when it has none).
+    pub rating_average: f64,
+    pub rating_count: i64,
     pub published_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,

@@ -3,9 +3,10 @@
 //! ones; a product that is not active is not found, except by its vendor and staff.
 
 use super::categories;
+use super::images;
 use super::markdown;
 use super::model::{BrowseQuery, ProductSort};
-use super::model::{Product, ProductInput, ProductStatus};
+use super::model::{Product, ProductImage, ProductInput, ProductStatus};
 use super::rules;
 use super::search::{self, Indexed};
 use crate::audit::service::{NewEntry, record};
@@ -29,8 +30,9 @@ use std::collections::HashMap;
 
 const COLUMNS: &str = "p.id, p.vendor_id, v.store_name AS vendor_name, v.slug AS vendor_slug, \
     p.category_id, c.slug AS category_slug, p.title, p.slug, p.summary, p.description, \
-    p.price_amount, p.compare_at_amount, p.currency, p.status, p.rejection_reason, p.featured, \
-    p.view_count, p.published_at, p.created_at, p.updated_at";
+    p.description_html, p.price_amount, p.compare_at_amount, p.currency, p.status, \
+    p.rejection_reason, p.featured, p.view_count, p.rating_count, p.rating_sum, p.published_at, \
+    p.created_at, p.updated_at";
 const FROM: &str = "products p JOIN vendors v ON v.id = p.vendor_id \
     JOIN categories c ON c.id = p.category_id";
 
@@ -47,6 +49,7 @@ struct Row {
     slug: String,
     summary: String,
     description: String,
+    description_html: String,
     price_amount: i64,
     compare_at_amount: Option<i64>,
     currency: String,
@@ -55,13 +58,15 @@ struct Row {
     rejection_reason: Option<String>,
     featured: i64,
     view_count: i64,
+    rating_count: i64,
+    rating_sum: i64,
     published_at: Option<Timestamp>,
     created_at: Timestamp,
     updated_at: Timestamp,
 }
 
 impl Row {
-    fn into_product(self, tags: Vec<String>) -> Product {
+    fn into_product(self, tags: Vec<String>, images: Vec<ProductImage>) -> Product {
         let money = |amount| Money {
             amount,
             currency: self.currency.clone(),
@@ -81,13 +86,21 @@ impl Row {
             title: self.title,
             slug: self.slug,
             summary: self.summary,
-            description_html: markdown::to_safe_html(&self.description),
+            description_html: self.description_html,
             description: self.description,
             tags,
             status: self.status,
             rejection_reason: self.rejection_reason,
             featured: self.featured != 0,
             view_count: self.view_count,
+            images,
+            #[allow(clippy::cast_precision_loss)] // counts and sums of stars are small
+            rating_average: if self.rating_count == 0 {
+                0.0
+            } else {
+                self.rating_sum as f64 / self.rating_count as f64
+            },
+            rating_count: self.rating_count,
             published_at: self.published_at,
             created_at: self.created_at,
             updated_at: self.updated_at,
@@ -95,29 +108,32 @@ impl Row {
     }
 }
 
-/// `rows` as products, with their tags (one query for the page).
-async fn with_tags(conn: &mut AnyConnection, rows: Vec<Row>) -> Result<Vec<Product>, AppError> {
+/// `rows` as products, with their tags and images (one query each for the page).
+async fn complete(conn: &mut AnyConnection, rows: Vec<Row>) -> Result<Vec<Product>, AppError> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
+    let ids: Vec<&Id> = rows.iter().map(|row| &row.id).collect();
     let placeholders: Vec<String> = (1..=rows.len()).map(|n| format!("${n}")).collect();
     let sql = format!(
         "SELECT product_id, tag FROM product_tags WHERE product_id IN ({}) ORDER BY tag",
         placeholders.join(", ")
     );
     let mut query = sqlx::query_as::<_, (Id, String)>(&sql);
-    for row in &rows {
-        query = query.bind(&row.id);
+    for id in &ids {
+        query = query.bind(*id);
     }
     let mut tags: HashMap<Id, Vec<String>> = HashMap::new();
-    for (product, tag) in query.fetch_all(conn).await? {
+    for (product, tag) in query.fetch_all(&mut *conn).await? {
         tags.entry(product).or_default().push(tag);
     }
+    let mut images = images::of(conn, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
-            let own = tags.remove(&row.id).unwrap_or_default();
-            row.into_product(own)
+            let own_tags = tags.remove(&row.id).unwrap_or_default();
+            let own_images = images.remove(&row.id).unwrap_or_default();
+            row.into_product(own_tags, own_images)
         })
         .collect())
 }
@@ -128,7 +144,7 @@ async fn find(conn: &mut AnyConnection, id: &Id) -> Result<Product, AppError> {
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(not_found)?;
-    Ok(with_tags(conn, vec![row]).await?.remove(0))
+    Ok(complete(conn, vec![row]).await?.remove(0))
 }
 
 fn not_found() -> AppError {
@@ -140,7 +156,7 @@ fn conflict(field: &str, message: impl Into<String>) -> AppError {
 }
 
 /// The caller's approved storefront: only approved vendors sell.
-async fn storefront(db: &Db, actor: &Actor) -> Result<Vendor, AppError> {
+pub(super) async fn storefront(db: &Db, actor: &Actor) -> Result<Vendor, AppError> {
     vendors::mine(db, actor)
         .await?
         .filter(|vendor| vendor.status == VendorStatus::Approved)
@@ -148,7 +164,11 @@ async fn storefront(db: &Db, actor: &Actor) -> Result<Vendor, AppError> {
 }
 
 /// The caller's product `id` (another vendor's is not found).
-async fn own(conn: &mut AnyConnection, vendor: &Vendor, id: &Id) -> Result<Product, AppError> {
+pub(super) async fn own(
+    conn: &mut AnyConnection,
+    vendor: &Vendor,
+    id: &Id,
+) -> Result<Product, AppError> {
     let product = find(conn, id).await?;
     if product.vendor_id == vendor.id {
         Ok(product)
@@ -295,8 +315,9 @@ async fn insert(
     // A taken slug is a CONFLICT on `slug` through `db::CONSTRAINTS`.
     sqlx::query(
         "INSERT INTO products (id, vendor_id, category_id, title, slug, summary, description, \
-         price_amount, compare_at_amount, currency, status, published_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+         description_html, price_amount, compare_at_amount, currency, status, published_at, \
+         created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
     )
     .bind(&id)
     .bind(vendor)
@@ -305,6 +326,7 @@ async fn insert(
     .bind(&slug)
     .bind(&fields.summary)
     .bind(&fields.description)
+    .bind(markdown::to_safe_html(&fields.description))
     .bind(fields.price)
     .bind(fields.compare_at)
     .bind(&currency)
@@ -338,7 +360,7 @@ pub async fn mine(db: &Db, actor: &Actor, window: Window) -> Result<Page<Product
     .fetch_all(&mut *conn)
     .await?;
     Ok(Page {
-        items: with_tags(&mut conn, rows).await?,
+        items: complete(&mut conn, rows).await?,
         page: window.page,
         limit: window.limit,
         total: u64::try_from(total).unwrap_or(0),
@@ -371,14 +393,15 @@ pub async fn update(
     };
     sqlx::query(
         "UPDATE products SET category_id = $1, title = $2, slug = $3, summary = $4, \
-         description = $5, price_amount = $6, compare_at_amount = $7, status = $8, \
-         updated_at = $9 WHERE id = $10",
+         description = $5, description_html = $6, price_amount = $7, compare_at_amount = $8, \
+         status = $9, updated_at = $10 WHERE id = $11",
     )
     .bind(&input.category_id)
     .bind(&fields.title)
     .bind(fields.slug.as_deref().unwrap_or(&current.slug))
     .bind(&fields.summary)
     .bind(&fields.description)
+    .bind(markdown::to_safe_html(&fields.description))
     .bind(fields.price)
     .bind(fields.compare_at)
     .bind(status.as_str())
@@ -413,11 +436,14 @@ pub async fn delete(services: &Services, actor: &Actor, id: &Id) -> Result<(), A
         ));
     }
     search::unindex(&mut tx, services.db.backend(), id).await?;
+    let files = images::stored_names(&mut tx, id).await?;
     sqlx::query("DELETE FROM products WHERE id = $1")
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    tx.commit().await
+    tx.commit().await?;
+    images::remove_files(services, &files).await;
+    Ok(())
 }
 
 /// Submits a draft or rejected product for review.
@@ -473,7 +499,7 @@ pub async fn for_review(
     .fetch_all(&mut *conn)
     .await?;
     Ok(Page {
-        items: with_tags(&mut conn, rows).await?,
+        items: complete(&mut conn, rows).await?,
         page: window.page,
         limit: window.limit,
         total: u64::try_from(total).unwrap_or(0),
@@ -587,7 +613,7 @@ pub async fn get(db: &Db, viewer: Option<&Actor>, key: &str) -> Result<Product, 
             return Err(not_found());
         }
     }
-    Ok(with_tags(&mut conn, vec![row]).await?.remove(0))
+    Ok(complete(&mut conn, vec![row]).await?.remove(0))
 }
 
 /// A value bound into a query built at run time.
@@ -724,7 +750,7 @@ pub async fn browse(db: &Db, query: &BrowseQuery) -> Result<Page<Product>, AppEr
         .map(<Row as sqlx::FromRow<sqlx::any::AnyRow>>::from_row)
         .collect::<Result<Vec<Row>, _>>()?;
     Ok(Page {
-        items: with_tags(&mut conn, rows).await?,
+        items: complete(&mut conn, rows).await?,
         page: window.page,
         limit: window.limit,
         total: u64::try_from(total).unwrap_or(0),

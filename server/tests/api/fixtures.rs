@@ -195,3 +195,96 @@ pub async fn rpc(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)])
         .status()
         .as_u16()
 }
+
+/// An approved vendor's access token: registered, applied, approved by `staff`.
+pub async fn vendor(app: &TestApp, staff: &str, email: &str, store: &str) -> String {
+    let token = register(app, email).await["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let application = json!({
+        "storeName": store,
+        "contactEmail": email,
+        "payoutMethod": "paypal",
+        "payoutDetails": email,
+    });
+    let (status, body) = envelope(
+        app.post_json("/api/v1/vendors/apply", Some(&token), application)
+            .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["data"]["id"].as_str().unwrap();
+    let (status, body) = envelope(
+        app.post_json(
+            &format!("/api/v1/admin/vendors/{id}/approve"),
+            Some(staff),
+            json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    token
+}
+
+/// A new top-level category's id.
+pub async fn category(app: &TestApp, staff: &str, name: &str) -> String {
+    let (status, body) = envelope(
+        app.post_json(
+            "/api/v1/admin/categories",
+            Some(staff),
+            json!({"name": name}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    body["data"]["id"].as_str().unwrap().to_owned()
+}
+
+/// A product's fields, as a vendor sends them.
+pub fn product(title: &str, category: &str) -> Value {
+    json!({
+        "title": title,
+        "summary": "Scores inbound leads and routes them to your CRM.",
+        "description": "## What you get\n\n- The workflow\n- A guide",
+        "price": 2900,
+        "compareAt": 3900,
+        "categoryId": category,
+        "tags": ["n8n", "sales"],
+    })
+}
+
+/// An API request with a bearer credential and an optional JSON body.
+pub async fn send(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> reqwest::Response {
+    let mut request = app.client.request(method, app.url(path)).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.unwrap()
+}
+
+/// Puts `body` live for `seller` (created, submitted, approved by `staff`); its id.
+pub async fn live_product(app: &TestApp, seller: &str, staff: &str, body: Value) -> String {
+    let (status, created) = envelope(
+        app.post_json("/api/v1/vendors/me/products", Some(seller), body)
+            .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["data"]["id"].as_str().unwrap().to_owned();
+    let submit = format!("/api/v1/vendors/me/products/{id}/submit");
+    let (status, body) = envelope(app.post_json(&submit, Some(seller), json!({})).await).await;
+    assert_eq!(status, 200, "{body}");
+    let approve = format!("/api/v1/admin/products/{id}/approve");
+    let (status, body) = envelope(app.post_json(&approve, Some(staff), json!({})).await).await;
+    assert_eq!(status, 200, "{body}");
+    id
+}

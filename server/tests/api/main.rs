@@ -5,6 +5,7 @@ mod catalog;
 mod email;
 mod fixtures;
 mod helpers;
+mod images;
 mod ops;
 mod pages;
 mod platform;

@@ -1,82 +1,12 @@
 //! Products: the draft → pending → active | rejected lifecycle and its illegal moves, who may
 //! see and change what, and bad input — through the API, on each backend.
 
-use crate::fixtures::{read_only_key, register, staff_token};
+use crate::fixtures::{
+    category, live_product, product, read_only_key, register, send, staff_token, vendor,
+};
 use crate::helpers::{TestApp, assert_error, envelope, on_each_backend};
 use app::platform::identity::Role;
 use serde_json::{Value, json};
-
-/// An approved vendor's access token: registered, applied, approved by `staff`.
-async fn vendor(app: &TestApp, staff: &str, email: &str, store: &str) -> String {
-    let token = register(app, email).await["accessToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let application = json!({
-        "storeName": store,
-        "contactEmail": email,
-        "payoutMethod": "paypal",
-        "payoutDetails": email,
-    });
-    let (status, body) = envelope(
-        app.post_json("/api/v1/vendors/apply", Some(&token), application)
-            .await,
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
-    let id = body["data"]["id"].as_str().unwrap();
-    let (status, body) = envelope(
-        app.post_json(
-            &format!("/api/v1/admin/vendors/{id}/approve"),
-            Some(staff),
-            json!({}),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    token
-}
-
-async fn category(app: &TestApp, staff: &str, name: &str) -> String {
-    let (status, body) = envelope(
-        app.post_json(
-            "/api/v1/admin/categories",
-            Some(staff),
-            json!({"name": name}),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
-    body["data"]["id"].as_str().unwrap().to_owned()
-}
-
-fn product(title: &str, category: &str) -> Value {
-    json!({
-        "title": title,
-        "summary": "Scores inbound leads and routes them to your CRM.",
-        "description": "## What you get\n\n- The workflow\n- A guide",
-        "price": 2900,
-        "compareAt": 3900,
-        "categoryId": category,
-        "tags": ["n8n", "sales"],
-    })
-}
-
-async fn send(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> reqwest::Response {
-    let mut request = app.client.request(method, app.url(path)).bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    request.send().await.unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_product_goes_live_only_through_review() {
@@ -323,34 +253,6 @@ async fn only_a_products_vendor_changes_it_and_bad_input_writes_nothing() {
     .await;
 }
 
-/// Puts `body` live for `seller` (created, submitted, approved by `staff`); its id.
-async fn live(app: &TestApp, seller: &str, staff: &str, body: Value) -> String {
-    let (status, created) = envelope(
-        app.post_json("/api/v1/vendors/me/products", Some(seller), body)
-            .await,
-    )
-    .await;
-    assert_eq!(status, 201, "{created}");
-    let id = created["data"]["id"].as_str().unwrap().to_owned();
-    app.post_json(
-        &format!("/api/v1/vendors/me/products/{id}/submit"),
-        Some(seller),
-        json!({}),
-    )
-    .await;
-    let (status, body) = envelope(
-        app.post_json(
-            &format!("/api/v1/admin/products/{id}/approve"),
-            Some(staff),
-            json!({}),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    id
-}
-
 async fn titles(app: &TestApp, query: &str) -> (Vec<String>, u64) {
     let (status, body) = envelope(app.get(&format!("/api/v1/products{query}")).await).await;
     assert_eq!(status, 200, "{query}: {body}");
@@ -376,9 +278,9 @@ async fn guests_search_filter_sort_and_page_the_live_products() {
         let item = |title: &str, category: &str, price: i64, tags: Value, description: &str| {
             json!({"title": title, "categoryId": category, "price": price, "tags": tags, "description": description})
         };
-        live(&app, &flows, &admin, item("Lead scoring workflow", &n8n, 2900, json!(["sales", "n8n"]), "Scores leads.")).await;
-        live(&app, &flows, &admin, item("Invoice chaser", &automation, 1500, json!(["finance"]), "Chases unpaid invoices; good for lead follow-up too.")).await;
-        live(&app, &pages, &admin, item("Prompt engineering handbook", &books, 900, json!(["ai"]), "A book about prompts.")).await;
+        live_product(&app, &flows, &admin, item("Lead scoring workflow", &n8n, 2900, json!(["sales", "n8n"]), "Scores leads.")).await;
+        live_product(&app, &flows, &admin, item("Invoice chaser", &automation, 1500, json!(["finance"]), "Chases unpaid invoices; good for lead follow-up too.")).await;
+        live_product(&app, &pages, &admin, item("Prompt engineering handbook", &books, 900, json!(["ai"]), "A book about prompts.")).await;
         // A draft is never listed.
         app.post_json("/api/v1/vendors/me/products", Some(&pages), item("Unfinished lead book", &books, 100, json!([]), "")).await;
 
@@ -427,8 +329,8 @@ async fn the_product_pages_show_live_products_to_guests() {
         sale["description"] = json!(
             "## What you get\n\n- The workflow\n\n<script>alert('x')</script>\n\n<img src=x onerror=alert(1)>"
         );
-        live(&app, &seller, &admin, sale).await;
-        live(&app, &seller, &admin, product("Prompt handbook", &books)).await;
+        live_product(&app, &seller, &admin, sale).await;
+        live_product(&app, &seller, &admin, product("Prompt handbook", &books)).await;
         let (_, draft) = envelope(
             app.post_json(
                 "/api/v1/vendors/me/products",

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod catalog;
+pub mod images;
 pub mod params;
 pub mod products;
 pub mod site;
@@ -41,6 +42,7 @@ use utoipa::OpenApi;
         catalog::tree, catalog::create, catalog::update, catalog::delete,
         products::mine, products::create, products::update, products::delete, products::submit,
         products::browse, products::get, products::review_queue, products::approve, products::reject,
+        images::add, images::remove,
     ),
     // Enums that only a query parameter names are listed here (responses collect the rest).
     components(schemas(ErrorEnvelope, Meta, Pagination, FieldError, ProductSort)),

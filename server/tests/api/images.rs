@@ -1,0 +1,332 @@
+//! Product images through the API: what is accepted and stored, the thumbnail the job makes,
+//! and every refusal (type, size, sides, count, state, owner) — on each backend.
+
+use crate::fixtures::{category, live_product, product, register, send, staff_token, vendor};
+use crate::helpers::{TestApp, assert_error, envelope, on_each_backend};
+use app::platform::identity::Role;
+use image::{ImageBuffer, ImageFormat, Rgb};
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+use std::io::Cursor;
+
+/// A PNG of `width` × `height` pixels.
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    let image = ImageBuffer::from_fn(width, height, |x, y| {
+        Rgb([(x % 256) as u8, (y % 256) as u8, 120])
+    });
+    let mut bytes = Vec::new();
+    image
+        .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png)
+        .unwrap();
+    bytes
+}
+
+/// Uploads `bytes` as the `image` field (named `file_name`) to product `id`.
+pub async fn upload(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    bytes: Vec<u8>,
+    file_name: &str,
+) -> reqwest::Response {
+    let form = Form::new()
+        .part("image", Part::bytes(bytes).file_name(file_name.to_owned()))
+        .text("alt", "The workflow in the n8n editor");
+    app.client
+        .post(app.url(&format!("/api/v1/vendors/me/products/{id}/images")))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn draft(app: &TestApp, seller: &str, category: &str) -> String {
+    let (status, body) = envelope(
+        app.post_json(
+            "/api/v1/vendors/me/products",
+            Some(seller),
+            product("Lead scoring for n8n", category),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    body["data"]["id"].as_str().unwrap().to_owned()
+}
+
+/// The product as its vendor sees it, waiting up to 10 s for `ready` to hold.
+async fn product_when(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    ready: impl Fn(&Value) -> bool,
+) -> Value {
+    for _ in 0..100 {
+        let (_, body) =
+            envelope(app.get_with(&format!("/api/v1/products/{id}"), token).await).await;
+        if ready(&body["data"]) {
+            return body["data"].clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("product {id} never got ready");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_image_is_stored_shown_and_thumbnailed_by_the_job() {
+    on_each_backend(|app| async move {
+        let manager = staff_token(&app, "manager@example.com", Role::Manager).await;
+        let seller = vendor(&app, &manager, "seller@example.com", "Flowsmith").await;
+        let automation = category(&app, &manager, "Automation").await;
+        let id = draft(&app, &seller, &automation).await;
+        let (status, body) =
+            envelope(upload(&app, &seller, &id, png(1200, 800), "a.png").await).await;
+        assert_eq!(status, 201, "{body}");
+        let image = &body["data"];
+        assert_eq!(image["width"], 1200);
+        assert_eq!(image["height"], 800);
+        assert_eq!(image["alt"], "The workflow in the n8n editor");
+        let url = image["url"].as_str().unwrap().to_owned();
+        assert!(
+            url.starts_with("/media/products/") && url.ends_with(".png"),
+            "{url}"
+        );
+        let served = app.get(&url).await;
+        assert_eq!(served.status(), 200);
+        assert_eq!(served.headers()["content-type"], "image/png");
+        assert_eq!(
+            served.bytes().await.unwrap().as_ref(),
+            png(1200, 800).as_slice()
+        );
+
+        // The job makes a thumbnail at most 480 pixels on the longer side.
+        let shown = product_when(&app, &seller, &id, |p| {
+            p["images"][0]["thumbnailUrl"] != p["images"][0]["url"]
+        })
+        .await;
+        assert_eq!(shown["images"].as_array().unwrap().len(), 1);
+        let thumbnail = shown["images"][0]["thumbnailUrl"].as_str().unwrap();
+        let bytes = app.get(thumbnail).await.bytes().await.unwrap();
+        let decoded = image::load_from_memory(&bytes).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (480, 320));
+
+        // A second image goes after it; removing the first makes the second the cover.
+        let (status, second) =
+            envelope(upload(&app, &seller, &id, png(300, 300), "b.png").await).await;
+        assert_eq!(status, 201);
+        let first_id = image["id"].as_str().unwrap();
+        let removed = send(
+            &app,
+            reqwest::Method::DELETE,
+            &format!("/api/v1/vendors/me/products/{id}/images/{first_id}"),
+            &seller,
+            None,
+        )
+        .await;
+        assert_eq!(removed.status(), 204);
+        assert_eq!(app.get(&url).await.status(), 404, "the file is gone too");
+        let shown = product_when(&app, &seller, &id, |_| true).await;
+        assert_eq!(shown["images"][0]["id"], second["data"]["id"]);
+        assert_eq!(shown["images"].as_array().unwrap().len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_images_are_refused_with_the_field_named() {
+    on_each_backend(|app| async move {
+        let manager = staff_token(&app, "manager@example.com", Role::Manager).await;
+        let seller = vendor(&app, &manager, "seller@example.com", "Flowsmith").await;
+        let automation = category(&app, &manager, "Automation").await;
+        let id = draft(&app, &seller, &automation).await;
+        let refused = |response: reqwest::Response, message: &'static str| async move {
+            let body = assert_error(response, 400, "VALIDATION_ERROR").await;
+            assert_eq!(body["error"]["details"][0]["field"], "image", "{body}");
+            assert_eq!(body["error"]["details"][0]["message"], message, "{body}");
+        };
+        // Wrong type, whatever the name says.
+        refused(
+            upload(
+                &app,
+                &seller,
+                &id,
+                b"<svg onload=alert(1)>".to_vec(),
+                "x.png",
+            )
+            .await,
+            "Upload a PNG, JPEG or WebP image.",
+        )
+        .await;
+        // Too large (over 5 MB, under the 16 MB body limit).
+        let mut large = png(400, 400);
+        large.resize(5 * 1024 * 1024 + 1, 0);
+        refused(
+            upload(&app, &seller, &id, large, "large.png").await,
+            "The image is larger than 5 MB.",
+        )
+        .await;
+        // Too small; too big.
+        refused(
+            upload(&app, &seller, &id, png(120, 400), "s.png").await,
+            "The image must be at least 200 × 200 pixels.",
+        )
+        .await;
+        refused(
+            upload(&app, &seller, &id, png(6001, 200), "h.png").await,
+            "The image must be at most 6000 × 6000 pixels.",
+        )
+        .await;
+        // No file; not a multipart body; a body over 16 MB.
+        let empty = app
+            .client
+            .post(app.url(&format!("/api/v1/vendors/me/products/{id}/images")))
+            .bearer_auth(&seller)
+            .multipart(Form::new().text("alt", "nothing"))
+            .send()
+            .await
+            .unwrap();
+        refused(empty, "Choose an image to upload.").await;
+        assert_error(
+            app.post_json(
+                &format!("/api/v1/vendors/me/products/{id}/images"),
+                Some(&seller),
+                json!({"image": "x"}),
+            )
+            .await,
+            400,
+            "BAD_REQUEST",
+        )
+        .await;
+        assert_error(
+            upload(&app, &seller, &id, vec![0; 17 * 1024 * 1024], "big.bin").await,
+            413,
+            "PAYLOAD_TOO_LARGE",
+        )
+        .await;
+        // Nothing was stored by any of them.
+        let (_, body) = envelope(
+            app.get_with(&format!("/api/v1/products/{id}"), &seller)
+                .await,
+        )
+        .await;
+        assert_eq!(body["data"]["images"], json!([]));
+        let stored = std::fs::read_dir(app.media.path().join("products"))
+            .map(|dir| dir.count())
+            .unwrap_or(0);
+        assert_eq!(stored, 0);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_the_vendor_adds_images_and_at_most_eight_while_not_in_review() {
+    on_each_backend(|app| async move {
+        let manager = staff_token(&app, "manager@example.com", Role::Manager).await;
+        let seller = vendor(&app, &manager, "seller@example.com", "Flowsmith").await;
+        let rival = vendor(&app, &manager, "rival@example.com", "Rival Store").await;
+        let customer = register(&app, "buyer@example.com").await["accessToken"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let automation = category(&app, &manager, "Automation").await;
+        let id = draft(&app, &seller, &automation).await;
+        assert_error(
+            upload(&app, &rival, &id, png(300, 300), "a.png").await,
+            404,
+            "NOT_FOUND",
+        )
+        .await;
+        assert_error(
+            upload(&app, &customer, &id, png(300, 300), "a.png").await,
+            403,
+            "FORBIDDEN",
+        )
+        .await;
+        assert_error(
+            upload(&app, &seller, "not-an-id", png(300, 300), "a.png").await,
+            404,
+            "NOT_FOUND",
+        )
+        .await;
+        for _ in 0..8 {
+            assert_eq!(
+                upload(&app, &seller, &id, png(300, 300), "a.png")
+                    .await
+                    .status(),
+                201
+            );
+        }
+        let body = assert_error(
+            upload(&app, &seller, &id, png(300, 300), "a.png").await,
+            409,
+            "CONFLICT",
+        )
+        .await;
+        assert_eq!(body["error"]["details"][0]["field"], "image");
+        // Under review, the gallery is fixed; once live, it may change again.
+        let submitted = send(
+            &app,
+            reqwest::Method::POST,
+            &format!("/api/v1/vendors/me/products/{id}/submit"),
+            &seller,
+            None,
+        )
+        .await;
+        assert_eq!(submitted.status(), 200);
+        let live = live_product(
+            &app,
+            &seller,
+            &manager,
+            product("Invoice parser", &automation),
+        )
+        .await;
+        assert_eq!(
+            upload(&app, &seller, &live, png(300, 300), "a.png")
+                .await
+                .status(),
+            201
+        );
+        let body = assert_error(
+            upload(&app, &seller, &id, png(300, 300), "a.png").await,
+            409,
+            "CONFLICT",
+        )
+        .await;
+        assert_eq!(body["error"]["details"][0]["field"], "status");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_uploads_never_pass_eight() {
+    on_each_backend(|app| async move {
+        let manager = staff_token(&app, "manager@example.com", Role::Manager).await;
+        let seller = vendor(&app, &manager, "seller@example.com", "Flowsmith").await;
+        let automation = category(&app, &manager, "Automation").await;
+        let id = draft(&app, &seller, &automation).await;
+        let uploads = (0..12).map(|_| upload(&app, &seller, &id, png(240, 240), "a.png"));
+        let statuses: Vec<u16> = futures_util::future::join_all(uploads)
+            .await
+            .iter()
+            .map(|r| r.status().as_u16())
+            .collect();
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 201).count(),
+            8,
+            "{statuses:?}"
+        );
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 409).count(),
+            4,
+            "{statuses:?}"
+        );
+        let (_, body) = envelope(
+            app.get_with(&format!("/api/v1/products/{id}"), &seller)
+                .await,
+        )
+        .await;
+        assert_eq!(body["data"]["images"].as_array().unwrap().len(), 8);
+    })
+    .await;
+}
