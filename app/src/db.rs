@@ -219,6 +219,12 @@ pub const CONSTRAINTS: &[Constraint] = &[
         message: "Another product has this address; choose another.",
     },
     Constraint {
+        postgres: "reviews_one_per_buyer",
+        sqlite: "reviews.product_id, reviews.user_id",
+        field: "product",
+        message: "You have already reviewed this product; edit your review instead.",
+    },
+    Constraint {
         postgres: "vendors_user_id",
         sqlite: "vendors.user_id",
         field: "storeName",

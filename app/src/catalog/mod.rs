@@ -15,6 +15,10 @@ pub mod markdown;
 #[cfg(feature = "ssr")]
 pub mod products;
 #[cfg(feature = "ssr")]
+pub mod purchases;
+#[cfg(feature = "ssr")]
+pub mod reviews;
+#[cfg(feature = "ssr")]
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod search;

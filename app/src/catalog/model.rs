@@ -326,3 +326,101 @@ pub struct ProductInput {
     #[cfg_attr(feature = "ssr", schema(schema_with = crate::catalog::rules::schema::tags))]
     pub tags: Vec<String>,
 }
+
+/// A buyer's review of a product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Review {
+    pub id: Id,
+    pub product_id: Id,
+    /// The reviewer as shown: first name and last initial.
+    pub author: String,
+    /// 1 to 5 stars.
+    pub rating: u8,
+    pub body: String,
+    /// Hidden by staff: out of the product's page and rating.
+    pub hidden: bool,
+    /// The vendor's one reply.
+    pub reply: Option<String>,
+    pub replied_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A new review (`POST /products/{id}/reviews`). Values are taken as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(example = json!({
+    "rating": 5,
+    "body": "Saved me a day of wiring; the setup guide is clear."
+})))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReviewInput {
+    #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 5))]
+    pub rating: u8,
+    #[cfg_attr(feature = "ssr", schema(schema_with = crate::catalog::rules::schema::review_body))]
+    pub body: String,
+}
+
+/// A change to one's own review (`PATCH /reviews/{id}`); absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(example = json!({"rating": 4})))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReviewChanges {
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 5, value_type = Option<u8>))]
+    pub rating: Option<u8>,
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(schema_with = crate::catalog::rules::schema::optional_review_body)
+    )]
+    pub body: Option<String>,
+}
+
+/// The vendor's reply to a review (`POST /reviews/{id}/reply`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(example = json!({"reply": "Thank you! Version 2 adds HubSpot."})))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReplyInput {
+    #[cfg_attr(feature = "ssr", schema(schema_with = crate::catalog::rules::schema::reply))]
+    pub reply: String,
+}
+
+/// How a product's reviews are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ReviewSort {
+    Newest,
+    /// Highest first (or lowest, in ascending order).
+    Rating,
+}
+
+impl ReviewSort {
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "newest" => Some(Self::Newest),
+            "rating" => Some(Self::Rating),
+            _ => None,
+        }
+    }
+}
+
+/// A product's visible ratings: how many reviews gave each number of stars.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RatingHistogram {
+    /// `counts[0]` for 1 star … `counts[4]` for 5 stars.
+    pub counts: [i64; 5],
+}
+
+impl RatingHistogram {
+    pub fn total(&self) -> i64 {
+        self.counts.iter().sum()
+    }
+}

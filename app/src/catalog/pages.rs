@@ -4,7 +4,7 @@
 //! it. Every form is a plain GET form or an `ActionForm`, so each works before the wasm has
 //! loaded.
 
-use super::model::{BrowseQuery, Category, Product, ProductSort, ProductStatus};
+use super::model::{BrowseQuery, Category, Product, ProductImage, ProductSort, ProductStatus};
 use super::server::{
     ApproveProduct, CreateCategory, DeleteCategory, RejectProduct, UpdateCategory, browse_products,
     category_tree, product_page, review_products,
@@ -204,6 +204,7 @@ fn ProductCard(product: Product) -> impl IntoView {
     view! {
         <li class="flex flex-col rounded-lg border border-slate-200 bg-white p-4">
             <article aria-label=product.title.clone() class="flex flex-1 flex-col gap-1">
+                <Cover product=&product/>
                 <h2 class="font-semibold">
                     <a class="text-indigo-700 hover:underline" href=format!("/products/{}", product.slug)>{product.title.clone()}</a>
                 </h2>
@@ -219,6 +220,40 @@ fn ProductCard(product: Product) -> impl IntoView {
                 </p>
             </article>
         </li>
+    }
+}
+
+/// A card's picture: the cover's thumbnail (decorative: the title follows), or a plain
+/// panel of the same size.
+#[component]
+fn Cover<'a>(product: &'a Product) -> impl IntoView {
+    match product.images.first() {
+        Some(image) => view! {
+            <img src=image.thumbnail_url.clone() alt="" loading="lazy" width="480" height="320"
+                class="mb-2 aspect-[3/2] w-full rounded object-cover"/>
+        }
+        .into_any(),
+        None => view! { <div class="mb-2 aspect-[3/2] w-full rounded bg-slate-100" aria-hidden="true"></div> }.into_any(),
+    }
+}
+
+/// The product page's pictures: the cover at full width, then every image as a link to its
+/// full size.
+#[component]
+fn Gallery(images: Vec<ProductImage>) -> impl IntoView {
+    let cover = images.first().cloned();
+    let more = images.len() > 1;
+    view! {
+        {cover.map(|c| view! {
+            <img src=c.url alt=c.alt width=c.width height=c.height class="mt-4 max-h-[28rem] w-full rounded-lg object-contain bg-white"/>
+        })}
+        {more.then(|| view! {
+            <ul aria-label="Gallery" class="mt-2 flex flex-wrap gap-2">
+                {images.into_iter().map(|i| view! {
+                    <li><a href=i.url><img src=i.thumbnail_url alt=i.alt loading="lazy" width="96" height="64" class="h-16 w-24 rounded object-cover"/></a></li>
+                }).collect_view()}
+            </ul>
+        })}
     }
 }
 
@@ -305,6 +340,7 @@ pub fn ProductPage() -> impl IntoView {
                 <div class="lg:col-span-2">
                     <h1 class="text-3xl font-bold">{p.title.clone()}</h1>
                     <p class="mt-2 text-lg text-slate-700">{p.summary.clone()}</p>
+                    <Gallery images=p.images.clone()/>
                     <section aria-label="Description" class="mt-6 rounded-lg border border-slate-200 bg-white p-5 [&_a]:text-indigo-700 [&_a]:underline [&_h2]:mt-4 [&_h2]:text-xl [&_h2]:font-semibold [&_h3]:mt-3 [&_h3]:font-semibold [&_li]:mt-1 [&_ol]:list-decimal [&_ol]:pl-6 [&_p]:mt-2 [&_ul]:list-disc [&_ul]:pl-6" inner_html=p.description_html.clone()></section>
                     <ul aria-label="Tags" class="mt-4 flex flex-wrap gap-2">
                         {p.tags.iter().map(|t| view! {

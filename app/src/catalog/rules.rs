@@ -1,7 +1,7 @@
 //! The catalog's field rules: each [`Rule`] checks a value in the service and documents the
 //! field in the OpenAPI document. Values are taken as sent.
 
-use crate::platform::validate::{CONTROL, Rule};
+use crate::platform::validate::{BLANK, CONTROL, Rule};
 use std::sync::LazyLock;
 
 pub const MAX_POSITION: i64 = 1000;
@@ -60,6 +60,51 @@ static TAG: LazyLock<Rule> = LazyLock::new(|| {
         "Lower-case letters and digits joined by single dashes, 2–30 characters.",
     )
 });
+
+static REVIEW_BODY: LazyLock<Rule> = LazyLock::new(|| {
+    Rule::new(
+        10,
+        2000,
+        format!("^[^{BLANK}][\\s\\S]*[^{BLANK}]$"),
+        "10–2,000 characters (lines allowed), no space at either end.",
+    )
+});
+
+static REPLY: LazyLock<Rule> = LazyLock::new(|| {
+    Rule::new(
+        2,
+        1000,
+        format!("^[^{BLANK}][\\s\\S]*[^{BLANK}]$"),
+        "2–1,000 characters (lines allowed), no space at either end.",
+    )
+});
+
+/// A review's text: 10 to 2,000 characters, not starting or ending with a space.
+pub fn review_body(value: &str) -> Result<String, String> {
+    if REVIEW_BODY.fits(value) && REVIEW_BODY.matches(value) {
+        Ok(value.to_owned())
+    } else {
+        Err("Write 10 to 2,000 characters, without spaces at either end.".into())
+    }
+}
+
+/// A vendor's reply: 2 to 1,000 characters, not starting or ending with a space.
+pub fn reply(value: &str) -> Result<String, String> {
+    if REPLY.fits(value) && REPLY.matches(value) {
+        Ok(value.to_owned())
+    } else {
+        Err("Write 2 to 1,000 characters, without spaces at either end.".into())
+    }
+}
+
+/// A number of stars: 1 to 5.
+pub fn rating(value: u8) -> Result<u8, String> {
+    if (1..=5).contains(&value) {
+        Ok(value)
+    } else {
+        Err("Give 1 to 5 stars.".into())
+    }
+}
 
 pub fn title(value: &str) -> Result<String, String> {
     TITLE.check_name(value)
@@ -151,6 +196,15 @@ pub mod schema {
     }
     pub fn optional_product_description() -> Object {
         PRODUCT_DESCRIPTION.nullable_schema()
+    }
+    pub fn review_body() -> Object {
+        REVIEW_BODY.schema()
+    }
+    pub fn optional_review_body() -> Object {
+        REVIEW_BODY.nullable_schema()
+    }
+    pub fn reply() -> Object {
+        REPLY.schema()
     }
     pub fn tag() -> Object {
         TAG.schema()

@@ -12,6 +12,7 @@ mod platform;
 mod products;
 mod profile;
 mod proofs;
+mod reviews;
 mod sessions;
 mod settings;
 mod stress;

@@ -6,12 +6,13 @@ pub mod catalog;
 pub mod images;
 pub mod params;
 pub mod products;
+pub mod reviews;
 pub mod site;
 pub mod users;
 pub mod vendors;
 
 use crate::state::AppState;
-use app::catalog::model::ProductSort;
+use app::catalog::model::{ProductSort, ReviewSort};
 use app::envelope::{ErrorEnvelope, Meta, Pagination};
 use app::error::{AppError, FieldError};
 use axum::Router;
@@ -43,9 +44,11 @@ use utoipa::OpenApi;
         products::mine, products::create, products::update, products::delete, products::submit,
         products::browse, products::get, products::review_queue, products::approve, products::reject,
         images::add, images::remove,
+        reviews::list, reviews::create, reviews::update, reviews::delete, reviews::reply,
+        reviews::moderation, reviews::hide, reviews::unhide,
     ),
     // Enums that only a query parameter names are listed here (responses collect the rest).
-    components(schemas(ErrorEnvelope, Meta, Pagination, FieldError, ProductSort)),
+    components(schemas(ErrorEnvelope, Meta, Pagination, FieldError, ProductSort, ReviewSort)),
     modifiers(&BearerAuth, &CommonResponses),
     tags(
         (name = "site", description = "The marketplace itself"),
@@ -236,6 +239,18 @@ pub fn router() -> Router<AppState> {
         .route("/admin/products", get(products::review_queue))
         .route("/admin/products/{id}/approve", post(products::approve))
         .route("/admin/products/{id}/reject", post(products::reject))
+        .route(
+            "/products/{id}/reviews",
+            get(reviews::list).post(reviews::create),
+        )
+        .route(
+            "/reviews/{id}",
+            patch(reviews::update).delete(reviews::delete),
+        )
+        .route("/reviews/{id}/reply", post(reviews::reply))
+        .route("/admin/reviews", get(reviews::moderation))
+        .route("/admin/reviews/{id}/hide", post(reviews::hide))
+        .route("/admin/reviews/{id}/unhide", post(reviews::unhide))
         .fallback(not_found)
 }
 
