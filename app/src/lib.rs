@@ -70,7 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=HomePage/>
                     <Route path=StaticSegment("products") view=catalog::pages::ProductsPage/>
                     <Route path=StaticSegment("search") view=catalog::pages::ProductsPage/>
-                    <Route path=(StaticSegment("products"), ParamSegment("slug")) view=catalog::pages::ProductPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("products"), ParamSegment("slug")) view=catalog::product_page::ProductPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("login") view=auth::pages::LoginPage/>
                     <Route path=StaticSegment("register") view=auth::pages::RegisterPage/>
                     <Route path=StaticSegment("forgot-password") view=auth::pages::ForgotPasswordPage/>
@@ -78,6 +78,9 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("reset-password"), ParamSegment("token")) view=auth::pages::ResetPasswordPage/>
                     <ParentRoute path=StaticSegment("account") view=SignedInOnly>
                         <Route path=StaticSegment("") view=auth::pages::AccountPage ssr=SsrMode::Async/>
+                    </ParentRoute>
+                    <ParentRoute path=StaticSegment("wishlist") view=SignedInOnly>
+                        <Route path=StaticSegment("") view=catalog::wishlist_page::WishlistPage ssr=SsrMode::Async/>
                     </ParentRoute>
                     <ParentRoute path=StaticSegment("sell") view=SignedInOnly>
                         <Route path=StaticSegment("") view=vendors::pages::SellPage ssr=SsrMode::Async/>

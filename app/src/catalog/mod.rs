@@ -4,7 +4,9 @@
 
 pub mod model;
 pub mod pages;
+pub mod product_page;
 pub mod server;
+pub mod wishlist_page;
 
 #[cfg(feature = "ssr")]
 pub mod categories;
@@ -22,3 +24,7 @@ pub mod reviews;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod search;
+#[cfg(feature = "ssr")]
+pub mod view;
+#[cfg(feature = "ssr")]
+pub mod wishlist;

@@ -239,19 +239,27 @@ pub enum ProductSort {
     Relevance,
     Newest,
     Price,
+    /// Best rated first (then most reviewed).
+    Rating,
     /// Most viewed first.
     Popularity,
 }
 
 impl ProductSort {
-    pub const ALL: [ProductSort; 4] =
-        [Self::Relevance, Self::Newest, Self::Price, Self::Popularity];
+    pub const ALL: [ProductSort; 5] = [
+        Self::Relevance,
+        Self::Newest,
+        Self::Price,
+        Self::Rating,
+        Self::Popularity,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Relevance => "relevance",
             Self::Newest => "newest",
             Self::Price => "price",
+            Self::Rating => "rating",
             Self::Popularity => "popularity",
         }
     }
@@ -275,9 +283,11 @@ pub struct BrowseQuery {
     /// Minor units, inclusive.
     pub min_price: Option<i64>,
     pub max_price: Option<i64>,
+    /// Products rated on average at least this many stars (1–5).
+    pub min_rating: Option<u8>,
     pub sort: Option<ProductSort>,
     /// `true` for ascending; the default is each sort's natural order (price: ascending,
-    /// newest and popularity: descending).
+    /// newest, rating and popularity: descending).
     pub ascending: Option<bool>,
     pub page: Option<u32>,
     pub limit: Option<u32>,
@@ -423,4 +433,24 @@ impl RatingHistogram {
     pub fn total(&self) -> i64 {
         self.counts.iter().sum()
     }
+}
+
+/// Everything the product page shows, in one load.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductView {
+    pub product: Product,
+    pub histogram: RatingHistogram,
+    /// A page of the visible reviews, newest first.
+    pub reviews: crate::platform::types::Page<Review>,
+    /// The viewer's own review, if they wrote one.
+    pub own_review: Option<Review>,
+    /// The viewer bought it and has not reviewed it yet.
+    pub may_review: bool,
+    /// The viewer sells it (and may reply to reviews).
+    pub is_seller: bool,
+    pub wishlisted: bool,
+    pub signed_in: bool,
+    pub related: Vec<Product>,
+    /// The site's address (no trailing slash), for absolute links in Open Graph tags.
+    pub site_url: String,
 }

@@ -1,20 +1,21 @@
-//! The storefront's `/products` (search, filters, sort and page, all in the URL) and
-//! `/products/{slug}`; `/admin/products`, the review queue; and `/admin/categories`: the category tree, with a form to add a
+//! The storefront's `/products` (search, filters, sort and page, all in the URL) and its
+//! product card; `/admin/products`, the review queue; and `/admin/categories`: the category tree, with a form to add a
 //! category and, per category, forms to rename, re-address, move or reorder it and to delete
 //! it. Every form is a plain GET form or an `ActionForm`, so each works before the wasm has
 //! loaded.
 
-use super::model::{BrowseQuery, Category, Product, ProductImage, ProductSort, ProductStatus};
+use super::model::{BrowseQuery, Category, Product, ProductSort, ProductStatus};
 use super::server::{
-    ApproveProduct, CreateCategory, DeleteCategory, RejectProduct, UpdateCategory, browse_products,
-    category_tree, product_page, review_products,
+    ApproveProduct, CreateCategory, DeleteCategory, RejectProduct, ToggleWishlist, UpdateCategory,
+    browse_products, category_tree, review_products, saved_products,
 };
 use crate::components::forms::{BUTTON, BUTTON_SECONDARY, Field, FormError, last_error};
+use crate::platform::types::Page;
 use crate::shell::status::Loaded;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// The `<option>`s of a parent choice: the top level, then every category indented by depth.
 fn parent_options(tree: &[Category], selected: Option<&str>, except: Option<&str>) -> AnyView {
@@ -155,6 +156,7 @@ fn browse_from_url() -> Memo<BrowseQuery> {
             tag: text("tag"),
             min_price: units("min"),
             max_price: units("max"),
+            min_rating: text("rating").and_then(|r| r.parse().ok()),
             sort: text("sort").and_then(|s| ProductSort::parse(&s)),
             ascending: text("order").map(|o| o == "asc"),
             page: text("page").and_then(|p| p.parse().ok()),
@@ -187,6 +189,7 @@ fn browse_link(query: &BrowseQuery, page: u32) -> String {
     add("tag", query.tag.clone());
     add("min", query.min_price.map(|v| (v / 100).to_string()));
     add("max", query.max_price.map(|v| (v / 100).to_string()));
+    add("rating", query.min_rating.map(|v| v.to_string()));
     add("sort", query.sort.map(|s| s.as_str().to_owned()));
     add(
         "order",
@@ -197,10 +200,15 @@ fn browse_link(query: &BrowseQuery, page: u32) -> String {
     format!("/products?{}", parts.join("&"))
 }
 
-/// A product in a grid: title, storefront, price (the compare-at price struck through when it
-/// is on sale).
+/// A product in a grid: cover, title, storefront, rating, price (the compare-at price struck
+/// through when it is on sale).
 #[component]
-fn ProductCard(product: Product) -> impl IntoView {
+pub fn ProductCard(
+    product: Product,
+    /// Whether the viewer saved it; `None` for a guest (no button).
+    saved: Option<bool>,
+) -> impl IntoView {
+    let id = product.id.to_string();
     view! {
         <li class="flex flex-col rounded-lg border border-slate-200 bg-white p-4">
             <article aria-label=product.title.clone() class="flex flex-1 flex-col gap-1">
@@ -212,14 +220,35 @@ fn ProductCard(product: Product) -> impl IntoView {
                     "by " <a class="hover:underline" href=format!("/vendors/{}", product.vendor_slug)>{product.vendor_name.clone()}</a>
                 </p>
                 <p class="text-sm text-slate-700">{product.summary.clone()}</p>
+                {(product.rating_count > 0).then(|| view! {
+                    <p class="text-sm" aria-label=format!("Rated {:.1} out of 5 by {} reviewers", product.rating_average, product.rating_count)>
+                        {format!("★ {:.1} ({})", product.rating_average, product.rating_count)}
+                    </p>
+                })}
                 <p class="mt-auto pt-2">
                     <span class="font-semibold">{product.price.display()}</span>
                     {product.on_sale.then(|| product.compare_at.as_ref().map(|c| view! {
                         " " <s class="text-sm text-slate-500" aria-label=format!("was {}", c.display())>{c.display()}</s>
                     }))}
                 </p>
+                {saved.map(|saved| view! { <WishlistButton id saved/> })}
             </article>
         </li>
+    }
+}
+
+/// Saves a product to the wishlist, or takes it off.
+#[component]
+pub fn WishlistButton(id: String, saved: bool) -> impl IntoView {
+    let toggle = ServerAction::<ToggleWishlist>::new();
+    view! {
+        <ActionForm action=toggle attr:class="pt-2">
+            <input type="hidden" name="product_id" value=id/>
+            <input type="hidden" name="save" value=(!saved).to_string()/>
+            <button type="submit" class=BUTTON_SECONDARY>
+                {if saved { "Remove from wishlist" } else { "Add to wishlist" }}
+            </button>
+        </ActionForm>
     }
 }
 
@@ -237,30 +266,11 @@ fn Cover<'a>(product: &'a Product) -> impl IntoView {
     }
 }
 
-/// The product page's pictures: the cover at full width, then every image as a link to its
-/// full size.
-#[component]
-fn Gallery(images: Vec<ProductImage>) -> impl IntoView {
-    let cover = images.first().cloned();
-    let more = images.len() > 1;
-    view! {
-        {cover.map(|c| view! {
-            <img src=c.url alt=c.alt width=c.width height=c.height class="mt-4 max-h-[28rem] w-full rounded-lg object-contain bg-white"/>
-        })}
-        {more.then(|| view! {
-            <ul aria-label="Gallery" class="mt-2 flex flex-wrap gap-2">
-                {images.into_iter().map(|i| view! {
-                    <li><a href=i.url><img src=i.thumbnail_url alt=i.alt loading="lazy" width="96" height="64" class="h-16 w-24 rounded object-cover"/></a></li>
-                }).collect_view()}
-            </ul>
-        })}
-    }
-}
-
 #[component]
 pub fn ProductsPage() -> impl IntoView {
     let query = browse_from_url();
     let results = Resource::new(move || query.get(), browse_products);
+    let saved = Resource::new(|| (), |_| saved_products());
     let tree = Resource::new(|| (), |_| category_tree());
     let selected = move |value: &str, current: Option<String>| current.as_deref() == Some(value);
     view! {
@@ -295,73 +305,55 @@ pub fn ProductsPage() -> impl IntoView {
                 <input id="browse-max" name="max" type="number" min="0" value=move || query.get().max_price.map(|v| (v / 100).to_string()) class="w-24 rounded border border-slate-300 px-2 py-1.5"/>
             </div>
             <div class="flex flex-col gap-1">
+                <label for="browse-rating" class="text-sm font-medium">"Rating"</label>
+                <select id="browse-rating" name="rating" class="rounded border border-slate-300 px-2 py-1.5">
+                    {[("", "Any"), ("4", "4 ★ and up"), ("3", "3 ★ and up"), ("2", "2 ★ and up")].into_iter().map(|(v, l)| view! {
+                        <option value=v selected=move || query.get().min_rating.map(|r| r.to_string()).unwrap_or_default() == v>{l}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="flex flex-col gap-1">
                 <label for="browse-sort" class="text-sm font-medium">"Sort by"</label>
                 <select id="browse-sort" name="sort" class="rounded border border-slate-300 px-2 py-1.5">
-                    {[("", "Best match / newest"), ("newest", "Newest"), ("price", "Price"), ("popularity", "Popularity")].into_iter().map(|(v, l)| view! {
+                    {[("", "Best match / newest"), ("newest", "Newest"), ("price", "Price"), ("rating", "Rating"), ("popularity", "Popularity")].into_iter().map(|(v, l)| view! {
                         <option value=v selected=move || query.get().sort.map(|s| s.as_str()).unwrap_or("") == v>{l}</option>
                     }).collect_view()}
                 </select>
             </div>
             <button type="submit" class=BUTTON>"Apply"</button>
         </form>
-        <Loaded resource=results view=move |page| {
-            let current = query.get_untracked();
-            let total_pages = page.total_pages().max(1);
-            if page.items.is_empty() {
-                return view! {
-                    <p role="status" class="mt-6 text-slate-600">"No products match. Try fewer words or another category."</p>
-                }.into_any();
-            }
-            view! {
-                <p role="status" class="mt-4 text-sm text-slate-600">{format!("{} products · page {} of {}", page.total, page.page, total_pages)}</p>
-                <ul class="mt-2 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-                    {page.items.into_iter().map(|product| view! { <ProductCard product/> }).collect_view()}
-                </ul>
-                <nav aria-label="Pages" class="mt-4 flex gap-3">
-                    {(page.page > 1).then(|| view! { <a class=BUTTON_SECONDARY href=browse_link(&current, page.page - 1)>"Previous"</a> })}
-                    {(page.page < total_pages).then(|| view! { <a class=BUTTON_SECONDARY href=browse_link(&current, page.page + 1)>"Next"</a> })}
-                </nav>
-            }.into_any()
+        <Loaded resource=results view=move |page| view! {
+            <Loaded resource=saved view=move |saved| view! { <Results page=page.clone() saved/> }/>
         }/>
     }
 }
 
+/// One page of the list with its count and pages, or the empty state.
 #[component]
-pub fn ProductPage() -> impl IntoView {
-    let params = use_params_map();
-    let product = Resource::new(
-        move || params.read().get("slug").unwrap_or_default(),
-        product_page,
-    );
-    view! {
-        <Loaded resource=product view=|p| view! {
-            <Title text=p.title.clone()/>
-            <article class="grid gap-6 lg:grid-cols-3">
-                <div class="lg:col-span-2">
-                    <h1 class="text-3xl font-bold">{p.title.clone()}</h1>
-                    <p class="mt-2 text-lg text-slate-700">{p.summary.clone()}</p>
-                    <Gallery images=p.images.clone()/>
-                    <section aria-label="Description" class="mt-6 rounded-lg border border-slate-200 bg-white p-5 [&_a]:text-indigo-700 [&_a]:underline [&_h2]:mt-4 [&_h2]:text-xl [&_h2]:font-semibold [&_h3]:mt-3 [&_h3]:font-semibold [&_li]:mt-1 [&_ol]:list-decimal [&_ol]:pl-6 [&_p]:mt-2 [&_ul]:list-disc [&_ul]:pl-6" inner_html=p.description_html.clone()></section>
-                    <ul aria-label="Tags" class="mt-4 flex flex-wrap gap-2">
-                        {p.tags.iter().map(|t| view! {
-                            <li><a class="rounded bg-slate-200 px-2 py-1 text-sm" href=format!("/products?tag={t}")>{t.clone()}</a></li>
-                        }).collect_view()}
-                    </ul>
-                </div>
-                <aside class="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-5">
-                    <p class="text-2xl font-bold">{p.price.display()}</p>
-                    {p.on_sale.then(|| p.compare_at.as_ref().map(|c| view! {
-                        <p class="text-slate-500">"Was " <s>{c.display()}</s></p>
-                    }))}
-                    {(p.status != ProductStatus::Active).then(|| view! {
-                        <p role="status" class="rounded bg-amber-50 p-2 text-sm">{format!("Not public: {}.", p.status.as_str())}</p>
-                    })}
-                    <p class="text-sm">"Sold by " <a class="text-indigo-700 underline" href=format!("/vendors/{}", p.vendor_slug)>{p.vendor_name.clone()}</a></p>
-                    <p class="text-sm">"In " <a class="text-indigo-700 underline" href=format!("/products?category={}", p.category_slug)>{p.category_slug.clone()}</a></p>
-                </aside>
-            </article>
-        }/>
+fn Results(page: Page<Product>, saved: Option<Vec<String>>) -> impl IntoView {
+    let current = browse_from_url().get_untracked();
+    let total_pages = page.total_pages().max(1);
+    if page.items.is_empty() {
+        return view! {
+            <p role="status" class="mt-6 text-slate-600">"No products match. Try fewer words or another category."</p>
+        }
+        .into_any();
     }
+    let is_saved = move |id: &str| saved.as_ref().map(|ids| ids.iter().any(|s| s == id));
+    view! {
+        <p role="status" class="mt-4 text-sm text-slate-600">{format!("{} products · page {} of {}", page.total, page.page, total_pages)}</p>
+        <ul class="mt-2 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+            {page.items.into_iter().map(|product| {
+                let saved = is_saved(product.id.as_str());
+                view! { <ProductCard product saved/> }
+            }).collect_view()}
+        </ul>
+        <nav aria-label="Pages" class="mt-4 flex gap-3">
+            {(page.page > 1).then(|| view! { <a class=BUTTON_SECONDARY href=browse_link(&current, page.page - 1)>"Previous"</a> })}
+            {(page.page < total_pages).then(|| view! { <a class=BUTTON_SECONDARY href=browse_link(&current, page.page + 1)>"Next"</a> })}
+        </nav>
+    }
+    .into_any()
 }
 
 /// `/admin/products`: products by status (pending first, as a review queue), each with its

@@ -475,6 +475,80 @@ pub async fn submit(services: &Services, actor: &Actor, id: &Id) -> Result<Produ
     Ok(product)
 }
 
+/// The active products `user` saved to their wishlist, most recently saved first (for
+/// `super::wishlist`, which checks the caller).
+pub(super) async fn saved_by(
+    db: &Db,
+    user: &Id,
+    window: Window,
+) -> Result<Page<Product>, AppError> {
+    let mut conn = db.pool().acquire().await?;
+    let total: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM wishlist w JOIN products p ON p.id = w.product_id \
+         WHERE w.user_id = $1 AND p.status = 'active'",
+    )
+    .bind(user)
+    .fetch_one(&mut *conn)
+    .await?;
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM {FROM} JOIN wishlist w ON w.product_id = p.id \
+         WHERE w.user_id = $1 AND p.status = 'active' \
+         ORDER BY w.created_at DESC, p.id LIMIT $2 OFFSET $3"
+    ))
+    .bind(user)
+    .bind(i64::from(window.limit))
+    .bind(window.offset())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Page {
+        items: complete(&mut conn, rows).await?,
+        page: window.page,
+        limit: window.limit,
+        total: u64::try_from(total).unwrap_or(0),
+    })
+}
+
+/// Up to `limit` other active products of `product`'s category, best rated and most viewed
+/// first.
+pub async fn related(db: &Db, product: &Product, limit: i64) -> Result<Vec<Product>, AppError> {
+    let mut conn = db.pool().acquire().await?;
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE p.category_id = $1 AND p.id <> $2 \
+         AND p.status = 'active' ORDER BY p.rating_sum DESC, p.view_count DESC, p.id LIMIT $3"
+    ))
+    .bind(&product.category_id)
+    .bind(&product.id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    complete(&mut conn, rows).await
+}
+
+/// Counts a visit to an active product's page: its total and the day's (for the vendor's
+/// chart).
+pub async fn record_view(db: &Db, product: &Id) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    let counted = sqlx::query(
+        "UPDATE products SET view_count = view_count + 1 WHERE id = $1 AND status = 'active'",
+    )
+    .bind(product)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if counted == 1 {
+        sqlx::query(
+            "INSERT INTO product_views (product_id, day, views) VALUES ($1, $2, 1) \
+             ON CONFLICT (product_id, day) DO UPDATE SET views = product_views.views + 1",
+        )
+        .bind(product)
+        .bind(Timestamp::now().as_millis() / 86_400_000)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Products for staff, oldest first, optionally of one status (a review queue).
 pub async fn for_review(
     db: &Db,
@@ -643,7 +717,8 @@ fn bind_all<'q>(
 }
 
 /// The active products a storefront visitor asked for: full-text search (ranked), category
-/// (with its subcategories), storefront, tag and price filters, a sort, and a page. An unknown
+/// (with its subcategories), storefront, tag, price and minimum-rating filters, a sort, and a
+/// page. An unknown
 /// category or storefront is `NOT_FOUND`; a price range that is empty finds nothing.
 pub async fn browse(db: &Db, query: &BrowseQuery) -> Result<Page<Product>, AppError> {
     let window = Window::new(query.page, query.limit)?;
@@ -661,6 +736,9 @@ pub async fn browse(db: &Db, query: &BrowseQuery) -> Result<Page<Product>, AppEr
     let max_price = query
         .max_price
         .map(|v| checks.check("maxPrice", rules::amount(v)));
+    let min_rating = query
+        .min_rating
+        .map(|v| checks.check("minRating", rules::rating(v)));
     let tag = query
         .tag
         .as_ref()
@@ -700,6 +778,13 @@ pub async fn browse(db: &Db, query: &BrowseQuery) -> Result<Page<Product>, AppEr
         let n = push(&mut args, Arg::Int(max));
         conditions.push(format!("p.price_amount <= ${n}"));
     }
+    if let Some(stars) = min_rating.flatten() {
+        // The average is at least `stars` exactly when the sum is at least `stars` × count.
+        let n = push(&mut args, Arg::Int(i64::from(stars)));
+        conditions.push(format!(
+            "p.rating_count > 0 AND p.rating_sum >= ${n} * p.rating_count"
+        ));
+    }
     let words = search::words(search);
     let (join, relevance) = if words.is_empty() {
         (String::new(), None)
@@ -724,6 +809,13 @@ pub async fn browse(db: &Db, query: &BrowseQuery) -> Result<Page<Product>, AppEr
     let order = match (sort, relevance) {
         (ProductSort::Relevance, Some(best)) => best.to_owned(),
         (ProductSort::Price, _) => format!("p.price_amount {}", direction(true)),
+        (ProductSort::Rating, _) => {
+            let direction = direction(false);
+            format!(
+                "CASE WHEN p.rating_count = 0 THEN 0 ELSE p.rating_sum * 1.0 / p.rating_count END \
+                 {direction}, p.rating_count {direction}"
+            )
+        }
         (ProductSort::Popularity, _) => format!("p.view_count {}", direction(false)),
         (ProductSort::Newest | ProductSort::Relevance, _) => {
             format!("p.published_at {}", direction(false))

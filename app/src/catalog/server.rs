@@ -1,9 +1,9 @@
 //! Server functions of the catalog pages. Each resolves the caller and lets the service
 //! decide.
 
-use super::model::{BrowseQuery, Category, Product, ProductStatus};
+use super::model::{BrowseQuery, Category, Product, ProductStatus, ProductView, Review};
 #[cfg(feature = "ssr")]
-use super::model::{CategoryChanges, NewCategory};
+use super::model::{CategoryChanges, NewCategory, ReviewChanges, ReviewInput};
 use crate::error::AppError;
 use crate::platform::types::Page;
 #[cfg(feature = "ssr")]
@@ -24,11 +24,119 @@ pub async fn browse_products(
     super::products::browse(&context::services()?.db, &query).await
 }
 
-/// One product by slug (or id): active ones for everyone; others for their vendor and staff.
+/// The product page of a slug (or id): active products for everyone; others for their vendor
+/// and staff.
 #[server(prefix = "/rpc", endpoint = "catalog/product")]
-pub async fn product_page(key: String) -> Result<Product, AppError> {
+pub async fn product_page(key: String, reviews_page: Option<u32>) -> Result<ProductView, AppError> {
     let caller = context::caller()?;
-    super::products::get(&context::services()?.db, caller.viewer()?, &key).await
+    super::view::product_page(&context::services()?, caller.viewer()?, &key, reviews_page).await
+}
+
+/// Writes the caller's review of a product they bought.
+#[server(prefix = "/rpc", endpoint = "catalog/reviews/create")]
+pub async fn write_review(
+    product_id: String,
+    rating: u8,
+    body: String,
+) -> Result<Review, AppError> {
+    let actor = context::actor()?;
+    let id = Id::parse_or_not_found(&product_id, "The product")?;
+    let input = ReviewInput {
+        rating,
+        body: body.trim().to_owned(),
+    };
+    super::reviews::create(&context::services()?, &actor, &id, input).await
+}
+
+/// Changes the caller's own review.
+#[server(prefix = "/rpc", endpoint = "catalog/reviews/update")]
+pub async fn edit_review(id: String, rating: u8, body: String) -> Result<Review, AppError> {
+    let actor = context::actor()?;
+    let id = Id::parse_or_not_found(&id, "The review")?;
+    let changes = ReviewChanges {
+        rating: Some(rating),
+        body: Some(body.trim().to_owned()),
+    };
+    super::reviews::update(&context::services()?, &actor, &id, changes).await
+}
+
+/// Deletes the caller's own review.
+#[server(prefix = "/rpc", endpoint = "catalog/reviews/delete")]
+pub async fn delete_review(id: String) -> Result<(), AppError> {
+    let actor = context::actor()?;
+    let id = Id::parse_or_not_found(&id, "The review")?;
+    super::reviews::delete(&context::services()?, &actor, &id).await
+}
+
+/// The vendor's reply to a review of their product.
+#[server(prefix = "/rpc", endpoint = "catalog/reviews/reply")]
+pub async fn reply_to_review(id: String, reply: String) -> Result<Review, AppError> {
+    let actor = context::actor()?;
+    let id = Id::parse_or_not_found(&id, "The review")?;
+    super::reviews::reply(&context::services()?, &actor, &id, reply.trim()).await
+}
+
+/// Saves a product to, or takes it off, the caller's wishlist.
+#[server(prefix = "/rpc", endpoint = "catalog/wishlist/toggle")]
+pub async fn toggle_wishlist(product_id: String, save: bool) -> Result<(), AppError> {
+    let actor = context::actor()?;
+    let id = Id::parse_or_not_found(&product_id, "The product")?;
+    let services = context::services()?;
+    if save {
+        super::wishlist::add(&services, &actor, &id).await
+    } else {
+        super::wishlist::remove(&services, &actor, &id).await
+    }
+}
+
+/// The caller's wishlist, a page at a time.
+#[server(prefix = "/rpc", endpoint = "catalog/wishlist")]
+pub async fn wishlist_page(page: Option<u32>) -> Result<Page<Product>, AppError> {
+    let actor = context::actor()?;
+    let window = crate::platform::paging::Window::new(page, Some(24))?;
+    super::wishlist::list(&context::services()?.db, &actor, window).await
+}
+
+/// The ids of the products the caller saved (none for a guest), to mark cards.
+#[server(prefix = "/rpc", endpoint = "catalog/wishlist/ids")]
+pub async fn saved_products() -> Result<Option<Vec<String>>, AppError> {
+    match context::caller()?.viewer()? {
+        Some(actor) if actor.principal().is_some() => {
+            let ids = super::wishlist::ids(&context::services()?.db, actor).await?;
+            Ok(Some(ids.into_iter().map(|id| id.to_string()).collect()))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// How many products the caller saved (none for a guest).
+#[server(prefix = "/rpc", endpoint = "catalog/wishlist/count")]
+pub async fn wishlist_count() -> Result<i64, AppError> {
+    match context::caller()?.viewer()? {
+        Some(actor) if actor.principal().is_some() => {
+            super::wishlist::count(&context::services()?.db, actor).await
+        }
+        _ => Ok(0),
+    }
+}
+
+/// Staff hide a review, or show it again.
+#[server(prefix = "/rpc", endpoint = "admin/reviews/hide")]
+pub async fn hide_review(id: String, hidden: bool) -> Result<Review, AppError> {
+    let actor = context::actor()?;
+    let id = Id::parse_or_not_found(&id, "The review")?;
+    super::reviews::set_hidden(&context::services()?, actor.staff()?, &id, hidden).await
+}
+
+/// Every review for staff, newest first; only hidden or only visible ones when asked.
+#[server(prefix = "/rpc", endpoint = "admin/reviews")]
+pub async fn moderate_reviews(
+    hidden: Option<bool>,
+    page: Option<u32>,
+) -> Result<Page<Review>, AppError> {
+    let actor = context::actor()?;
+    let window = crate::platform::paging::Window::new(page, None)?;
+    super::reviews::for_staff(&context::services()?.db, actor.staff()?, hidden, window).await
 }
 
 /// The staff review queue of products, by status (all when `None`), a page at a time.

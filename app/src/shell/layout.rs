@@ -7,6 +7,7 @@
 
 use super::guard::{StaffOnly, viewer};
 use crate::auth::pages::LogoutButton;
+use crate::catalog::wishlist_page::WishlistLink;
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::use_query_map;
@@ -123,6 +124,7 @@ fn AccountLinks() -> impl IntoView {
             {principal.role.is_staff().then(|| view! {
                 <li><a href="/admin" class="hover:text-indigo-700">"Admin"</a></li>
             })}
+            <li><WishlistLink/></li>
             <li><a href="/account" class="hover:text-indigo-700">"Account"</a></li>
             <li><LogoutButton/></li>
         }

@@ -17,3 +17,4 @@ mod sessions;
 mod settings;
 mod stress;
 mod vendors;
+mod wishlist;

@@ -305,7 +305,7 @@ async fn guests_search_filter_sort_and_page_the_live_products() {
         // Refusals.
         assert_error(app.get("/api/v1/products?filter[category]=nope").await, 404, "NOT_FOUND").await;
         assert_error(app.get("/api/v1/products?filter[vendor]=nope").await, 404, "NOT_FOUND").await;
-        for bad in ["?sort=rating", "?order=up", "?filter[minPrice]=cheap", "?filter[tag]=Not%20A%20Tag", "?limit=500"] {
+        for bad in ["?sort=best", "?filter[minRating]=6", "?filter[minRating]=0", "?order=up", "?filter[minPrice]=cheap", "?filter[tag]=Not%20A%20Tag", "?limit=500"] {
             assert_error(app.get(&format!("/api/v1/products{bad}")).await, 400, "VALIDATION_ERROR").await;
         }
         let long = "x".repeat(101);

@@ -415,3 +415,198 @@ async fn the_rating_stays_exact_under_concurrent_reviews() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_product_page_shows_ratings_reviews_and_each_viewers_forms() {
+    on_each_backend(|app| async move {
+        let admin = staff_token(&app, "admin@example.com", Role::Admin).await;
+        let seller_email = "seller@example.com";
+        let seller = vendor(&app, &admin, seller_email, "Flowsmith").await;
+        let automation = category(&app, &admin, "Automation").await;
+        let id = live_product(&app, &seller, &admin, product("Lead scoring", &automation)).await;
+        live_product(
+            &app,
+            &seller,
+            &admin,
+            product("Invoice chaser", &automation),
+        )
+        .await;
+        let (ada, ada_id) = customer(&app, "ada@example.com").await;
+        buy(&app, &admin, &ada_id, &id).await;
+        let buyer =
+            crate::fixtures::form_login(&app, "ada@example.com", crate::fixtures::PASSWORD).await;
+
+        // Before reviewing: the buyer gets the form; a guest does not.
+        let html = app.html_with_cookie("/products/lead-scoring", &buyer).await;
+        assert!(html.contains("Review this product"), "{html}");
+        let guest = app
+            .get("/products/lead-scoring")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(!guest.contains("Review this product") && guest.contains("No reviews yet"));
+        assert!(
+            guest.contains("<meta property=\"og:title\" content=\"Lead scoring\""),
+            "{guest}"
+        );
+        assert!(guest.contains("<meta name=\"description\""), "{guest}");
+        assert!(
+            guest.contains("aria-label=\"Invoice chaser\""),
+            "related products: {guest}"
+        );
+
+        // The form posts as a browser without the wasm would; the page then shows the review,
+        // the rating and its histogram, and offers editing instead.
+        let status = crate::fixtures::rpc(
+            &app,
+            "/rpc/catalog/reviews/create",
+            &buyer,
+            &[
+                ("product_id", &id),
+                ("rating", "4"),
+                ("body", "  Clear guide, works with HubSpot.  "),
+            ],
+        )
+        .await;
+        assert!(status < 400, "{status}");
+        let html = app.html_with_cookie("/products/lead-scoring", &buyer).await;
+        assert!(html.contains("Clear guide, works with HubSpot."), "{html}");
+        assert!(html.contains("Edit your review") && !html.contains("Review this product"));
+        assert!(html.contains("4.0"), "{html}");
+        assert!(html.contains("aria-label=\"4 out of 5 stars\""), "{html}");
+        let (_, mine) = envelope(
+            app.get_with(&format!("/api/v1/products/{id}/reviews"), &ada)
+                .await,
+        )
+        .await;
+        let review = mine["data"][0]["id"].as_str().unwrap().to_owned();
+
+        // The seller sees a reply form, replies, and the form is gone.
+        let seller_cookie =
+            crate::fixtures::form_login(&app, seller_email, crate::fixtures::PASSWORD).await;
+        let html = app
+            .html_with_cookie("/products/lead-scoring", &seller_cookie)
+            .await;
+        assert!(html.contains("Your reply"), "{html}");
+        let status = crate::fixtures::rpc(
+            &app,
+            "/rpc/catalog/reviews/reply",
+            &seller_cookie,
+            &[("id", &review), ("reply", "Thanks, Ada!")],
+        )
+        .await;
+        assert!(status < 400, "{status}");
+        let html = app
+            .get("/products/lead-scoring")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("The seller replied") && html.contains("Thanks, Ada!"),
+            "{html}"
+        );
+
+        // Guests' visits are counted (after the page is served); the seller's are not.
+        let views = || async {
+            let (_, body) = envelope(app.get(&format!("/api/v1/products/{id}")).await).await;
+            body["data"]["viewCount"].as_i64().unwrap()
+        };
+        for _ in 0..50 {
+            if views().await >= 4 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(
+            views().await,
+            4,
+            "the guest's and the buyer's two views each; not the seller's"
+        );
+        let days: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(views), 0) AS BIGINT) FROM product_views WHERE product_id = $1",
+        )
+        .bind(&id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(days, 4);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn products_filter_by_minimum_rating_and_sort_by_rating() {
+    on_each_backend(|app| async move {
+        let admin = staff_token(&app, "admin@example.com", Role::Admin).await;
+        let seller = vendor(&app, &admin, "seller@example.com", "Flowsmith").await;
+        let automation = category(&app, &admin, "Automation").await;
+        // Ratings: "Loved" 5 and 4 (4.5), "Fine" 4 (4.0), "Meh" 2 (2.0), "Unrated" none.
+        let mut ids = Vec::new();
+        for title in ["Loved", "Fine", "Meh", "Unrated"] {
+            ids.push(live_product(&app, &seller, &admin, product(title, &automation)).await);
+        }
+        let (one, one_id) = provisioned_customer(&app, "one@example.com").await;
+        let (two, two_id) = provisioned_customer(&app, "two@example.com").await;
+        for (token, user, product, stars) in [
+            (&one, &one_id, &ids[0], 5),
+            (&two, &two_id, &ids[0], 4),
+            (&one, &one_id, &ids[1], 4),
+            (&one, &one_id, &ids[2], 2),
+        ] {
+            buy(&app, &admin, user, product).await;
+            assert_eq!(
+                envelope(review(&app, token, product, stars, "An honest review here.").await)
+                    .await
+                    .0,
+                201
+            );
+        }
+        let titles = |path: &'static str| {
+            let app = &app;
+            async move {
+                listed(app, path)
+                    .await
+                    .iter()
+                    .map(|p| p["title"].as_str().unwrap().to_owned())
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            titles("/api/v1/products?sort=rating").await,
+            ["Loved", "Fine", "Meh", "Unrated"]
+        );
+        assert_eq!(
+            titles("/api/v1/products?sort=rating&order=asc").await,
+            ["Unrated", "Meh", "Fine", "Loved"]
+        );
+        assert_eq!(
+            titles("/api/v1/products?filter[minRating]=4&sort=rating").await,
+            ["Loved", "Fine"]
+        );
+        assert_eq!(
+            titles("/api/v1/products?filter[minRating]=5").await,
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            titles("/api/v1/products?filter[minRating]=2&sort=rating").await,
+            ["Loved", "Fine", "Meh"]
+        );
+        let html = app
+            .get("/products?rating=4&sort=rating")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("aria-label=\"Loved\"") && !html.contains("aria-label=\"Meh\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("★ 4.5 (2)"),
+            "the card shows the rating: {html}"
+        );
+    })
+    .await;
+}

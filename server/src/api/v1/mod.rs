@@ -10,6 +10,7 @@ pub mod reviews;
 pub mod site;
 pub mod users;
 pub mod vendors;
+pub mod wishlist;
 
 use crate::state::AppState;
 use app::catalog::model::{ProductSort, ReviewSort};
@@ -46,6 +47,7 @@ use utoipa::OpenApi;
         images::add, images::remove,
         reviews::list, reviews::create, reviews::update, reviews::delete, reviews::reply,
         reviews::moderation, reviews::hide, reviews::unhide,
+        wishlist::list, wishlist::add, wishlist::remove,
     ),
     // Enums that only a query parameter names are listed here (responses collect the rest).
     components(schemas(ErrorEnvelope, Meta, Pagination, FieldError, ProductSort, ReviewSort)),
@@ -208,6 +210,11 @@ pub fn router() -> Router<AppState> {
             get(users::api_keys).post(users::create_api_key),
         )
         .route("/users/me/api-keys/{id}", delete(users::revoke_api_key))
+        .route(
+            "/users/me/wishlist",
+            get(wishlist::list).post(wishlist::add),
+        )
+        .route("/users/me/wishlist/{product_id}", delete(wishlist::remove))
         .route("/admin/users", get(admin::list_users))
         .route(
             "/admin/users/{id}",

@@ -84,3 +84,23 @@ pub fn number(errors: &mut Vec<FieldError>, field: &str, value: Option<String>) 
         }
     })
 }
+
+/// A number of stars, 1 to 5.
+pub fn stars_schema() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(1))
+        .maximum(Some(5))
+        .build()
+}
+
+/// A number of stars as sent in a query string; a message on `field` otherwise.
+pub fn stars(errors: &mut Vec<FieldError>, field: &str, value: Option<String>) -> Option<u8> {
+    value.and_then(|v| match v.parse::<u8>() {
+        Ok(n) if (1..=5).contains(&n) => Some(n),
+        _ => {
+            errors.push(FieldError::new(field, "Use 1 to 5 stars."));
+            None
+        }
+    })
+}

@@ -3,7 +3,7 @@
 
 use super::params::{
     amount_schema, limit_schema, money, number, order_schema, page_schema, search_schema,
-    slug_schema,
+    slug_schema, stars, stars_schema,
 };
 use super::vendors::Rejection;
 use crate::api::caller::{ApiCaller, ApiViewer};
@@ -33,7 +33,7 @@ pub struct PageParams {
 }
 
 impl PageParams {
-    fn window(self) -> Result<Window, AppError> {
+    pub fn window(self) -> Result<Window, AppError> {
         let mut errors = Vec::new();
         let page = number(&mut errors, "page", self.page);
         let limit = number(&mut errors, "limit", self.limit);
@@ -195,7 +195,12 @@ pub struct BrowseParams {
     #[serde(rename = "filter[maxPrice]")]
     #[param(rename = "filter[maxPrice]", schema_with = price_schema)]
     pub max_price: Option<String>,
-    /// `relevance` (the default with a search), `newest` (otherwise), `price` or `popularity`.
+    /// Products rated on average at least this many stars.
+    #[serde(rename = "filter[minRating]")]
+    #[param(rename = "filter[minRating]", schema_with = stars_schema)]
+    pub min_rating: Option<String>,
+    /// `relevance` (the default with a search), `newest` (otherwise), `price`, `rating` or
+    /// `popularity`.
     #[param(value_type = Option<ProductSort>)]
     pub sort: Option<String>,
     /// `asc` or `desc`; the default is each sort's natural order (price ascending, the others
@@ -219,7 +224,7 @@ impl BrowseParams {
             ProductSort::parse(&s).or_else(|| {
                 errors.push(FieldError::new(
                     "sort",
-                    "Sort by relevance, newest, price or popularity.",
+                    "Sort by relevance, newest, price, rating or popularity.",
                 ));
                 None
             })
@@ -234,6 +239,7 @@ impl BrowseParams {
         });
         let min_price = money(&mut errors, "filter[minPrice]", self.min_price);
         let max_price = money(&mut errors, "filter[maxPrice]", self.max_price);
+        let min_rating = stars(&mut errors, "filter[minRating]", self.min_rating);
         let page = number(&mut errors, "page", self.page);
         let limit = number(&mut errors, "limit", self.limit);
         if !errors.is_empty() {
@@ -246,6 +252,7 @@ impl BrowseParams {
             tag: self.tag,
             min_price,
             max_price,
+            min_rating,
             sort,
             ascending,
             page,

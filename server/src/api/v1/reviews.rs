@@ -1,7 +1,7 @@
 //! Reviews: a product's (`/products/{id}/reviews`), one's own (`/reviews/{id}`), the vendor's
 //! reply, and staff moderation (`/admin/reviews`).
 
-use super::params::{limit_schema, number, order_schema, page_schema, words};
+use super::params::{limit_schema, number, order_schema, page_schema, stars, stars_schema, words};
 use crate::api::caller::ApiCaller;
 use crate::api::json::ApiJson;
 use crate::state::AppState;
@@ -23,14 +23,6 @@ fn review_id(id: &str) -> Result<Id, AppError> {
 
 fn product_id(id: &str) -> Result<Id, AppError> {
     Id::parse_or_not_found(id, "The product")
-}
-
-fn stars_schema() -> Object {
-    utoipa::openapi::schema::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::Type::Integer)
-        .minimum(Some(1))
-        .maximum(Some(5))
-        .build()
 }
 
 /// A product's review list: `filter[rating]`, `sort`, `order`, `page`, `limit`.
@@ -66,13 +58,7 @@ pub async fn list(
 ) -> Result<Envelope<Vec<Review>>, AppError> {
     let id = product_id(&id)?;
     let mut errors = Vec::new();
-    let rating = params.rating.and_then(|r| match r.parse::<u8>() {
-        Ok(stars) if (1..=5).contains(&stars) => Some(stars),
-        _ => {
-            errors.push(FieldError::new("filter[rating]", "Use 1 to 5 stars."));
-            None
-        }
-    });
+    let rating = stars(&mut errors, "filter[rating]", params.rating);
     let sort = params.sort.and_then(|s| {
         ReviewSort::parse(&s).or_else(|| {
             errors.push(FieldError::new("sort", "Sort by newest or rating."));

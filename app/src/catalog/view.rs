@@ -1,0 +1,87 @@
+//! The product page's data in one load: the product (as `products::get` allows the viewer),
+//! its rating histogram and a page of reviews, what the viewer may do (review, reply, save),
+//! and related products. A visit to an active product is counted after the page is served.
+
+use super::model::{ProductView, RatingHistogram};
+use super::purchases;
+use super::reviews::{self, ReviewQuery};
+use super::{products, wishlist};
+use crate::error::AppError;
+use crate::platform::Services;
+use crate::platform::identity::Actor;
+use crate::platform::paging::Window;
+use crate::platform::types::Page;
+use crate::vendors::service as vendors;
+
+/// Reviews per page on the product page.
+const REVIEWS_PER_PAGE: u32 = 10;
+/// Related products shown.
+const RELATED: i64 = 4;
+
+/// The product page of `key` (slug or id) for `viewer`, with page `reviews_page` of reviews.
+pub async fn product_page(
+    services: &Services,
+    viewer: Option<&Actor>,
+    key: &str,
+    reviews_page: Option<u32>,
+) -> Result<ProductView, AppError> {
+    let db = &services.db;
+    let product = products::get(db, viewer, key).await?;
+    let window = Window::new(reviews_page, Some(REVIEWS_PER_PAGE))?;
+    let public = product.status == super::model::ProductStatus::Active;
+    let (histogram, reviews, related) = if public {
+        (
+            reviews::histogram(db, &product.id).await?,
+            reviews::for_product(db, &product.id, ReviewQuery::default(), window).await?,
+            products::related(db, &product, RELATED).await?,
+        )
+    } else {
+        let none = Page {
+            items: Vec::new(),
+            page: window.page,
+            limit: window.limit,
+            total: 0,
+        };
+        (RatingHistogram::default(), none, Vec::new())
+    };
+    let signed_in = viewer.and_then(Actor::principal);
+    let (own_review, may_review, is_seller, wishlisted) = match (viewer, signed_in) {
+        (Some(actor), Some(principal)) => {
+            let own = reviews::mine(db, actor, &product.id).await?;
+            let mut conn = db.pool().acquire().await?;
+            let bought = purchases::owns(&mut conn, &principal.id, &product.id).await?;
+            let seller = vendors::mine(db, actor)
+                .await?
+                .is_some_and(|vendor| vendor.id == product.vendor_id);
+            let saved = wishlist::contains(db, actor, &product.id).await?;
+            (
+                own.clone(),
+                public && bought && own.is_none(),
+                seller,
+                saved,
+            )
+        }
+        _ => (None, false, false, false),
+    };
+    if public && !is_seller {
+        let db = db.clone();
+        let id = product.id.clone();
+        tokio::spawn(async move {
+            if let Err(error) = products::record_view(&db, &id).await {
+                tracing::warn!(%error, "cannot count a product view");
+            }
+        });
+    }
+    Ok(ProductView {
+        product,
+        histogram,
+        reviews,
+        own_review,
+        may_review,
+        is_seller,
+        wishlisted,
+        signed_in: signed_in.is_some(),
+        related,
+        site_url: services.public_url.to_string(),
+    })
+}
