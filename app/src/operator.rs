@@ -4,8 +4,8 @@
 
 use crate::auth::service as account;
 use crate::catalog::categories;
-use crate::catalog::model::{NewCategory, ProductInput};
-use crate::catalog::products;
+use crate::catalog::model::{NewCategory, ProductInput, ProductStatus, ReviewInput};
+use crate::catalog::{images, products, purchases, reviews};
 use crate::error::AppError;
 use crate::platform::Services;
 use crate::platform::identity::{Actor, Admin, Role};
@@ -141,6 +141,7 @@ pub async fn seed(services: &Services, demo: bool) -> Result<SeedReport, AppErro
             }
         }
         seed_products(services, admin, &mut report).await?;
+        seed_reviews(services, admin, &mut report).await?;
     }
     Ok(report)
 }
@@ -213,11 +214,138 @@ async fn seed_products(
             category_id: leaf.id.clone(),
             tags: vec![leaf.slug.clone(), kind.to_owned(), edition.to_lowercase()],
         };
-        products::publish_for(services, admin, &stores[i % stores.len()].id, input).await?;
+        let product =
+            products::publish_for(services, admin, &stores[i % stores.len()].id, input).await?;
+        images::publish_for(services, admin, &product.id, &demo_cover(i), None).await?;
     }
     report
         .changed
         .push(format!("{DEMO_PRODUCTS} products on sale"));
+    Ok(())
+}
+
+/// A demo product's cover: an 800 × 500 PNG, a diagonal blend of two colours picked by `n`
+/// with soft bands, so each product looks a little different.
+pub fn demo_cover(n: usize) -> Vec<u8> {
+    const PALETTE: [[u8; 3]; 8] = [
+        [79, 70, 229],
+        [14, 165, 233],
+        [16, 185, 129],
+        [245, 158, 11],
+        [239, 68, 68],
+        [168, 85, 247],
+        [236, 72, 153],
+        [20, 184, 166],
+    ];
+    let (from, to) = (PALETTE[n % 8], PALETTE[(n / 8 + n + 3) % 8]);
+    let (width, height) = (800u32, 500u32);
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        let t = (x + y) * 255 / (width + height);
+        let band = if (x / 40 + y / 40 + n as u32) % 5 == 0 {
+            18
+        } else {
+            0
+        };
+        let mix = |a: u8, b: u8| {
+            let v = (u32::from(a) * (255 - t) + u32::from(b) * t) / 255;
+            u8::try_from((v + band).min(255)).unwrap_or(255)
+        };
+        image::Rgb([
+            mix(from[0], to[0]),
+            mix(from[1], to[1]),
+            mix(from[2], to[2]),
+        ])
+    });
+    let mut bytes = Vec::new();
+    // Encoding an in-memory image to PNG cannot fail.
+    let _ = image.write_to(
+        &mut std::io::Cursor::new(&mut bytes),
+        image::ImageFormat::Png,
+    );
+    bytes
+}
+
+/// The demo reviewers (first and last names): customers who bought and reviewed demo products.
+const DEMO_REVIEWERS: [(&str, &str); 10] = [
+    ("Noor", "Haddad"),
+    ("Mateo", "Silva"),
+    ("Priya", "Raman"),
+    ("Jonas", "Berg"),
+    ("Aiko", "Tanaka"),
+    ("Liam", "O'Connor"),
+    ("Zara", "Okafor"),
+    ("Felix", "Wagner"),
+    ("Chloe", "Martin"),
+    ("Omar", "Farouk"),
+];
+
+/// What demo reviewers say, by stars (index 0 for 2 stars … 3 for 5 stars).
+const DEMO_REVIEW_TEXT: [&str; 4] = [
+    "Did the job in the end, but the setup guide skips a few steps.",
+    "Solid and does what it says. A video walkthrough would help.",
+    "Very useful: I had it running in an afternoon and the guide is clear.",
+    "Excellent. Saved me days of work, and the seller answered my question quickly.",
+];
+
+/// Demo reviewers buy demo products and review them (0 to 5 reviews a product, mostly 4 and
+/// 5 stars) — only when there are no reviews yet.
+async fn seed_reviews(
+    services: &Services,
+    admin: Admin<'_>,
+    report: &mut SeedReport,
+) -> Result<(), AppError> {
+    let db = &services.db;
+    let any = Window::new(Some(1), Some(1))?;
+    if reviews::for_staff(db, admin.staff(), None, any)
+        .await?
+        .total
+        > 0
+    {
+        return Ok(());
+    }
+    let mut reviewers = Vec::new();
+    for (n, (first, last)) in DEMO_REVIEWERS.into_iter().enumerate() {
+        let email = format!("reviewer{}@agora.test", n + 1);
+        let id = match account::find_id(db, admin.staff(), &email).await? {
+            Some(id) => id,
+            None => {
+                let password = "Customer-Demo-2026".to_owned();
+                account::provision(db, admin, &email, password, first, last, Role::User).await?;
+                account::find_id(db, admin.staff(), &email)
+                    .await?
+                    .ok_or(AppError::Internal)?
+            }
+        };
+        reviewers.push(id);
+    }
+    let mut written = 0;
+    let mut page = 1;
+    loop {
+        let window = Window::new(Some(page), Some(100))?;
+        let batch =
+            products::for_review(db, admin.staff(), Some(ProductStatus::Active), window).await?;
+        for (i, product) in batch.items.iter().enumerate() {
+            let n = (page as usize - 1) * 100 + i;
+            for k in 0..(n * 7) % 6 {
+                let buyer = &reviewers[(n + k * 3) % reviewers.len()];
+                let stars = [5u8, 4, 5, 3, 4, 5, 2][(n + k) % 7];
+                purchases::grant(services, admin, buyer, &product.id).await?;
+                let input = ReviewInput {
+                    rating: stars,
+                    body: DEMO_REVIEW_TEXT[usize::from(stars) - 2].to_owned(),
+                };
+                reviews::publish_for(services, admin, buyer, &product.id, input).await?;
+                written += 1;
+            }
+        }
+        if page >= batch.total_pages() {
+            break;
+        }
+        page += 1;
+    }
+    report
+        .changed
+        .push(format!("{written} reviews by {} buyers", reviewers.len()));
     Ok(())
 }
 

@@ -138,7 +138,7 @@ async fn complete(conn: &mut AnyConnection, rows: Vec<Row>) -> Result<Vec<Produc
         .collect())
 }
 
-async fn find(conn: &mut AnyConnection, id: &Id) -> Result<Product, AppError> {
+pub(super) async fn find(conn: &mut AnyConnection, id: &Id) -> Result<Product, AppError> {
     let row: Row = sqlx::query_as(&format!("SELECT {COLUMNS} FROM {FROM} WHERE p.id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)

@@ -131,6 +131,32 @@ async fn the_demo_seed_is_idempotent_and_keeps_operator_changes() {
                 "{category}"
             );
         }
+        // Every product has a cover image; many have reviews, and ratings match them.
+        let (_, body) = crate::helpers::envelope(app.get("/api/v1/products?limit=100").await).await;
+        let products = body["data"].as_array().unwrap();
+        assert!(
+            products
+                .iter()
+                .all(|p| p["images"].as_array().unwrap().len() == 1)
+        );
+        let rated = products
+            .iter()
+            .filter(|p| p["ratingCount"].as_i64().unwrap() > 0)
+            .count();
+        assert!(
+            rated > products.len() / 2,
+            "{rated} of {} rated",
+            products.len()
+        );
+        let (sum, count, reviews): (i64, i64, i64) = sqlx::query_as(
+            "SELECT CAST(SUM(rating_sum) AS BIGINT), CAST(SUM(rating_count) AS BIGINT), \
+             (SELECT COUNT(*) FROM reviews) FROM products",
+        )
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(count, reviews);
+        assert!(sum >= 3 * count, "mostly good reviews");
         assert_eq!(get(&app.db, &SITE_NAME).await.unwrap(), "Agora Demo Market");
         let token = crate::fixtures::login(&app, "admin@agora.test", "Admin-Demo-2026").await;
         let (_, body) = crate::helpers::envelope(token).await;
@@ -155,6 +181,11 @@ async fn the_demo_seed_is_idempotent_and_keeps_operator_changes() {
             total,
             "no second set of products"
         );
+        let again: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM reviews")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(again, reviews, "no second set of reviews");
         assert_eq!(get(&app.db, &SITE_NAME).await.unwrap(), "My Market");
         assert_eq!(audit_rows().await, audited, "a second seed records nothing");
     })
