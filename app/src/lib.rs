@@ -82,6 +82,11 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=StaticSegment("wishlist") view=SignedInOnly>
                         <Route path=StaticSegment("") view=catalog::wishlist_page::WishlistPage ssr=SsrMode::Async/>
                     </ParentRoute>
+                    <ParentRoute path=StaticSegment("vendor") view=SignedInOnly>
+                        <Route path=StaticSegment("") view=catalog::vendor_pages::VendorDashboardPage ssr=SsrMode::Async/>
+                        <Route path=(StaticSegment("products"), StaticSegment("new")) view=catalog::vendor_pages::ProductEditorPage ssr=SsrMode::Async/>
+                        <Route path=(StaticSegment("products"), ParamSegment("id")) view=catalog::vendor_pages::ProductEditorPage ssr=SsrMode::Async/>
+                    </ParentRoute>
                     <ParentRoute path=StaticSegment("sell") view=SignedInOnly>
                         <Route path=StaticSegment("") view=vendors::pages::SellPage ssr=SsrMode::Async/>
                     </ParentRoute>
@@ -94,6 +99,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("vendors") view=vendors::pages::AdminVendorsPage/>
                     <Route path=StaticSegment("categories") view=catalog::pages::AdminCategoriesPage/>
                     <Route path=StaticSegment("products") view=catalog::pages::AdminProductsPage/>
+                    <Route path=StaticSegment("reviews") view=catalog::admin_reviews::AdminReviewsPage/>
                     <Route path=StaticSegment("outbox") view=admin::users::OutboxPage/>
                 </ParentRoute>
             </Routes>

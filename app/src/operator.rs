@@ -241,7 +241,7 @@ pub fn demo_cover(n: usize) -> Vec<u8> {
     let (width, height) = (800u32, 500u32);
     let image = image::RgbImage::from_fn(width, height, |x, y| {
         let t = (x + y) * 255 / (width + height);
-        let band = if (x / 40 + y / 40 + n as u32) % 5 == 0 {
+        let band = if (x / 40 + y / 40 + n as u32).is_multiple_of(5) {
             18
         } else {
             0

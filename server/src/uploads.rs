@@ -1,4 +1,5 @@
-//! File uploads from the browser's plain forms, and the media folder they fill.
+//! File uploads from the browser's plain forms (avatars, product images), and the media folder
+//! they fill; and the multipart reader the API's uploads share.
 //!
 //! Server functions take URL-encoded forms only before hydration, so uploads are ordinary
 //! multipart `POST`s answered with a redirect back to the page: they work with and without
@@ -7,10 +8,13 @@
 use crate::state::AppState;
 use app::auth::avatar;
 use app::auth::model::AvatarProblem;
+use app::catalog::images;
+use app::catalog::model::ImageProblem;
 use app::error::AppError;
 use app::platform::caller::Caller;
+use app::platform::types::Id;
 use axum::Router;
-use axum::extract::{Extension, Multipart, State};
+use axum::extract::{Extension, Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use http::StatusCode;
@@ -24,6 +28,7 @@ pub const BODY_LIMIT_BYTES: usize = 16 * 1024 * 1024;
 pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/account/avatar", post(upload_avatar))
+        .route("/vendor/products/{id}/images", post(upload_product_image))
         .nest_service("/media", ServeDir::new(&state.config.media_dir))
 }
 
@@ -51,6 +56,53 @@ async fn upload_avatar(
     }
     avatar::set(&state.services, actor, &bytes).await?;
     back(None)
+}
+
+/// Adds the `image` file of the form (with its `alt` text) to one of the vendor's products,
+/// then goes back to the product's editor (with `?image=<problem>` when it was refused).
+async fn upload_product_image(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let Ok(actor) = caller.actor() else {
+        return Ok(Redirect::to(&format!("/login?next=/vendor/products/{id}")).into_response());
+    };
+    let product = Id::parse_or_not_found(&id, "The product")?;
+    let back = |problem: Option<ImageProblem>| {
+        let query = problem.map_or("saved", ImageProblem::code);
+        Ok(
+            Redirect::to(&format!("/vendor/products/{product}?image={query}#images"))
+                .into_response(),
+        )
+    };
+    let upload = match read_upload(multipart, "image", images::MAX_BYTES, &["alt"]).await {
+        Ok(upload) => upload,
+        Err(UploadError::TooLarge) => return back(Some(ImageProblem::TooLarge)),
+        Err(UploadError::Malformed) => return back(Some(ImageProblem::Missing)),
+    };
+    if upload.file.is_empty() {
+        return back(Some(ImageProblem::Missing));
+    }
+    if let Err(problem) = images::check(&upload.file) {
+        return back(Some(problem));
+    }
+    match images::add(
+        &state.services,
+        actor,
+        &product,
+        &upload.file,
+        upload.text("alt"),
+    )
+    .await
+    {
+        Ok(_) => back(None),
+        Err(AppError::Conflict(field)) if field.field == "image" => {
+            back(Some(ImageProblem::TooMany))
+        }
+        Err(error) => Err(error),
+    }
 }
 
 /// What a multipart form sent: one file field and a few short text fields.

@@ -2,14 +2,18 @@
 //! every catalog page and `GET /api/v1/categories`, and products — written by vendors,
 //! reviewed by staff, browsed by everyone.
 
+pub mod admin_reviews;
 pub mod model;
 pub mod pages;
 pub mod product_page;
 pub mod server;
+pub mod vendor_pages;
 pub mod wishlist_page;
 
 #[cfg(feature = "ssr")]
 pub mod categories;
+#[cfg(feature = "ssr")]
+pub mod dashboard;
 #[cfg(feature = "ssr")]
 pub mod images;
 #[cfg(feature = "ssr")]

@@ -454,3 +454,40 @@ pub struct ProductView {
     /// The site's address (no trailing slash), for absolute links in Open Graph tags.
     pub site_url: String,
 }
+
+/// Views of a vendor's products on one UTC day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DailyViews {
+    /// Days since 1970-01-01.
+    pub day: i64,
+    pub views: i64,
+}
+
+/// What the vendor dashboard shows: the storefront's products (every status) and the views of
+/// the last [`DASHBOARD_DAYS`] days, one entry per day (zero included), oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VendorDashboard {
+    pub store_name: String,
+    pub store_slug: String,
+    pub products: crate::platform::types::Page<Product>,
+    pub views: Vec<DailyViews>,
+}
+
+/// How many days the dashboard's chart covers.
+pub const DASHBOARD_DAYS: i64 = 30;
+
+/// The vendor's product editor form, as typed (`form[title]`, … in the page): prices in
+/// currency units, tags separated by commas; an empty `id` for a new product.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProductForm {
+    pub id: String,
+    pub title: String,
+    pub slug: String,
+    pub summary: String,
+    pub description: String,
+    pub price: String,
+    pub compare_at: String,
+    pub category_id: String,
+    pub tags: String,
+}

@@ -690,6 +690,14 @@ pub async fn get(db: &Db, viewer: Option<&Actor>, key: &str) -> Result<Product, 
     Ok(complete(&mut conn, vec![row]).await?.remove(0))
 }
 
+/// One of the caller's products by id, in any status (another vendor's is not found).
+pub async fn get_own(db: &Db, actor: &Actor, id: &str) -> Result<Product, AppError> {
+    let vendor = storefront(db, actor).await?;
+    let id = Id::parse_or_not_found(id, "The product")?;
+    let mut conn = db.pool().acquire().await?;
+    own(&mut conn, &vendor, &id).await
+}
+
 /// A value bound into a query built at run time.
 enum Arg {
     Text(String),

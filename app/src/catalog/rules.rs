@@ -158,6 +158,22 @@ pub fn amount(value: i64) -> Result<i64, String> {
     }
 }
 
+/// An amount typed in a form in whole currency units, with at most two decimals ("29",
+/// "29.5", "29.00"), as minor units.
+pub fn typed_amount(value: &str) -> Result<i64, String> {
+    let refused = || "Use an amount such as 29 or 29.99.".to_owned();
+    let (units, cents) = value.trim().split_once('.').unwrap_or((value.trim(), ""));
+    let digits = |part: &str| {
+        !part.is_empty() && part.len() <= 9 && part.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(units) || !(cents.is_empty() || (cents.len() <= 2 && digits(cents))) {
+        return Err(refused());
+    }
+    let units: i64 = units.parse().map_err(|_| refused())?;
+    let cents: i64 = format!("{cents:0<2}").parse().map_err(|_| refused())?;
+    amount(units * 100 + cents)
+}
+
 pub fn name(value: &str) -> Result<String, String> {
     NAME.check_name(value)
 }
@@ -216,5 +232,30 @@ pub mod schema {
             .unique_items(true)
             .description(Some("At most 10 tags, no repeats."))
             .build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_amounts_become_minor_units() {
+        assert_eq!(typed_amount("29"), Ok(2900));
+        assert_eq!(typed_amount(" 29.5 "), Ok(2950));
+        assert_eq!(typed_amount("29.99"), Ok(2999));
+        assert_eq!(typed_amount("0"), Ok(0));
+        for bad in ["", "-1", "29.999", "1e3", "29,99", ".5", "abc", "2000000"] {
+            assert!(typed_amount(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn review_texts_follow_their_rule() {
+        assert!(review_body("Works well.\nTwo lines too.").is_ok());
+        assert!(review_body(" Leading space is refused").is_err());
+        assert!(review_body("short").is_err());
+        assert!(reply("Thanks!").is_ok());
+        assert!(rating(0).is_err() && rating(6).is_err() && rating(3).is_ok());
     }
 }

@@ -1,9 +1,12 @@
 //! Server functions of the catalog pages. Each resolves the caller and lets the service
 //! decide.
 
-use super::model::{BrowseQuery, Category, Product, ProductStatus, ProductView, Review};
+use super::model::{
+    BrowseQuery, Category, Product, ProductForm, ProductStatus, ProductView, Review,
+    VendorDashboard,
+};
 #[cfg(feature = "ssr")]
-use super::model::{CategoryChanges, NewCategory, ReviewChanges, ReviewInput};
+use super::model::{CategoryChanges, NewCategory, ProductInput, ReviewChanges, ReviewInput};
 use crate::error::AppError;
 use crate::platform::types::Page;
 #[cfg(feature = "ssr")]
@@ -217,4 +220,88 @@ pub async fn delete_category(id: String) -> Result<(), AppError> {
     let actor = context::actor()?;
     let id = Id::parse_or_not_found(&id, "The category")?;
     super::categories::delete(&context::services()?, actor.staff()?, &id).await
+}
+
+/// The caller's vendor dashboard: products (every status) and views per day.
+#[server(prefix = "/rpc", endpoint = "vendor/dashboard")]
+pub async fn dashboard_page(page: Option<u32>) -> Result<VendorDashboard, AppError> {
+    let actor = context::actor()?;
+    let window = crate::platform::paging::Window::new(page, Some(20))?;
+    super::dashboard::for_vendor(&context::services()?.db, &actor, window).await
+}
+
+/// One of the caller's products, for its edit page.
+#[server(prefix = "/rpc", endpoint = "vendor/product")]
+pub async fn vendor_product(id: String) -> Result<Product, AppError> {
+    let actor = context::actor()?;
+    super::products::get_own(&context::services()?.db, &actor, &id).await
+}
+
+/// Creates a draft (empty `id`) or changes one of the caller's products, then opens its edit
+/// page. Prices are typed in currency units; tags are separated by commas.
+#[server(prefix = "/rpc", endpoint = "vendor/products/save")]
+pub async fn save_product(form: ProductForm) -> Result<Product, AppError> {
+    use crate::platform::validate::Checks;
+    let actor = context::actor()?;
+    let services = context::services()?;
+    let mut checks = Checks::default();
+    let price = checks.check("price", super::rules::typed_amount(&form.price));
+    let compare_at = if form.compare_at.trim().is_empty() {
+        Some(None)
+    } else {
+        checks
+            .check("compareAt", super::rules::typed_amount(&form.compare_at))
+            .map(Some)
+    };
+    checks.finish()?;
+    let input = ProductInput {
+        title: form.title.trim().to_owned(),
+        slug: Some(form.slug.trim().to_owned()),
+        summary: Some(form.summary.trim().to_owned()),
+        description: Some(form.description),
+        price: price.unwrap_or_default(),
+        compare_at: compare_at.flatten(),
+        category_id: Id::parse_or_not_found(&form.category_id, "The category")?,
+        tags: form
+            .tags
+            .split(',')
+            .map(|t| t.trim().to_lowercase())
+            .filter(|t| !t.is_empty())
+            .collect(),
+    };
+    let product = if form.id.is_empty() {
+        super::products::create(&services, &actor, input).await?
+    } else {
+        let id = Id::parse_or_not_found(&form.id, "The product")?;
+        super::products::update(&services, &actor, &id, input).await?
+    };
+    leptos_axum::redirect(&format!("/vendor/products/{}", product.id));
+    Ok(product)
+}
+
+/// Submits one of the caller's drafts (or rejected products) for review.
+#[server(prefix = "/rpc", endpoint = "vendor/products/submit")]
+pub async fn submit_product(id: String) -> Result<Product, AppError> {
+    let actor = context::actor()?;
+    let id = Id::parse_or_not_found(&id, "The product")?;
+    super::products::submit(&context::services()?, &actor, &id).await
+}
+
+/// Deletes one of the caller's drafts or rejected products.
+#[server(prefix = "/rpc", endpoint = "vendor/products/delete")]
+pub async fn delete_product(id: String) -> Result<(), AppError> {
+    let actor = context::actor()?;
+    let id = Id::parse_or_not_found(&id, "The product")?;
+    super::products::delete(&context::services()?, &actor, &id).await?;
+    leptos_axum::redirect("/vendor");
+    Ok(())
+}
+
+/// Removes an image from one of the caller's products.
+#[server(prefix = "/rpc", endpoint = "vendor/products/images/remove")]
+pub async fn remove_product_image(product_id: String, image_id: String) -> Result<(), AppError> {
+    let actor = context::actor()?;
+    let product = Id::parse_or_not_found(&product_id, "The product")?;
+    let image = Id::parse_or_not_found(&image_id, "The image")?;
+    super::images::remove(&context::services()?, &actor, &product, &image).await
 }

@@ -1,2 +1,3 @@
-//! Shared UI pieces (form fields and their errors); imports no feature.
+//! Shared UI pieces (form fields and their errors, charts); imports no feature.
+pub mod chart;
 pub mod forms;

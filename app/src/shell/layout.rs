@@ -8,6 +8,7 @@
 use super::guard::{StaffOnly, viewer};
 use crate::auth::pages::LogoutButton;
 use crate::catalog::wishlist_page::WishlistLink;
+use crate::platform::identity::Role;
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::use_query_map;
@@ -124,6 +125,9 @@ fn AccountLinks() -> impl IntoView {
             {principal.role.is_staff().then(|| view! {
                 <li><a href="/admin" class="hover:text-indigo-700">"Admin"</a></li>
             })}
+            {(principal.role == Role::Vendor).then(|| view! {
+                <li><a href="/vendor" class="hover:text-indigo-700">"Dashboard"</a></li>
+            })}
             <li><WishlistLink/></li>
             <li><a href="/account" class="hover:text-indigo-700">"Account"</a></li>
             <li><LogoutButton/></li>
@@ -201,6 +205,11 @@ pub fn AdminLayout() -> impl IntoView {
                         <li>
                             <A href="/admin/products" attr:class="block rounded px-3 py-2 hover:bg-slate-700 aria-[current=page]:bg-slate-700">
                                 "Products"
+                            </A>
+                        </li>
+                        <li>
+                            <A href="/admin/reviews" attr:class="block rounded px-3 py-2 hover:bg-slate-700 aria-[current=page]:bg-slate-700">
+                                "Reviews"
                             </A>
                         </li>
                         {outbox_shown().then(|| view! {

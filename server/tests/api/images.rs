@@ -330,3 +330,117 @@ async fn concurrent_uploads_never_pass_eight() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_vendor_dashboard_creates_products_and_uploads_images_without_the_wasm() {
+    on_each_backend(|app| async move {
+        let manager = staff_token(&app, "manager@example.com", Role::Manager).await;
+        vendor(&app, &manager, "seller@example.com", "Flowsmith").await;
+        let automation = category(&app, &manager, "Automation").await;
+        let cookie =
+            crate::fixtures::form_login(&app, "seller@example.com", crate::fixtures::PASSWORD)
+                .await;
+        let html = app.html_with_cookie("/vendor", &cookie).await;
+        assert!(html.contains("<h1") && html.contains("Flowsmith"), "{html}");
+        assert!(
+            html.contains("No products yet") && html.contains("<svg"),
+            "{html}"
+        );
+
+        // The editor's form, posted as a browser without the wasm does: a draft, then its page.
+        let response = crate::fixtures::post_form(
+            &app,
+            "/rpc/vendor/products/save",
+            Some(&cookie),
+            &[
+                ("form[id]", ""),
+                ("form[title]", "Lead scoring"),
+                ("form[slug]", ""),
+                ("form[summary]", "Scores leads."),
+                ("form[description]", "## Hello"),
+                ("form[price]", "29.50"),
+                ("form[compare_at]", ""),
+                ("form[category_id]", &automation),
+                ("form[tags]", "n8n, Sales"),
+            ],
+        )
+        .await;
+        assert_eq!(response.status(), 302, "{:?}", response.headers());
+        let editor = response.headers()["location"].to_str().unwrap().to_owned();
+        assert!(editor.starts_with("/vendor/products/"), "{editor}");
+        let id = editor.trim_start_matches("/vendor/products/").to_owned();
+        let html = app.html_with_cookie(&editor, &cookie).await;
+        assert!(
+            html.contains("value=\"29.50\"") && html.contains("value=\"n8n, sales\""),
+            "{html}"
+        );
+        assert!(html.contains("Status: draft"), "{html}");
+
+        // A bad price is refused with the field named, and nothing is written.
+        let refused = crate::fixtures::post_form(
+            &app,
+            "/rpc/vendor/products/save",
+            Some(&cookie),
+            &[
+                ("form[id]", ""),
+                ("form[title]", "Other"),
+                ("form[slug]", ""),
+                ("form[summary]", ""),
+                ("form[description]", ""),
+                ("form[price]", "twelve"),
+                ("form[compare_at]", ""),
+                ("form[category_id]", &automation),
+                ("form[tags]", ""),
+            ],
+        )
+        .await;
+        assert!(refused.status().is_redirection());
+        let (_, mine) = envelope(
+            app.get_with_cookie("/api/v1/vendors/me/products", &cookie)
+                .await,
+        )
+        .await;
+        assert_eq!(mine["pagination"]["total"], 1);
+
+        // The image form: a good image is added; a bad one comes back with its problem.
+        let upload = |bytes: Vec<u8>| {
+            let form = Form::new().part("image", Part::bytes(bytes).file_name("cover.png"));
+            app.client
+                .post(app.url(&format!("/vendor/products/{id}/images")))
+                .header("cookie", &cookie)
+                .header("origin", format!("http://{}", app.addr))
+                .multipart(form)
+                .send()
+        };
+        let added = upload(png(640, 400)).await.unwrap();
+        assert_eq!(added.status(), 303);
+        assert_eq!(
+            added.headers()["location"],
+            format!("/vendor/products/{id}?image=saved#images")
+        );
+        let bad = upload(b"not an image".to_vec()).await.unwrap();
+        assert_eq!(
+            bad.headers()["location"],
+            format!("/vendor/products/{id}?image=not-an-image#images")
+        );
+        let html = app
+            .html_with_cookie(
+                &format!("/vendor/products/{id}?image=not-an-image"),
+                &cookie,
+            )
+            .await;
+        assert!(html.contains("Upload a PNG, JPEG or WebP image."), "{html}");
+        assert!(html.contains("/media/products/"), "the image shows: {html}");
+        let html = app.html_with_cookie("/vendor", &cookie).await;
+        assert!(
+            html.contains("aria-label=\"Lead scoring\"") && html.contains("Submit for review"),
+            "{html}"
+        );
+
+        // Someone without a storefront gets 403.
+        let customer = app.with_user(Role::User).await;
+        let response = app.get_with_cookie("/vendor", &customer.cookie).await;
+        assert_eq!(response.status(), 403);
+    })
+    .await;
+}
