@@ -4,7 +4,7 @@
 
 use crate::auth::service as account;
 use crate::catalog::categories;
-use crate::catalog::model::{NewCategory, ProductInput, ProductStatus, ReviewInput};
+use crate::catalog::model::{NewCategory, ProductInput, ProductStatus, QueueFilter, ReviewInput};
 use crate::catalog::{images, products, purchases, reviews};
 use crate::error::AppError;
 use crate::platform::Services;
@@ -158,7 +158,7 @@ async fn seed_products(
 ) -> Result<(), AppError> {
     let db = &services.db;
     let any = Window::new(Some(1), Some(1))?;
-    if products::for_review(db, admin.staff(), None, any)
+    if products::for_review(db, admin.staff(), &QueueFilter::default(), any)
         .await?
         .total
         > 0
@@ -217,6 +217,9 @@ async fn seed_products(
         let product =
             products::publish_for(services, admin, &stores[i % stores.len()].id, input).await?;
         images::publish_for(services, admin, &product.id, &demo_cover(i), None).await?;
+        if i % (DEMO_PRODUCTS / 6) == 0 {
+            products::set_featured(services, admin.staff(), &product.id, true).await?;
+        }
     }
     report
         .changed
@@ -320,10 +323,10 @@ async fn seed_reviews(
     }
     let mut written = 0;
     let mut page = 1;
+    let active = QueueFilter::status(Some(ProductStatus::Active));
     loop {
         let window = Window::new(Some(page), Some(100))?;
-        let batch =
-            products::for_review(db, admin.staff(), Some(ProductStatus::Active), window).await?;
+        let batch = products::for_review(db, admin.staff(), &active, window).await?;
         for (i, product) in batch.items.iter().enumerate() {
             let n = (page as usize - 1) * 100 + i;
             for k in 0..(n * 7) % 6 {

@@ -491,3 +491,34 @@ pub struct ProductForm {
     pub category_id: String,
     pub tags: String,
 }
+
+/// What the home page shows from the catalog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HomeCatalog {
+    pub featured: Vec<Product>,
+    pub newest: Vec<Product>,
+    pub popular: Vec<Product>,
+    /// The top-level categories.
+    pub categories: Vec<Category>,
+}
+
+/// Which products the staff review queue lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct QueueFilter {
+    /// Only products in this state (all when `None`).
+    pub status: Option<ProductStatus>,
+    /// Only this storefront's (its slug).
+    pub vendor: Option<String>,
+    /// Only this category's, its subcategories included (its slug).
+    pub category: Option<String>,
+}
+
+impl QueueFilter {
+    pub fn status(status: Option<ProductStatus>) -> Self {
+        Self {
+            status,
+            ..Self::default()
+        }
+    }
+}

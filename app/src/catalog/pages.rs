@@ -4,10 +4,10 @@
 //! it. Every form is a plain GET form or an `ActionForm`, so each works before the wasm has
 //! loaded.
 
-use super::model::{BrowseQuery, Category, Product, ProductSort, ProductStatus};
+use super::model::{BrowseQuery, Category, Product, ProductSort, ProductStatus, QueueFilter};
 use super::server::{
-    ApproveProduct, CreateCategory, DeleteCategory, RejectProduct, ToggleWishlist, UpdateCategory,
-    browse_products, category_tree, review_products, saved_products,
+    ApproveProduct, CreateCategory, DeleteCategory, FeatureProduct, RejectProduct, ToggleWishlist,
+    UpdateCategory, browse_products, category_tree, review_products, saved_products,
 };
 use crate::components::forms::{BUTTON, BUTTON_SECONDARY, Field, FormError, last_error};
 use crate::platform::types::Page;
@@ -356,41 +356,79 @@ fn Results(page: Page<Product>, saved: Option<Vec<String>>) -> impl IntoView {
     .into_any()
 }
 
-/// `/admin/products`: products by status (pending first, as a review queue), each with its
-/// storefront, price and summary, and — while pending — approve and reject (with a reason).
+/// `/admin/products`: products by status (pending first, as a review queue), storefront and
+/// category, each with its storefront, price and summary; while pending, approve and reject
+/// (with a reason); while active, feature on the home page or stop.
 #[component]
 pub fn AdminProductsPage() -> impl IntoView {
     let query = use_query_map();
-    let status = Memo::new(move |_| match query.read().get("status").as_deref() {
-        None => Some(ProductStatus::Pending),
-        Some(value) => ProductStatus::parse(value),
+    let filter = Memo::new(move |_| {
+        let q = query.read();
+        let text = |key: &str| q.get(key).filter(|v| !v.is_empty());
+        QueueFilter {
+            status: match q.get("status").as_deref() {
+                None => Some(ProductStatus::Pending),
+                Some(value) => ProductStatus::parse(value),
+            },
+            vendor: text("vendor"),
+            category: text("category"),
+        }
     });
     let page = Memo::new(move |_| query.read().get("page").and_then(|p| p.parse::<u32>().ok()));
     let approve = ServerAction::<ApproveProduct>::new();
     let reject = ServerAction::<RejectProduct>::new();
+    let feature = ServerAction::<FeatureProduct>::new();
     let approve_error = last_error(approve);
     let reject_error = last_error(reject);
     let products = Resource::new(
         move || {
             (
-                status.get(),
+                filter.get(),
                 page.get(),
                 approve.version().get(),
                 reject.version().get(),
+                feature.version().get(),
             )
         },
-        |(status, page, _, _)| review_products(status, page),
+        |(filter, page, _, _, _)| review_products(filter, page),
     );
+    let tree = Resource::new(|| (), |_| category_tree());
+    let status_link = move |s: &str| {
+        let f = filter.get();
+        format!(
+            "/admin/products?status={s}&vendor={}&category={}",
+            f.vendor.unwrap_or_default(),
+            f.category.unwrap_or_default()
+        )
+    };
     view! {
         <Title text="Products"/>
         <h1 class="text-2xl font-bold">"Products"</h1>
         <nav aria-label="Status" class="mt-3 flex flex-wrap gap-2">
             {ProductStatus::ALL.into_iter().map(|s| view! {
-                <a class=BUTTON_SECONDARY href=format!("/admin/products?status={}", s.as_str())
-                    aria-current=move || (status.get() == Some(s)).then_some("page")>{s.as_str()}</a>
+                <a class=BUTTON_SECONDARY href=move || status_link(s.as_str())
+                    aria-current=move || (filter.get().status == Some(s)).then_some("page")>{s.as_str()}</a>
             }).collect_view()}
-            <a class=BUTTON_SECONDARY href="/admin/products?status=">"all"</a>
+            <a class=BUTTON_SECONDARY href=move || status_link("")>"all"</a>
         </nav>
+        <form method="get" action="/admin/products" class="mt-3 flex flex-wrap items-end gap-3">
+            <input type="hidden" name="status" value=move || filter.get().status.map(|s| s.as_str()).unwrap_or_default()/>
+            <div class="flex flex-col gap-1">
+                <label for="queue-vendor" class="text-sm font-medium">"Storefront (address)"</label>
+                <input id="queue-vendor" name="vendor" value=move || filter.get().vendor.unwrap_or_default() class="rounded border border-slate-300 px-2 py-1.5"/>
+            </div>
+            <div class="flex flex-col gap-1">
+                <label for="queue-category" class="text-sm font-medium">"Category"</label>
+                <select id="queue-category" name="category" class="rounded border border-slate-300 px-2 py-1.5">
+                    <option value="">"All"</option>
+                    <Loaded resource=tree view=move |tree| tree.into_iter().map(|c| {
+                        let chosen = filter.get_untracked().category.as_deref() == Some(c.slug.as_str());
+                        view! { <option value=c.slug.clone() selected=chosen>{format!("{}{}", "— ".repeat(usize::from(c.depth)), c.name)}</option> }
+                    }).collect_view()/>
+                </select>
+            </div>
+            <button type="submit" class=BUTTON_SECONDARY>"Filter"</button>
+        </form>
         <FormError error=approve_error/>
         <FormError error=reject_error/>
         <p class="text-sm text-red-700" role="alert">
@@ -399,38 +437,56 @@ pub fn AdminProductsPage() -> impl IntoView {
         <Loaded resource=products view=move |page| view! {
             <p class="mt-4 text-sm text-slate-600">{format!("{} products · page {} of {}", page.total, page.page, page.total_pages().max(1))}</p>
             <ul class="mt-2 flex flex-col gap-3">
-                {page.items.into_iter().map(|p| {
-                    let pending = p.status == ProductStatus::Pending;
-                    let (approve_id, reject_id) = (p.id.to_string(), p.id.to_string());
-                    let reason_id = format!("reason-{}", p.id);
-                    view! {
-                        <li class="rounded-lg border border-slate-200 bg-white p-4">
-                            <article aria-label=p.title.clone()>
-                                <h2 class="font-semibold"><a class="text-indigo-700 underline" href=format!("/products/{}", p.slug)>{p.title.clone()}</a></h2>
-                                <p class="text-sm text-slate-600">{format!("{} · {} · {} · {}", p.vendor_name, p.category_slug, p.price.display(), p.status.as_str())}</p>
-                                <p class="mt-1 text-sm">{p.summary.clone()}</p>
-                                {p.rejection_reason.clone().map(|r| view! { <p class="mt-1 text-sm text-red-800">{format!("Rejected: {r}")}</p> })}
-                                {pending.then(move || view! {
-                                    <div class="mt-3 flex flex-wrap items-end gap-3">
-                                        <ActionForm action=approve>
-                                            <input type="hidden" name="id" value=approve_id/>
-                                            <button type="submit" class=BUTTON>"Approve"</button>
-                                        </ActionForm>
-                                        <ActionForm action=reject attr:class="flex items-end gap-2">
-                                            <input type="hidden" name="id" value=reject_id/>
-                                            <div class="flex flex-col gap-1">
-                                                <label for=reason_id.clone() class="text-sm font-medium">"Reason for rejecting"</label>
-                                                <input id=reason_id name="reason" class="rounded border border-slate-300 px-3 py-1.5"/>
-                                            </div>
-                                            <button type="submit" class=BUTTON_SECONDARY>"Reject"</button>
-                                        </ActionForm>
-                                    </div>
-                                })}
-                            </article>
-                        </li>
-                    }
-                }).collect_view()}
+                {page.items.into_iter().map(|p| view! { <QueueItem p approve reject feature/> }).collect_view()}
             </ul>
         }/>
+    }
+}
+
+#[component]
+fn QueueItem(
+    p: Product,
+    approve: ServerAction<ApproveProduct>,
+    reject: ServerAction<RejectProduct>,
+    feature: ServerAction<FeatureProduct>,
+) -> impl IntoView {
+    let pending = p.status == ProductStatus::Pending;
+    let active = p.status == ProductStatus::Active;
+    let (approve_id, reject_id, feature_id) =
+        (p.id.to_string(), p.id.to_string(), p.id.to_string());
+    let reason_id = format!("reason-{}", p.id);
+    let featured = p.featured;
+    view! {
+        <li class="rounded-lg border border-slate-200 bg-white p-4">
+            <article aria-label=p.title.clone()>
+                <h2 class="font-semibold"><a class="text-indigo-700 underline" href=format!("/products/{}", p.slug)>{p.title.clone()}</a></h2>
+                <p class="text-sm text-slate-600">{format!("{} · {} · {} · {}{}", p.vendor_name, p.category_slug, p.price.display(), p.status.as_str(), if featured { " · featured" } else { "" })}</p>
+                <p class="mt-1 text-sm">{p.summary.clone()}</p>
+                {p.rejection_reason.clone().map(|r| view! { <p class="mt-1 text-sm text-red-800">{format!("Rejected: {r}")}</p> })}
+                {pending.then(move || view! {
+                    <div class="mt-3 flex flex-wrap items-end gap-3">
+                        <ActionForm action=approve>
+                            <input type="hidden" name="id" value=approve_id/>
+                            <button type="submit" class=BUTTON>"Approve"</button>
+                        </ActionForm>
+                        <ActionForm action=reject attr:class="flex items-end gap-2">
+                            <input type="hidden" name="id" value=reject_id/>
+                            <div class="flex flex-col gap-1">
+                                <label for=reason_id.clone() class="text-sm font-medium">"Reason for rejecting"</label>
+                                <input id=reason_id name="reason" class="rounded border border-slate-300 px-3 py-1.5"/>
+                            </div>
+                            <button type="submit" class=BUTTON_SECONDARY>"Reject"</button>
+                        </ActionForm>
+                    </div>
+                })}
+                {active.then(move || view! {
+                    <ActionForm action=feature attr:class="mt-3">
+                        <input type="hidden" name="id" value=feature_id/>
+                        <input type="hidden" name="featured" value=(!featured).to_string()/>
+                        <button type="submit" class=BUTTON_SECONDARY>{if featured { "Stop featuring" } else { "Feature on the home page" }}</button>
+                    </ActionForm>
+                })}
+            </article>
+        </li>
     }
 }

@@ -5,7 +5,7 @@
 use super::categories;
 use super::images;
 use super::markdown;
-use super::model::{BrowseQuery, ProductSort};
+use super::model::{BrowseQuery, ProductSort, QueueFilter};
 use super::model::{Product, ProductImage, ProductInput, ProductStatus};
 use super::rules;
 use super::search::{self, Indexed};
@@ -15,13 +15,14 @@ use crate::email::service as email;
 use crate::email::templates;
 use crate::error::{AppError, FieldError};
 use crate::platform::Services;
+use crate::platform::events::Event;
 use crate::platform::identity::{Actor, Admin, Staff};
 use crate::platform::paging::SEARCH_MAX;
 use crate::platform::paging::Window;
 use crate::platform::tx::Tx;
 use crate::platform::types::{Id, Money, Page, Timestamp};
 use crate::platform::validate::{self, Checks};
-use crate::settings::model::{CURRENCY, SITE_NAME};
+use crate::settings::model::{CURRENCY, REREVIEW_PRICE_CHANGES, SITE_NAME};
 use crate::settings::service as settings;
 use crate::vendors::model::{Vendor, VendorStatus};
 use crate::vendors::service as vendors;
@@ -368,7 +369,8 @@ pub async fn mine(db: &Db, actor: &Actor, window: Window) -> Result<Page<Product
 }
 
 /// Changes one of the caller's products. A rejected one goes back to draft; one being
-/// reviewed cannot change (`CONFLICT`).
+/// reviewed cannot change (`CONFLICT`); a live one whose price changes goes back to review
+/// when the `rereview_price_changes` setting says so.
 pub async fn update(
     services: &Services,
     actor: &Actor,
@@ -387,8 +389,19 @@ pub async fn update(
         ));
     }
     category_exists(&mut tx, &input.category_id).await?;
+    let repriced = current.price.amount != fields.price
+        || current.compare_at.as_ref().map(|c| c.amount) != fields.compare_at;
     let status = match current.status {
         ProductStatus::Rejected => ProductStatus::Draft,
+        ProductStatus::Active
+            if repriced && settings::get(&services.db, &REREVIEW_PRICE_CHANGES).await? =>
+        {
+            tx.publish(Event::new(
+                "product.submitted",
+                serde_json::json!({ "productId": id, "reason": "price changed" }),
+            ));
+            ProductStatus::Pending
+        }
         other => other,
     };
     sqlx::query(
@@ -471,6 +484,10 @@ pub async fn submit(services: &Services, actor: &Actor, id: &Id) -> Result<Produ
             ),
         ));
     }
+    tx.publish(Event::new(
+        "product.submitted",
+        serde_json::json!({ "productId": id, "vendorId": product.vendor_id }),
+    ));
     tx.commit().await?;
     Ok(product)
 }
@@ -549,35 +566,66 @@ pub async fn record_view(db: &Db, product: &Id) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Products for staff, oldest first, optionally of one status (a review queue).
+/// Products for staff, least recently changed first, by status, storefront and category (a
+/// review queue). An unknown category is `NOT_FOUND`; an unknown storefront has no products.
 pub async fn for_review(
     db: &Db,
     _staff: Staff<'_>,
-    status: Option<ProductStatus>,
+    filter: &QueueFilter,
     window: Window,
 ) -> Result<Page<Product>, AppError> {
-    let status = status.map(ProductStatus::as_str);
+    let mut conditions = vec!["1 = 1".to_owned()];
+    let mut args: Vec<Arg> = Vec::new();
+    if let Some(status) = filter.status {
+        let n = push(&mut args, Arg::Text(status.as_str().to_owned()));
+        conditions.push(format!("p.status = ${n}"));
+    }
+    if let Some(slug) = &filter.vendor {
+        let n = push(&mut args, Arg::Text(slug.clone()));
+        conditions.push(format!("v.slug = ${n}"));
+    }
+    if let Some(slug) = &filter.category {
+        conditions.push(in_category(db, slug, &mut args).await?);
+    }
+    let filter = conditions.join(" AND ");
     let mut conn = db.pool().acquire().await?;
+    let count_sql = format!("SELECT COUNT(*) FROM {FROM} WHERE {filter}");
     let total: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE ($1 IS NULL OR status = $1)")
-            .bind(status)
-            .fetch_one(&mut *conn)
-            .await?;
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM {FROM} WHERE ($1 IS NULL OR p.status = $1) \
-         ORDER BY p.updated_at, p.id LIMIT $2 OFFSET $3"
-    ))
-    .bind(status)
-    .bind(i64::from(window.limit))
-    .bind(window.offset())
-    .fetch_all(&mut *conn)
-    .await?;
+        sqlx::Row::try_get(&bind_all(&count_sql, &args).fetch_one(&mut *conn).await?, 0)?;
+    let limit_at = args.len() + 1;
+    let page_sql = format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE {filter} ORDER BY p.updated_at, p.id \
+         LIMIT ${limit_at} OFFSET ${}",
+        limit_at + 1
+    );
+    args.push(Arg::Int(i64::from(window.limit)));
+    args.push(Arg::Int(window.offset()));
+    let rows = bind_all(&page_sql, &args)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(<Row as sqlx::FromRow<sqlx::any::AnyRow>>::from_row)
+        .collect::<Result<Vec<Row>, _>>()?;
     Ok(Page {
         items: complete(&mut conn, rows).await?,
         page: window.page,
         limit: window.limit,
         total: u64::try_from(total).unwrap_or(0),
     })
+}
+
+/// The condition "in category `slug` or below it", its ids bound into `args`.
+async fn in_category(db: &Db, slug: &str, args: &mut Vec<Arg>) -> Result<String, AppError> {
+    let tree = categories::tree(db).await?;
+    let root = tree
+        .iter()
+        .find(|c| c.slug == slug)
+        .ok_or_else(|| AppError::NotFound("The category".into()))?;
+    let placeholders: Vec<String> = categories::with_descendants(&tree, &root.id)
+        .into_iter()
+        .map(|id| format!("${}", push(args, Arg::Text(id.as_str().to_owned()))))
+        .collect();
+    Ok(format!("p.category_id IN ({})", placeholders.join(", ")))
 }
 
 /// Puts a pending product live (staff with write access). Audited; the vendor is emailed.
@@ -657,6 +705,14 @@ async fn decide(
         Some(reason) => templates::product_rejected(&site, &contact, &product.title, reason),
     };
     email::queue(&mut tx, &message).await?;
+    tx.publish(Event::new(
+        if decision == ProductStatus::Active {
+            "product.approved"
+        } else {
+            "product.rejected"
+        },
+        serde_json::json!({ "productId": id, "vendorId": product.vendor_id, "slug": product.slug }),
+    ));
     tx.commit().await?;
     Ok(product)
 }
@@ -688,6 +744,58 @@ pub async fn get(db: &Db, viewer: Option<&Actor>, key: &str) -> Result<Product, 
         }
     }
     Ok(complete(&mut conn, vec![row]).await?.remove(0))
+}
+
+/// Up to `limit` featured active products, most recently published first.
+pub async fn featured(db: &Db, limit: i64) -> Result<Vec<Product>, AppError> {
+    let mut conn = db.pool().acquire().await?;
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE p.featured = 1 AND p.status = 'active' \
+         ORDER BY p.published_at DESC, p.id LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    complete(&mut conn, rows).await
+}
+
+/// Features a product on the home page, or stops featuring it (staff with write access).
+/// Audited.
+pub async fn set_featured(
+    services: &Services,
+    staff: Staff<'_>,
+    id: &Id,
+    featured: bool,
+) -> Result<Product, AppError> {
+    let staff = staff.writer()?;
+    let mut tx = Tx::begin(services).await?;
+    let changed = sqlx::query("UPDATE products SET featured = $1 WHERE id = $2")
+        .bind(i64::from(featured))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        return Err(not_found());
+    }
+    let product = find(&mut tx, id).await?;
+    record(
+        &mut tx,
+        NewEntry {
+            actor: staff.actor().audit_label(),
+            action: if featured {
+                "products.feature"
+            } else {
+                "products.unfeature"
+            },
+            target: Some(format!("product:{id}")),
+            details: serde_json::json!({ "title": product.title }),
+            ip: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(product)
 }
 
 /// One of the caller's products by id, in any status (another vendor's is not found).
@@ -755,17 +863,7 @@ pub async fn browse(db: &Db, query: &BrowseQuery) -> Result<Page<Product>, AppEr
     let mut conditions = vec!["p.status = 'active'".to_owned()];
     let mut args: Vec<Arg> = Vec::new();
     if let Some(slug) = &query.category {
-        let tree = categories::tree(db).await?;
-        let root = tree
-            .iter()
-            .find(|c| &c.slug == slug)
-            .ok_or_else(|| AppError::NotFound("The category".into()))?;
-        let ids = categories::with_descendants(&tree, &root.id);
-        let placeholders: Vec<String> = ids
-            .into_iter()
-            .map(|id| format!("${}", push(&mut args, Arg::Text(id.as_str().to_owned()))))
-            .collect();
-        conditions.push(format!("p.category_id IN ({})", placeholders.join(", ")));
+        conditions.push(in_category(db, slug, &mut args).await?);
     }
     if let Some(slug) = &query.vendor {
         let vendor = vendors::storefront(db, slug).await?;

@@ -2,7 +2,7 @@
 //! decide.
 
 use super::model::{
-    BrowseQuery, Category, Product, ProductForm, ProductStatus, ProductView, Review,
+    BrowseQuery, Category, HomeCatalog, Product, ProductForm, ProductView, QueueFilter, Review,
     VendorDashboard,
 };
 #[cfg(feature = "ssr")]
@@ -142,15 +142,15 @@ pub async fn moderate_reviews(
     super::reviews::for_staff(&context::services()?.db, actor.staff()?, hidden, window).await
 }
 
-/// The staff review queue of products, by status (all when `None`), a page at a time.
+/// The staff review queue of products, by status, storefront and category, a page at a time.
 #[server(prefix = "/rpc", endpoint = "admin/products")]
 pub async fn review_products(
-    status: Option<ProductStatus>,
+    filter: QueueFilter,
     page: Option<u32>,
 ) -> Result<Page<Product>, AppError> {
     let actor = context::actor()?;
     let window = crate::platform::paging::Window::new(page, None)?;
-    super::products::for_review(&context::services()?.db, actor.staff()?, status, window).await
+    super::products::for_review(&context::services()?.db, actor.staff()?, &filter, window).await
 }
 
 #[server(prefix = "/rpc", endpoint = "admin/products/approve")]
@@ -304,4 +304,18 @@ pub async fn remove_product_image(product_id: String, image_id: String) -> Resul
     let product = Id::parse_or_not_found(&product_id, "The product")?;
     let image = Id::parse_or_not_found(&image_id, "The image")?;
     super::images::remove(&context::services()?, &actor, &product, &image).await
+}
+
+/// The home page's catalog sections.
+#[server(prefix = "/rpc", endpoint = "catalog/home")]
+pub async fn home_sections() -> Result<HomeCatalog, AppError> {
+    super::view::home(&context::services()?.db).await
+}
+
+/// Staff feature a product on the home page, or stop featuring it.
+#[server(prefix = "/rpc", endpoint = "admin/products/feature")]
+pub async fn feature_product(id: String, featured: bool) -> Result<Product, AppError> {
+    let actor = context::actor()?;
+    let id = Id::parse_or_not_found(&id, "The product")?;
+    super::products::set_featured(&context::services()?, actor.staff()?, &id, featured).await
 }

@@ -1,11 +1,13 @@
-//! The product page's data in one load: the product (as `products::get` allows the viewer),
+//! The home page's catalog sections, and the product page's data in one load: the product (as `products::get` allows the viewer),
 //! its rating histogram and a page of reviews, what the viewer may do (review, reply, save),
 //! and related products. A visit to an active product is counted after the page is served.
 
-use super::model::{ProductView, RatingHistogram};
+use super::categories;
+use super::model::{BrowseQuery, HomeCatalog, ProductSort, ProductView, RatingHistogram};
 use super::purchases;
 use super::reviews::{self, ReviewQuery};
 use super::{products, wishlist};
+use crate::db::Db;
 use crate::error::AppError;
 use crate::platform::Services;
 use crate::platform::identity::Actor;
@@ -83,5 +85,31 @@ pub async fn product_page(
         signed_in: signed_in.is_some(),
         related,
         site_url: services.public_url.to_string(),
+    })
+}
+
+/// Products per home page section.
+const HOME_SECTION: u32 = 6;
+
+/// The home page's featured, newest and most viewed products, and the top-level categories.
+pub async fn home(db: &Db) -> Result<HomeCatalog, AppError> {
+    let list = |sort| BrowseQuery {
+        sort: Some(sort),
+        limit: Some(HOME_SECTION),
+        ..BrowseQuery::default()
+    };
+    Ok(HomeCatalog {
+        featured: products::featured(db, i64::from(HOME_SECTION)).await?,
+        newest: products::browse(db, &list(ProductSort::Newest))
+            .await?
+            .items,
+        popular: products::browse(db, &list(ProductSort::Popularity))
+            .await?
+            .items,
+        categories: categories::tree(db)
+            .await?
+            .into_iter()
+            .filter(|c| c.depth == 0)
+            .collect(),
     })
 }

@@ -126,6 +126,17 @@ pub const API_GUEST_REQUESTS_PER_HOUR: Setting<u32> = Setting {
     check: check_requests_per_hour,
 };
 
+fn check_any(_: &bool) -> Result<(), String> {
+    Ok(())
+}
+
+/// Whether changing a live product's price sends it back to review (off: it stays live).
+pub const REREVIEW_PRICE_CHANGES: Setting<bool> = Setting {
+    key: "rereview_price_changes",
+    default: || false,
+    check: check_any,
+};
+
 /// The settings shown on the admin dashboard and to API clients.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

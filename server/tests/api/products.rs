@@ -461,3 +461,163 @@ async fn staff_review_products_in_the_back_office() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_filter_the_queue_and_feature_products_on_the_home_page() {
+    on_each_backend(|app| async move {
+        let admin = staff_token(&app, "admin@example.com", Role::Admin).await;
+        let flows = vendor(&app, &admin, "flows@example.com", "Flowsmith").await;
+        let pages = vendor(&app, &admin, "pages@example.com", "Pages").await;
+        let automation = category(&app, &admin, "Automation").await;
+        let books = category(&app, &admin, "E-books").await;
+        let lead = live_product(&app, &flows, &admin, product("Lead scoring", &automation)).await;
+        live_product(&app, &pages, &admin, product("Prompt handbook", &books)).await;
+        let titles = |query: &'static str| {
+            let app = &app;
+            let admin = &admin;
+            async move {
+                let (status, body) = envelope(
+                    app.get_with(&format!("/api/v1/admin/products?{query}"), admin)
+                        .await,
+                )
+                .await;
+                assert_eq!(status, 200, "{body}");
+                body["data"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p["title"].as_str().unwrap().to_owned())
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(titles("filter[vendor]=flowsmith").await, ["Lead scoring"]);
+        assert_eq!(
+            titles("filter[category]=e-books&filter[status]=active").await,
+            ["Prompt handbook"]
+        );
+        assert!(titles("filter[vendor]=nobody").await.is_empty());
+        assert_error(
+            app.get_with("/api/v1/admin/products?filter[category]=nope", &admin)
+                .await,
+            404,
+            "NOT_FOUND",
+        )
+        .await;
+
+        // Featuring, through the queue page's button as a browser without the wasm would.
+        let staff = crate::fixtures::staff_cookie(&app, Role::Manager).await;
+        let html = app
+            .html_with_cookie("/admin/products?status=active&vendor=flowsmith", &staff)
+            .await;
+        assert!(
+            html.contains("Feature on the home page") && !html.contains("Prompt handbook"),
+            "{html}"
+        );
+        let home = app.get("/").await.text().await.unwrap();
+        assert!(!home.contains("id=\"featured\""), "no featured shelf yet");
+        assert!(
+            home.contains("id=\"newest\"") && home.contains("aria-label=\"Lead scoring\""),
+            "{home}"
+        );
+        assert!(
+            home.contains("href=\"/products?category=automation\""),
+            "categories: {home}"
+        );
+        let status = crate::fixtures::rpc(
+            &app,
+            "/rpc/admin/products/feature",
+            &staff,
+            &[("id", &lead), ("featured", "true")],
+        )
+        .await;
+        assert!(status < 400, "{status}");
+        let home = app.get("/").await.text().await.unwrap();
+        assert!(home.contains("id=\"featured\""), "{home}");
+        // A customer cannot.
+        let customer = app.with_user(Role::User).await;
+        let status = crate::fixtures::rpc(
+            &app,
+            "/rpc/admin/products/feature",
+            &customer.cookie,
+            &[("id", &lead), ("featured", "false")],
+        )
+        .await;
+        assert_eq!(status, 403);
+        let (_, body) = envelope(app.get(&format!("/api/v1/products/{lead}")).await).await;
+        assert_eq!(body["data"]["featured"], true);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_live_price_change_goes_back_to_review_only_when_the_setting_says_so() {
+    on_each_backend(|app| async move {
+        let admin = staff_token(&app, "admin@example.com", Role::Admin).await;
+        let seller = vendor(&app, &admin, "flows@example.com", "Flowsmith").await;
+        let automation = category(&app, &admin, "Automation").await;
+        let mut events = app.services.events.subscribe();
+        let id = live_product(&app, &seller, &admin, product("Lead scoring", &automation)).await;
+        let names: Vec<&str> = std::iter::from_fn(|| events.try_recv().ok())
+            .map(|e| e.name)
+            .collect();
+        assert!(
+            names.contains(&"product.submitted") && names.contains(&"product.approved"),
+            "{names:?}"
+        );
+
+        let path = format!("/api/v1/vendors/me/products/{id}");
+        let mut changed = product("Lead scoring", &automation);
+        changed["price"] = json!(3500);
+        let (status, body) = envelope(
+            send(
+                &app,
+                reqwest::Method::PUT,
+                &path,
+                &seller,
+                Some(changed.clone()),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            body["data"]["status"], "active",
+            "off by default: it stays live"
+        );
+
+        let actor = app.actor(&admin).await;
+        app::settings::service::set(
+            &app.services,
+            actor.admin().unwrap(),
+            &app::settings::model::REREVIEW_PRICE_CHANGES,
+            true,
+            None,
+        )
+        .await
+        .unwrap();
+        // The same price again changes nothing; a new price sends it back to review.
+        let (_, body) = envelope(
+            send(
+                &app,
+                reqwest::Method::PUT,
+                &path,
+                &seller,
+                Some(changed.clone()),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(body["data"]["status"], "active");
+        changed["price"] = json!(4500);
+        let (_, body) =
+            envelope(send(&app, reqwest::Method::PUT, &path, &seller, Some(changed)).await).await;
+        assert_eq!(body["data"]["status"], "pending");
+        assert_error(
+            app.get(&format!("/api/v1/products/{id}")).await,
+            404,
+            "NOT_FOUND",
+        )
+        .await;
+    })
+    .await;
+}

@@ -9,7 +9,9 @@ use super::vendors::Rejection;
 use crate::api::caller::{ApiCaller, ApiViewer};
 use crate::api::json::ApiJson;
 use crate::state::AppState;
-use app::catalog::model::{BrowseQuery, Product, ProductInput, ProductSort, ProductStatus};
+use app::catalog::model::{
+    BrowseQuery, Product, ProductInput, ProductSort, ProductStatus, QueueFilter,
+};
 use app::catalog::products;
 use app::catalog::rules::PRICE_MAX;
 use app::envelope::{Envelope, ErrorEnvelope};
@@ -161,6 +163,14 @@ pub struct ReviewParams {
     #[serde(rename = "filter[status]")]
     #[param(rename = "filter[status]", value_type = Option<ProductStatus>)]
     pub status: Option<String>,
+    /// Only this storefront's products (its slug).
+    #[serde(rename = "filter[vendor]")]
+    #[param(rename = "filter[vendor]", schema_with = slug_schema)]
+    pub vendor: Option<String>,
+    /// Only this category's products, its subcategories included (its slug).
+    #[serde(rename = "filter[category]")]
+    #[param(rename = "filter[category]", schema_with = slug_schema)]
+    pub category: Option<String>,
     #[param(schema_with = page_schema)]
     pub page: Option<String>,
     #[param(schema_with = limit_schema)]
@@ -281,7 +291,8 @@ pub async fn browse(
     params(ReviewParams),
     responses((status = 200, description = "One page of products", body = Envelope<Vec<Product>>),
               (status = 400, description = "Bad filter or page", body = ErrorEnvelope),
-              (status = 403, description = "Not staff", body = ErrorEnvelope)))]
+              (status = 403, description = "Not staff", body = ErrorEnvelope),
+              (status = 404, description = "No such category", body = ErrorEnvelope)))]
 pub async fn review_queue(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -303,7 +314,12 @@ pub async fn review_queue(
         return Err(AppError::Validation(errors));
     }
     let window = Window::new(page, limit)?;
-    let page = products::for_review(state.db(), caller.actor.staff()?, status, window).await?;
+    let filter = QueueFilter {
+        status,
+        vendor: params.vendor,
+        category: params.category,
+    };
+    let page = products::for_review(state.db(), caller.actor.staff()?, &filter, window).await?;
     Ok(Envelope::page(page))
 }
 
