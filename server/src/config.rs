@@ -68,6 +68,8 @@ pub struct Config {
     pub site_root: String,
     /// Uploaded files (avatars, later product files), served under `/media`.
     pub media_dir: std::path::PathBuf,
+    /// Where files sold to buyers are kept: never served as they are.
+    pub files_dir: std::path::PathBuf,
     /// When set, `/metrics` needs `Authorization: Bearer <token>`; when not, it answers only
     /// requests from this machine.
     pub metrics_token: Option<Secret>,
@@ -272,6 +274,9 @@ impl Config {
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             media_dir: get("AGORA_MEDIA_DIR")
                 .unwrap_or_else(|| "data/media".into())
+                .into(),
+            files_dir: get("AGORA_FILES_DIR")
+                .unwrap_or_else(|| "data/files".into())
                 .into(),
             metrics_token,
             smtp_url: smtp_url.map(Secret),

@@ -50,6 +50,7 @@ pub async fn services(config: &Config, db: Db) -> anyhow::Result<Services> {
         jobs_ready: Arc::new(tokio::sync::Notify::new()),
         public_url: config.public_url.as_str().into(),
         media_dir: config.media_dir.as_path().into(),
+        files_dir: config.files_dir.as_path().into(),
         proxies: TrustedProxies::new(config.trusted_proxies.clone()),
         mail_outbox: config.smtp_url.is_none(),
     })

@@ -74,11 +74,19 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ));
-    let uploads =
-        uploads::routes(&state).nest("/api/v1", api::v1::images::router().layer(api_rate_limit));
+    let uploads = uploads::routes(&state).nest(
+        "/api/v1",
+        api::v1::images::router().layer(api_rate_limit.clone()),
+    );
+    let file_uploads =
+        uploads::file_routes().nest("/api/v1", api::v1::files::router().layer(api_rate_limit));
 
     with_body_limit(pages_and_api, config.body_limit_bytes)
         .merge(with_body_limit(uploads, uploads::BODY_LIMIT_BYTES))
+        .merge(with_body_limit(
+            file_uploads,
+            uploads::FILE_BODY_LIMIT_BYTES,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(CatchPanicLayer::new())

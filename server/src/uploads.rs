@@ -8,6 +8,7 @@
 use crate::state::AppState;
 use app::auth::avatar;
 use app::auth::model::AvatarProblem;
+use app::catalog::files::{self, Incoming};
 use app::catalog::images;
 use app::catalog::model::ImageProblem;
 use app::error::AppError;
@@ -101,6 +102,100 @@ async fn upload_product_image(
         Err(AppError::Conflict(field)) if field.field == "image" => {
             back(Some(ImageProblem::TooMany))
         }
+        Err(error) => Err(error),
+    }
+}
+
+/// The body limit of file uploads: the largest file and room for the form around it.
+pub const FILE_BODY_LIMIT_BYTES: usize = files::MAX_BYTES as usize + 1024 * 1024;
+
+/// `POST /vendor/products/{id}/files`, under [`FILE_BODY_LIMIT_BYTES`].
+pub fn file_routes() -> Router<AppState> {
+    Router::new().route("/vendor/products/{id}/files", post(upload_product_file))
+}
+
+/// Streams the multipart field `field` of the form to a new [`Incoming`] file, stopping
+/// (and refusing) once it passes [`files::MAX_BYTES`]; returns it with the name the browser
+/// gave.
+pub async fn receive_file(
+    services: &app::platform::Services,
+    mut multipart: Multipart,
+    field_name: &str,
+) -> Result<Option<(String, Incoming)>, AppError> {
+    use tokio::io::AsyncWriteExt;
+    let malformed = |error: axum::extract::multipart::MultipartError| {
+        if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::BadRequest("The body is not a well-formed multipart form.".into())
+        }
+    };
+    while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
+        if field.name() != Some(field_name) {
+            continue;
+        }
+        let name = field.file_name().unwrap_or_default().to_owned();
+        let (mut incoming, mut file) = Incoming::create(services).await?;
+        while let Some(chunk) = field.chunk().await.map_err(malformed)? {
+            incoming.bytes += chunk.len() as u64;
+            if incoming.bytes > files::MAX_BYTES {
+                return Err(AppError::invalid("file", "The file is larger than 100 MB."));
+            }
+            file.write_all(&chunk).await.map_err(|error| {
+                tracing::error!(%error, "writing an upload failed");
+                AppError::Internal
+            })?;
+        }
+        file.flush().await.map_err(|_| AppError::Internal)?;
+        return Ok(Some((name, incoming)));
+    }
+    Ok(None)
+}
+
+/// Attaches the `file` of the form to one of the vendor's products, then goes back to the
+/// product's editor (with `?file=<message>` when it was refused).
+async fn upload_product_file(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let Ok(actor) = caller.actor() else {
+        return Ok(Redirect::to(&format!("/login?next=/vendor/products/{id}")).into_response());
+    };
+    let product = Id::parse_or_not_found(&id, "The product")?;
+    let back = |outcome: &str| {
+        let encoded: String = outcome
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        Ok(
+            Redirect::to(&format!("/vendor/products/{product}?file={encoded}#files"))
+                .into_response(),
+        )
+    };
+    let attached = match receive_file(&state.services, multipart, "file").await {
+        Ok(Some((name, incoming))) => {
+            files::attach(&state.services, actor, &product, &name, incoming).await
+        }
+        Ok(None) => Err(AppError::invalid("file", "Choose a file to upload.")),
+        Err(error) => Err(error),
+    };
+    match attached {
+        Ok(_) => back("saved"),
+        Err(AppError::Validation(errors)) => back(
+            &errors
+                .first()
+                .map(|e| e.message.clone())
+                .unwrap_or_default(),
+        ),
+        Err(AppError::Conflict(error)) => back(&error.message),
         Err(error) => Err(error),
     }
 }

@@ -15,6 +15,8 @@ pub mod categories;
 #[cfg(feature = "ssr")]
 pub mod dashboard;
 #[cfg(feature = "ssr")]
+pub mod files;
+#[cfg(feature = "ssr")]
 pub mod images;
 #[cfg(feature = "ssr")]
 pub mod markdown;

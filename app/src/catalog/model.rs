@@ -522,3 +522,15 @@ impl QueueFilter {
         }
     }
 }
+
+/// A file a product delivers to its buyers, as its vendor sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ProductFile {
+    pub id: Id,
+    /// The name buyers download it under.
+    pub name: String,
+    pub bytes: u64,
+    pub created_at: Timestamp,
+}

@@ -3,6 +3,7 @@
 //! ones; a product that is not active is not found, except by its vendor and staff.
 
 use super::categories;
+use super::files;
 use super::images;
 use super::markdown;
 use super::model::{BrowseQuery, ProductSort, QueueFilter};
@@ -22,7 +23,7 @@ use crate::platform::paging::Window;
 use crate::platform::tx::Tx;
 use crate::platform::types::{Id, Money, Page, Timestamp};
 use crate::platform::validate::{self, Checks};
-use crate::settings::model::{CURRENCY, REREVIEW_PRICE_CHANGES, SITE_NAME};
+use crate::settings::model::{CURRENCY, REREVIEW_LIVE_CHANGES, SITE_NAME};
 use crate::settings::service as settings;
 use crate::vendors::model::{Vendor, VendorStatus};
 use crate::vendors::service as vendors;
@@ -370,7 +371,7 @@ pub async fn mine(db: &Db, actor: &Actor, window: Window) -> Result<Page<Product
 
 /// Changes one of the caller's products. A rejected one goes back to draft; one being
 /// reviewed cannot change (`CONFLICT`); a live one whose price changes goes back to review
-/// when the `rereview_price_changes` setting says so.
+/// when the `rereview_live_changes` setting says so.
 pub async fn update(
     services: &Services,
     actor: &Actor,
@@ -394,7 +395,7 @@ pub async fn update(
     let status = match current.status {
         ProductStatus::Rejected => ProductStatus::Draft,
         ProductStatus::Active
-            if repriced && settings::get(&services.db, &REREVIEW_PRICE_CHANGES).await? =>
+            if repriced && settings::get(&services.db, &REREVIEW_LIVE_CHANGES).await? =>
         {
             tx.publish(Event::new(
                 "product.submitted",
@@ -449,13 +450,15 @@ pub async fn delete(services: &Services, actor: &Actor, id: &Id) -> Result<(), A
         ));
     }
     search::unindex(&mut tx, services.db.backend(), id).await?;
-    let files = images::stored_names(&mut tx, id).await?;
+    let pictures = images::stored_names(&mut tx, id).await?;
+    let deliverables = files::stored_names(&mut tx, id).await?;
     sqlx::query("DELETE FROM products WHERE id = $1")
         .bind(id)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    images::remove_files(services, &files).await;
+    images::remove_files(services, &pictures).await;
+    files::remove_stored(services, &deliverables).await;
     Ok(())
 }
 
@@ -567,7 +570,7 @@ pub async fn record_view(db: &Db, product: &Id) -> Result<(), AppError> {
 }
 
 /// Products for staff, least recently changed first, by status, storefront and category (a
-/// review queue). An unknown category is `NOT_FOUND`; an unknown storefront has no products.
+/// review queue). An unknown storefront or category is `NOT_FOUND`.
 pub async fn for_review(
     db: &Db,
     _staff: Staff<'_>,
@@ -581,8 +584,13 @@ pub async fn for_review(
         conditions.push(format!("p.status = ${n}"));
     }
     if let Some(slug) = &filter.vendor {
-        let n = push(&mut args, Arg::Text(slug.clone()));
-        conditions.push(format!("v.slug = ${n}"));
+        let vendor: Option<Id> = sqlx::query_scalar("SELECT id FROM vendors WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(db.pool())
+            .await?;
+        let vendor = vendor.ok_or_else(|| AppError::NotFound("The storefront".into()))?;
+        let n = push(&mut args, Arg::Text(vendor.as_str().to_owned()));
+        conditions.push(format!("p.vendor_id = ${n}"));
     }
     if let Some(slug) = &filter.category {
         conditions.push(in_category(db, slug, &mut args).await?);

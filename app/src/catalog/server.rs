@@ -2,8 +2,8 @@
 //! decide.
 
 use super::model::{
-    BrowseQuery, Category, HomeCatalog, Product, ProductForm, ProductView, QueueFilter, Review,
-    VendorDashboard,
+    BrowseQuery, Category, HomeCatalog, Product, ProductFile, ProductForm, ProductView,
+    QueueFilter, Review, VendorDashboard,
 };
 #[cfg(feature = "ssr")]
 use super::model::{CategoryChanges, NewCategory, ProductInput, ReviewChanges, ReviewInput};
@@ -318,4 +318,21 @@ pub async fn feature_product(id: String, featured: bool) -> Result<Product, AppE
     let actor = context::actor()?;
     let id = Id::parse_or_not_found(&id, "The product")?;
     super::products::set_featured(&context::services()?, actor.staff()?, &id, featured).await
+}
+
+/// The files one of the caller's products delivers.
+#[server(prefix = "/rpc", endpoint = "vendor/products/files")]
+pub async fn product_files(id: String) -> Result<Vec<ProductFile>, AppError> {
+    let actor = context::actor()?;
+    let id = Id::parse_or_not_found(&id, "The product")?;
+    super::files::list(&context::services()?, &actor, &id).await
+}
+
+/// Removes a file from one of the caller's products.
+#[server(prefix = "/rpc", endpoint = "vendor/products/files/remove")]
+pub async fn remove_product_file(product_id: String, file_id: String) -> Result<(), AppError> {
+    let actor = context::actor()?;
+    let product = Id::parse_or_not_found(&product_id, "The product")?;
+    let file = Id::parse_or_not_found(&file_id, "The file")?;
+    super::files::remove(&context::services()?, &actor, &product, &file).await
 }

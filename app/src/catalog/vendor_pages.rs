@@ -5,8 +5,8 @@
 
 use super::model::{ImageProblem, Product, ProductStatus, VendorDashboard};
 use super::server::{
-    DeleteProduct, RemoveProductImage, SaveProduct, SubmitProduct, category_tree, dashboard_page,
-    vendor_product,
+    DeleteProduct, RemoveProductFile, RemoveProductImage, SaveProduct, SubmitProduct,
+    category_tree, dashboard_page, product_files, vendor_product,
 };
 use crate::components::chart::BarChart;
 use crate::components::forms::{BUTTON, BUTTON_SECONDARY, Field, FormError, last_error};
@@ -200,7 +200,63 @@ fn Editor(product: Option<Product>, tree: Vec<super::model::Category>) -> impl I
             <Field label="Tags" name="form[tags]" field="tags" value=tags hint="Separated by commas, such as n8n, sales." error/>
             <button type="submit" class=BUTTON>"Save"</button>
         </ActionForm>
-        {product.map(|p| view! { <Images p/> })}
+        {product.map(|p| view! {
+            <Files id=p.id.to_string()/>
+            <Images p/>
+        })}
+    }
+}
+
+/// The files buyers download, each with a remove button, and the upload form.
+#[component]
+fn Files(id: String) -> impl IntoView {
+    let remove = ServerAction::<RemoveProductFile>::new();
+    let error = last_error(remove);
+    let files = Resource::new(
+        {
+            let id = id.clone();
+            move || (id.clone(), remove.version().get())
+        },
+        |(id, _)| product_files(id),
+    );
+    let query = use_query_map();
+    let outcome = move || query.read().get("file").filter(|m| m != "saved");
+    let product_id = id.clone();
+    view! {
+        <section id="files" aria-labelledby="files-title" class="mt-6 max-w-2xl rounded-lg border border-slate-200 bg-white p-5">
+            <h2 id="files-title" class="font-semibold">"Files for buyers"</h2>
+            <FormError error/>
+            <Loaded resource=files view=move |list| {
+                let product_id = product_id.clone();
+                view! {
+                    {list.is_empty().then(|| view! { <p class="mt-2 text-sm text-slate-600">"No files yet: buyers download what you add here."</p> })}
+                    <ul class="mt-2 flex flex-col gap-2">
+                        {list.into_iter().map(|f| {
+                            let product_id = product_id.clone();
+                            view! {
+                                <li class="flex items-center gap-3">
+                                    <span>{format!("{} ({} KB)", f.name, f.bytes.div_ceil(1024))}</span>
+                                    <ActionForm action=remove>
+                                        <input type="hidden" name="product_id" value=product_id/>
+                                        <input type="hidden" name="file_id" value=f.id.to_string()/>
+                                        <button type="submit" class=BUTTON_SECONDARY>"Remove"</button>
+                                    </ActionForm>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }
+            }/>
+            <form method="post" enctype="multipart/form-data" action=format!("/vendor/products/{id}/files") class="mt-3 flex flex-wrap items-end gap-3">
+                <div class="flex flex-col gap-1">
+                    <label for="file-upload" class="text-sm font-medium">"Add a file"</label>
+                    <input id="file-upload" name="file" type="file" required/>
+                </div>
+                <button type="submit" class=BUTTON_SECONDARY>"Upload"</button>
+            </form>
+            <p role="alert" class="mt-2 text-sm text-red-700">{outcome}</p>
+            <p class="mt-1 text-xs text-slate-500">"Any file up to 100 MB, kept private; at most 5 files."</p>
+        </section>
     }
 }
 

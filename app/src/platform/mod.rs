@@ -53,6 +53,8 @@ mod services {
         pub public_url: Arc<str>,
         /// Where uploaded files live (served under `/media`).
         pub media_dir: Arc<std::path::Path>,
+        /// Where files sold to buyers are kept (private: never served as they are).
+        pub files_dir: Arc<std::path::Path>,
         /// The proxies whose `X-Forwarded-For` names the client.
         pub proxies: super::request::TrustedProxies,
         /// Emails go to the development outbox (no SMTP relay is configured); when false the

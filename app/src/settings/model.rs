@@ -130,9 +130,10 @@ fn check_any(_: &bool) -> Result<(), String> {
     Ok(())
 }
 
-/// Whether changing a live product's price sends it back to review (off: it stays live).
-pub const REREVIEW_PRICE_CHANGES: Setting<bool> = Setting {
-    key: "rereview_price_changes",
+/// Whether changing a live product's price or files sends it back to review (off: it stays
+/// live).
+pub const REREVIEW_LIVE_CHANGES: Setting<bool> = Setting {
+    key: "rereview_live_changes",
     default: || false,
     check: check_any,
 };

@@ -26,6 +26,8 @@ pub struct TestApp {
     _dir: Option<tempfile::TempDir>,
     /// Uploaded files (`AGORA_MEDIA_DIR`).
     pub media: tempfile::TempDir,
+    /// Files sold to buyers (`AGORA_FILES_DIR`).
+    pub files: tempfile::TempDir,
     postgres_database: Option<String>,
 }
 
@@ -124,9 +126,11 @@ impl TestApp {
             }
         };
         let media = tempfile::tempdir().expect("media dir");
+        let files = tempfile::tempdir().expect("files dir");
         let mut vars: HashMap<&str, String> = HashMap::from([
             ("DATABASE_URL", database_url),
             ("AGORA_MEDIA_DIR", media.path().display().to_string()),
+            ("AGORA_FILES_DIR", files.path().display().to_string()),
             ("AGORA_LISTEN_ADDR", "127.0.0.1:0".to_owned()),
             ("AGORA_DB_MAX_CONNECTIONS", "4".to_owned()),
         ]);
@@ -179,6 +183,7 @@ impl TestApp {
             server: Some(server),
             _dir: dir,
             media,
+            files,
             postgres_database,
         }
     }

@@ -3,6 +3,7 @@ mod accounts;
 mod api;
 mod catalog;
 mod email;
+mod files;
 mod fixtures;
 mod helpers;
 mod images;

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod catalog;
+pub mod files;
 pub mod images;
 pub mod params;
 pub mod products;
@@ -44,7 +45,7 @@ use utoipa::OpenApi;
         catalog::tree, catalog::create, catalog::update, catalog::delete,
         products::mine, products::create, products::update, products::delete, products::submit,
         products::browse, products::get, products::review_queue, products::approve, products::reject,
-        images::add, images::remove,
+        images::add, images::remove, files::list, files::add, files::remove,
         reviews::list, reviews::create, reviews::update, reviews::delete, reviews::reply,
         reviews::moderation, reviews::hide, reviews::unhide,
         wishlist::list, wishlist::add, wishlist::remove,

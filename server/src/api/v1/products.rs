@@ -292,7 +292,7 @@ pub async fn browse(
     responses((status = 200, description = "One page of products", body = Envelope<Vec<Product>>),
               (status = 400, description = "Bad filter or page", body = ErrorEnvelope),
               (status = 403, description = "Not staff", body = ErrorEnvelope),
-              (status = 404, description = "No such category", body = ErrorEnvelope)))]
+              (status = 404, description = "No such storefront or category", body = ErrorEnvelope)))]
 pub async fn review_queue(
     State(state): State<AppState>,
     caller: ApiCaller,
