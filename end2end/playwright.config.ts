@@ -54,11 +54,14 @@ export default defineConfig({
     cwd: root,
     url: `http://127.0.0.1:${port}/health`,
     reuseExistingServer: false,
-    timeout: 60_000,
+    // The demo seed draws 210 cover images and writes ~500 reviews first.
+    timeout: 180_000,
     stdout: 'ignore',
     stderr: 'pipe',
     env: {
       DATABASE_URL: `sqlite://${process.env.AGORA_E2E_DATA}/agora.db`,
+      AGORA_MEDIA_DIR: join(process.env.AGORA_E2E_DATA, 'media'),
+      AGORA_FILES_DIR: join(process.env.AGORA_E2E_DATA, 'files'),
       AGORA_LISTEN_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: join(root, 'target', 'site'),
       RUST_LOG: 'warn',

@@ -7,7 +7,8 @@
 import { expect, test, type Page } from '@playwright/test';
 
 const BUDGET_BYTES = 150_000;
-const STOREFRONT_PAGES = ['/', '/products?q=templates', '/login', '/register'];
+// `essential-n8n-kit` is the first demo product the seed puts on sale.
+const STOREFRONT_PAGES = ['/', '/products?q=templates', '/products/essential-n8n-kit', '/login', '/register'];
 
 type Loaded = { name: string; bytes: number };
 
@@ -26,7 +27,8 @@ async function scriptsLoaded(page: Page): Promise<Loaded[]> {
 
 for (const path of STOREFRONT_PAGES) {
   test(`a first visit to ${path} loads at most 150 KB of wasm + JS`, async ({ page }) => {
-    await page.goto(path);
+    const response = await page.goto(path);
+    expect(response?.status()).toBe(200);
     const loaded = await scriptsLoaded(page);
     const total = loaded.reduce((sum, file) => sum + file.bytes, 0);
     const report = loaded.map((file) => `${file.name}: ${file.bytes} B`).join('\n');

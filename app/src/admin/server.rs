@@ -52,6 +52,19 @@ pub async fn update_user(id: String, role: String, status: String) -> Result<Use
     crate::auth::management::update_account(&context::services()?, admin, &id, changes, ip).await
 }
 
+/// Gives the user a copy of a live product (by its address or id), as if they had bought it.
+#[server(prefix = "/rpc", endpoint = "admin/user/grant")]
+pub async fn grant_product(id: String, product: String) -> Result<(), AppError> {
+    let actor = context::actor()?;
+    let admin = actor.admin()?;
+    let services = context::services()?;
+    let user = crate::platform::types::Id::parse_or_not_found(&id, "The user")?;
+    let product = crate::catalog::products::get(&services.db, Some(&actor), product.trim()).await?;
+    crate::catalog::purchases::grant(&services, admin, &user, &product.id).await?;
+    leptos_axum::redirect(&format!("/admin/users/{user}?granted={}", product.slug));
+    Ok(())
+}
+
 #[server(prefix = "/rpc", endpoint = "admin/outbox")]
 pub async fn outbox() -> Result<Vec<OutboxEmail>, AppError> {
     let actor = context::actor()?;

@@ -1,7 +1,7 @@
 //! `/admin/users` (search, filter, sort, page — all in the URL), one account's page, and the
 //! development outbox.
 
-use super::server::{UpdateUser, list_users, outbox, user_details};
+use super::server::{GrantProduct, UpdateUser, list_users, outbox, user_details};
 use crate::auth::model::{AccountStatus, UserQuery};
 use crate::components::forms::{BUTTON, BUTTON_SECONDARY, FormError, last_error};
 use crate::platform::identity::Role;
@@ -139,6 +139,9 @@ pub fn UserDetailPage() -> impl IntoView {
     let params = use_params_map();
     let update = ServerAction::<UpdateUser>::new();
     let error = last_error(update);
+    let grant = ServerAction::<GrantProduct>::new();
+    let query = use_query_map();
+    let grant_error = last_error(grant);
     let details = Resource::new(
         move || {
             (
@@ -150,7 +153,9 @@ pub fn UserDetailPage() -> impl IntoView {
     );
     view! {
         <Title text="User"/>
-        <Loaded resource=details view=move |(user, sessions, audit)| view! {
+        <Loaded resource=details view=move |(user, sessions, audit)| {
+            let grant_to = user.id.to_string();
+            view! {
                     <h1 class="text-2xl font-bold">{user.full_name()}</h1>
                     <p class="text-slate-600">{format!("{} · {} · {}", user.email, user.role.as_str(), user.status.as_str())}</p>
                     <div class="mt-6 grid gap-6 lg:grid-cols-2">
@@ -172,6 +177,17 @@ pub fn UserDetailPage() -> impl IntoView {
                                 <button type="submit" class=BUTTON>"Save"</button>
                             </ActionForm>
                         </section>
+                        <section aria-labelledby="grant" class="rounded-lg border border-slate-200 bg-white p-5">
+                            <h2 id="grant" class="mb-3 text-lg font-semibold">"Give a product"</h2>
+                            <ActionForm action=grant attr:class="flex flex-col gap-3">
+                                <input type="hidden" name="id" value=grant_to/>
+                                <label for="grant-product" class="text-sm font-medium">"Product address or id"</label>
+                                <input id="grant-product" name="product" required class="rounded border border-slate-300 px-3 py-1.5"/>
+                                <p class="text-sm text-red-700" role="alert">{move || grant_error.get().map(|e| e.details().first().map_or_else(|| e.to_string(), |d| d.message.clone()))}</p>
+                                <p role="status" class="text-sm text-green-800">{move || query.read().get("granted").map(|slug| format!("Given {slug}: they own it now and may review it."))}</p>
+                                <button type="submit" class=BUTTON_SECONDARY>"Give"</button>
+                            </ActionForm>
+                        </section>
                         <section aria-labelledby="user-sessions" class="rounded-lg border border-slate-200 bg-white p-5">
                             <h2 id="user-sessions" class="mb-3 text-lg font-semibold">"Sessions"</h2>
                             <ul class="flex flex-col gap-2 text-sm">
@@ -189,6 +205,7 @@ pub fn UserDetailPage() -> impl IntoView {
                             </ul>
                         </section>
                     </div>
+            }
         }/>
     }
 }
