@@ -8,7 +8,7 @@
 //! it.
 
 use super::model::{ProductFile, ProductStatus};
-use super::products::{own, storefront};
+use super::products::{editable, own, storefront};
 use crate::error::{AppError, FieldError};
 use crate::platform::Services;
 use crate::platform::events::Event;
@@ -164,20 +164,8 @@ pub async fn attach(
         return Err(AppError::invalid("file", "The file is larger than 100 MB."));
     }
     let mut tx = Tx::begin(services).await?;
-    let current = own(&mut tx, &vendor, product).await?;
-    if current.status == ProductStatus::Pending {
-        return Err(AppError::Conflict(FieldError::new(
-            "status",
-            "This product is being reviewed; change it once it is decided.",
-        )));
-    }
-    // Taking the product's row first makes concurrent uploads to one product count in turn.
+    let current = editable(&mut tx, Some(&vendor), product).await?;
     let now = Timestamp::now();
-    sqlx::query("UPDATE products SET updated_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(product)
-        .execute(&mut *tx)
-        .await?;
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM product_files WHERE product_id = $1")
         .bind(product)
         .fetch_one(&mut *tx)
@@ -230,13 +218,7 @@ pub async fn remove(
     actor.writer()?;
     let vendor = storefront(&services.db, actor).await?;
     let mut tx = Tx::begin(services).await?;
-    let current = own(&mut tx, &vendor, product).await?;
-    if current.status == ProductStatus::Pending {
-        return Err(AppError::Conflict(FieldError::new(
-            "status",
-            "This product is being reviewed; change it once it is decided.",
-        )));
-    }
+    let current = editable(&mut tx, Some(&vendor), product).await?;
     let stored: Option<String> =
         sqlx::query_scalar("SELECT stored FROM product_files WHERE id = $1 AND product_id = $2")
             .bind(file)

@@ -7,8 +7,8 @@
 //! Decision: the upload is kept as sent (PNG, JPEG or WebP — nothing else is ever served from
 //! the media folder); thumbnails are JPEG, or PNG when the image has transparency.
 
-use super::model::{ImageProblem, ProductImage, ProductStatus};
-use super::products::{find, own, storefront};
+use super::model::{ImageProblem, ProductImage};
+use super::products::{editable, storefront};
 use crate::error::{AppError, FieldError};
 use crate::platform::Services;
 use crate::platform::identity::{Actor, Admin};
@@ -231,23 +231,8 @@ async fn store(
     }
     let checked = check(bytes).map_err(refused)?;
     let mut tx = Tx::begin(services).await?;
-    let current = match vendor {
-        Some(vendor) => own(&mut tx, vendor, product).await?,
-        None => find(&mut tx, product).await?,
-    };
-    if current.status == ProductStatus::Pending {
-        return Err(AppError::Conflict(FieldError::new(
-            "status",
-            "This product is being reviewed; change it once it is decided.",
-        )));
-    }
-    // Taking the product's row first makes concurrent uploads to one product count in turn.
+    let current = editable(&mut tx, vendor, product).await?;
     let now = Timestamp::now();
-    sqlx::query("UPDATE products SET updated_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(product)
-        .execute(&mut *tx)
-        .await?;
     let (count, last): (i64, Option<i64>) =
         sqlx::query_as("SELECT COUNT(*), MAX(position) FROM product_images WHERE product_id = $1")
             .bind(product)
@@ -318,13 +303,7 @@ pub async fn remove(
     actor.writer()?;
     let vendor = storefront(&services.db, actor).await?;
     let mut tx = Tx::begin(services).await?;
-    let current = own(&mut tx, &vendor, product).await?;
-    if current.status == ProductStatus::Pending {
-        return Err(AppError::Conflict(FieldError::new(
-            "status",
-            "This product is being reviewed; change it once it is decided.",
-        )));
-    }
+    editable(&mut tx, Some(&vendor), product).await?;
     let stored: Option<(String, Option<String>)> = sqlx::query_as(
         "SELECT file, thumbnail FROM product_images WHERE id = $1 AND product_id = $2",
     )

@@ -179,6 +179,32 @@ pub(super) async fn own(
     }
 }
 
+/// Product `id` about to change: `vendor`'s own (any product without one: an admin's word),
+/// not being reviewed (`CONFLICT`), and its row taken until the transaction ends, so that
+/// concurrent changes to one product (counting its images or files) go one at a time.
+pub(super) async fn editable(
+    conn: &mut AnyConnection,
+    vendor: Option<&Vendor>,
+    id: &Id,
+) -> Result<Product, AppError> {
+    let product = match vendor {
+        Some(vendor) => own(&mut *conn, vendor, id).await?,
+        None => find(&mut *conn, id).await?,
+    };
+    if product.status == ProductStatus::Pending {
+        return Err(conflict(
+            "status",
+            "This product is being reviewed; change it once it is decided.",
+        ));
+    }
+    sqlx::query("UPDATE products SET updated_at = $1 WHERE id = $2")
+        .bind(Timestamp::now())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(product)
+}
+
 /// A product's fields, checked.
 struct Checked {
     title: String,
@@ -382,13 +408,7 @@ pub async fn update(
     let vendor = storefront(&services.db, actor).await?;
     let fields = check(&input)?;
     let mut tx = Tx::begin(services).await?;
-    let current = own(&mut tx, &vendor, id).await?;
-    if current.status == ProductStatus::Pending {
-        return Err(conflict(
-            "status",
-            "This product is being reviewed; change it once it is decided.",
-        ));
-    }
+    let current = editable(&mut tx, Some(&vendor), id).await?;
     category_exists(&mut tx, &input.category_id).await?;
     let repriced = current.price.amount != fields.price
         || current.compare_at.as_ref().map(|c| c.amount) != fields.compare_at;
@@ -597,29 +617,7 @@ pub async fn for_review(
     }
     let filter = conditions.join(" AND ");
     let mut conn = db.pool().acquire().await?;
-    let count_sql = format!("SELECT COUNT(*) FROM {FROM} WHERE {filter}");
-    let total: i64 =
-        sqlx::Row::try_get(&bind_all(&count_sql, &args).fetch_one(&mut *conn).await?, 0)?;
-    let limit_at = args.len() + 1;
-    let page_sql = format!(
-        "SELECT {COLUMNS} FROM {FROM} WHERE {filter} ORDER BY p.updated_at, p.id \
-         LIMIT ${limit_at} OFFSET ${}",
-        limit_at + 1
-    );
-    args.push(Arg::Int(i64::from(window.limit)));
-    args.push(Arg::Int(window.offset()));
-    let rows = bind_all(&page_sql, &args)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(<Row as sqlx::FromRow<sqlx::any::AnyRow>>::from_row)
-        .collect::<Result<Vec<Row>, _>>()?;
-    Ok(Page {
-        items: complete(&mut conn, rows).await?,
-        page: window.page,
-        limit: window.limit,
-        total: u64::try_from(total).unwrap_or(0),
-    })
+    page_where(&mut conn, "", &filter, "p.updated_at", args, window).await
 }
 
 /// The condition "in category `slug` or below it", its ids bound into `args`.
@@ -937,6 +935,19 @@ pub async fn browse(db: &Db, query: &BrowseQuery) -> Result<Page<Product>, AppEr
     };
     let filter = conditions.join(" AND ");
     let mut conn = db.pool().acquire().await?;
+    page_where(&mut conn, &join, &filter, &order, args, window).await
+}
+
+/// The products of `FROM` (with `join`) matching `filter`, counted, in `order` (then by id),
+/// one `window` of them; `args` fill the filter's placeholders.
+async fn page_where(
+    conn: &mut AnyConnection,
+    join: &str,
+    filter: &str,
+    order: &str,
+    mut args: Vec<Arg>,
+    window: Window,
+) -> Result<Page<Product>, AppError> {
     let count_sql = format!("SELECT COUNT(*) FROM {FROM} {join} WHERE {filter}");
     let total: i64 =
         sqlx::Row::try_get(&bind_all(&count_sql, &args).fetch_one(&mut *conn).await?, 0)?;
@@ -946,17 +957,16 @@ pub async fn browse(db: &Db, query: &BrowseQuery) -> Result<Page<Product>, AppEr
          LIMIT ${limit_at} OFFSET ${}",
         limit_at + 1
     );
-    let mut page_args = args;
-    page_args.push(Arg::Int(i64::from(window.limit)));
-    page_args.push(Arg::Int(window.offset()));
-    let rows = bind_all(&page_sql, &page_args)
+    args.push(Arg::Int(i64::from(window.limit)));
+    args.push(Arg::Int(window.offset()));
+    let rows = bind_all(&page_sql, &args)
         .fetch_all(&mut *conn)
         .await?
         .iter()
         .map(<Row as sqlx::FromRow<sqlx::any::AnyRow>>::from_row)
         .collect::<Result<Vec<Row>, _>>()?;
     Ok(Page {
-        items: complete(&mut conn, rows).await?,
+        items: complete(conn, rows).await?,
         page: window.page,
         limit: window.limit,
         total: u64::try_from(total).unwrap_or(0),
