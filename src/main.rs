@@ -33,6 +33,10 @@ enum Command {
         /// Also add demo data.
         #[arg(long)]
         demo: bool,
+        /// Instead, fill an empty catalog with this many products over 50 storefronts and 20
+        /// categories, as `cargo bench --bench catalog` measures.
+        #[arg(long, value_name = "PRODUCTS", conflicts_with = "demo")]
+        benchmark_catalog: Option<usize>,
     },
     /// Create an admin account (or make an existing account admin, with a new password).
     /// The password comes from AGORA_ADMIN_PASSWORD or, when that is unset, a prompt — never
@@ -69,10 +73,18 @@ fn main() -> anyhow::Result<()> {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => server::serve(config).await,
             Command::Migrate => server::migrate(config).await,
-            Command::Seed { demo } => {
+            Command::Seed {
+                demo,
+                benchmark_catalog,
+            } => {
                 let db = server::open_database(&config).await?;
                 let services = server::services(&config, db).await?;
-                let report = app::operator::seed(&services, demo).await?;
+                let report = match benchmark_catalog {
+                    Some(products) => app::operator::seed_benchmark_catalog(&services, products)
+                        .await
+                        .map_err(refusal)?,
+                    None => app::operator::seed(&services, demo).await?,
+                };
                 if report.changed.is_empty() {
                     println!("Seed: nothing to do, everything is in place.");
                 } else {

@@ -352,6 +352,94 @@ async fn seed_reviews(
     Ok(())
 }
 
+/// What the catalog benchmark measures (`cargo bench --bench catalog`): `products` live
+/// products over 50 approved storefronts and 20 categories (`category-1` … `category-20`), the
+/// sizes of the reference peer's data — only into a database without products.
+pub async fn seed_benchmark_catalog(
+    services: &Services,
+    products: usize,
+) -> Result<SeedReport, AppError> {
+    const VENDORS: usize = 50;
+    const CATEGORIES: usize = 20;
+    const WORDS: [&str; 8] = [
+        "workflow",
+        "agent",
+        "template",
+        "guide",
+        "toolkit",
+        "prompts",
+        "dashboard",
+        "licence",
+    ];
+    let system = Actor::system();
+    let admin = system.admin()?;
+    let db = &services.db;
+    let mut report = SeedReport::default();
+    let any = Window::new(Some(1), Some(1))?;
+    if products::for_review(db, admin.staff(), &QueueFilter::default(), any)
+        .await?
+        .total
+        > 0
+    {
+        return Ok(report);
+    }
+    let mut categories_made = Vec::new();
+    for n in 1..=CATEGORIES {
+        let mut input = category(&format!("Category {n}"), None);
+        input.slug = Some(format!("category-{n}"));
+        categories_made.push(categories::create(services, admin.staff(), input).await?.id);
+    }
+    let mut stores = Vec::new();
+    for n in 1..=VENDORS {
+        let email = format!("bench-vendor-{n}@agora.test");
+        account::provision(
+            db,
+            admin,
+            &email,
+            "Vendor-Bench-2026".into(),
+            "Bench",
+            "Vendor",
+            Role::User,
+        )
+        .await?;
+        let owner = account::find_id(db, admin.staff(), &email)
+            .await?
+            .ok_or(AppError::Internal)?;
+        let application = Application {
+            store_name: format!("Bench Store {n}"),
+            slug: None,
+            description: Some("A storefront of the catalog benchmark.".into()),
+            website: None,
+            contact_email: email.clone(),
+            payout_method: PayoutMethod::Paypal,
+            payout_details: email,
+        };
+        if let Some(vendor) = vendors::open_for(services, admin, &owner, application, true).await? {
+            stores.push(vendor.id);
+        }
+    }
+    for n in 0..products {
+        let word = WORDS[n % WORDS.len()];
+        let price = i64::try_from((n * 37) % 9_000).unwrap_or(0) + 500;
+        let input = ProductInput {
+            title: format!("Bench {word} {n}"),
+            slug: None,
+            summary: Some(format!("A {word} for the benchmark, number {n}.")),
+            description: Some(format!("## The {word}\n\n- Ready to use\n- Number {n}")),
+            price,
+            compare_at: (n % 5 == 0).then_some(price + 1_000),
+            category_id: categories_made[n % CATEGORIES].clone(),
+            tags: vec![word.to_owned()],
+        };
+        products::publish_for(services, admin, &stores[n % stores.len()], input).await?;
+    }
+    report.changed.push(format!(
+        "benchmark catalog: {products} products, {} storefronts, {CATEGORIES} categories",
+        stores.len()
+    ));
+    Ok(report)
+}
+
 /// The demo category tree: top-level categories and their subcategories.
 const DEMO_CATEGORIES: [(&str, &[&str]); 5] = [
     ("Automation", &["n8n", "Zapier", "Make"]),
