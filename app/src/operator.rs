@@ -11,7 +11,9 @@ use crate::platform::Services;
 use crate::platform::identity::{Actor, Admin, Role};
 use crate::platform::paging::Window;
 use crate::platform::types::Id;
-use crate::settings::model::{SITE_NAME, Setting, SettingValue, TAX_RATE_BPS};
+use crate::settings::model::{
+    API_GUEST_REQUESTS_PER_HOUR, SITE_NAME, Setting, SettingValue, TAX_RATE_BPS,
+};
 use crate::settings::service as settings;
 use crate::vendors::model::{Application, PayoutMethod};
 use crate::vendors::model::{VendorQuery, VendorStatus};
@@ -354,7 +356,9 @@ async fn seed_reviews(
 
 /// What the catalog benchmark measures (`cargo bench --bench catalog`): `products` live
 /// products over 50 approved storefronts and 20 categories (`category-1` … `category-20`), the
-/// sizes of the reference peer's data — only into a database without products.
+/// sizes of the reference peer's data — only into a database without products. It also lifts
+/// the per-address API request limit, which would answer a load test from one address with
+/// 429s.
 pub async fn seed_benchmark_catalog(
     services: &Services,
     products: usize,
@@ -383,6 +387,14 @@ pub async fn seed_benchmark_catalog(
     {
         return Ok(report);
     }
+    settings::set(
+        services,
+        admin,
+        &API_GUEST_REQUESTS_PER_HOUR,
+        1_000_000,
+        None,
+    )
+    .await?;
     let mut categories_made = Vec::new();
     for n in 1..=CATEGORIES {
         let mut input = category(&format!("Category {n}"), None);

@@ -12,8 +12,29 @@ use crate::error::AppError;
 use crate::platform::Services;
 use crate::platform::identity::Actor;
 use crate::platform::paging::Window;
-use crate::platform::types::Page;
+use crate::platform::types::{Id, Page};
 use crate::vendors::service as vendors;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// View counts being written at once; past this, visits go uncounted rather than queue
+/// without bound behind the database's writer.
+const VIEW_WRITES_IN_FLIGHT: usize = 64;
+static VIEW_WRITES: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts a visit after the page is served, unless [`VIEW_WRITES_IN_FLIGHT`] are pending.
+fn count_view(db: &Db, product: &Id) {
+    if VIEW_WRITES.fetch_add(1, Ordering::Relaxed) >= VIEW_WRITES_IN_FLIGHT {
+        VIEW_WRITES.fetch_sub(1, Ordering::Relaxed);
+        return;
+    }
+    let (db, id) = (db.clone(), product.clone());
+    tokio::spawn(async move {
+        if let Err(error) = products::record_view(&db, &id).await {
+            tracing::warn!(%error, "cannot count a product view");
+        }
+        VIEW_WRITES.fetch_sub(1, Ordering::Relaxed);
+    });
+}
 
 /// Reviews per page on the product page.
 const REVIEWS_PER_PAGE: u32 = 10;
@@ -66,13 +87,7 @@ pub async fn product_page(
         _ => (None, false, false, false),
     };
     if public && !is_seller {
-        let db = db.clone();
-        let id = product.id.clone();
-        tokio::spawn(async move {
-            if let Err(error) = products::record_view(&db, &id).await {
-                tracing::warn!(%error, "cannot count a product view");
-            }
-        });
+        count_view(db, &product.id);
     }
     Ok(ProductView {
         product,
