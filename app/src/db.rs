@@ -169,6 +169,10 @@ async fn sqlite_pragmas(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Erro
     conn.execute("PRAGMA foreign_keys = ON").await?;
     conn.execute("PRAGMA busy_timeout = 5000").await?;
     conn.execute("PRAGMA synchronous = NORMAL").await?;
+    // Reads through a memory map, not a copy per page (the catalog benchmark's profile spent a
+    // fifth of its time in the kernel copying pages); sorts' scratch space in memory.
+    conn.execute("PRAGMA mmap_size = 268435456").await?;
+    conn.execute("PRAGMA temp_store = MEMORY").await?;
     Ok(())
 }
 
