@@ -726,12 +726,11 @@ async fn decide(
 /// A product by id or slug: active ones for everyone; others only for their vendor and
 /// staff (anyone else gets `NOT_FOUND`).
 pub async fn get(db: &Db, viewer: Option<&Actor>, key: &str) -> Result<Product, AppError> {
-    let mut conn = db.pool().acquire().await?;
     let row: Option<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM {FROM} WHERE p.id = $1 OR p.slug = $1"
     ))
     .bind(key)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(db.pool())
     .await?;
     let row = row.ok_or_else(not_found)?;
     if row.status != ProductStatus::Active {
@@ -740,15 +739,16 @@ pub async fn get(db: &Db, viewer: Option<&Actor>, key: &str) -> Result<Product, 
         };
         let staff = viewer.staff().is_ok();
         let owner = !staff
+            && viewer.principal().is_some()
             && vendors::mine(db, viewer)
-                .await
-                .ok()
-                .flatten()
+                .await?
                 .is_some_and(|vendor| vendor.id == row.vendor_id);
         if !(staff || owner) {
             return Err(not_found());
         }
     }
+    // Acquired only now: a connection is never held while another is asked for.
+    let mut conn = db.pool().acquire().await?;
     Ok(complete(&mut conn, vec![row]).await?.remove(0))
 }
 

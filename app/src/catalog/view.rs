@@ -1,6 +1,7 @@
-//! The home page's catalog sections, and the product page's data in one load: the product (as `products::get` allows the viewer),
-//! its rating histogram and a page of reviews, what the viewer may do (review, reply, save),
-//! and related products. A visit to an active product is counted after the page is served.
+//! The home page's catalog sections, and the product page's data in one load: the product (as
+//! `products::get` allows the viewer), its rating histogram and a page of reviews, what the
+//! viewer may do (review, reply, save), and related products. A visit to an active product is
+//! counted after the page is served.
 
 use super::categories;
 use super::model::{BrowseQuery, HomeCatalog, ProductSort, ProductView, RatingHistogram};
@@ -71,8 +72,12 @@ pub async fn product_page(
     let (own_review, may_review, is_seller, wishlisted) = match (viewer, signed_in) {
         (Some(actor), Some(principal)) => {
             let own = reviews::mine(db, actor, &product.id).await?;
-            let mut conn = db.pool().acquire().await?;
-            let bought = purchases::owns(&mut conn, &principal.id, &product.id).await?;
+            // One pooled connection at a time: holding one while asking for another can
+            // starve the pool when many pages load at once.
+            let bought = {
+                let mut conn = db.pool().acquire().await?;
+                purchases::owns(&mut conn, &principal.id, &product.id).await?
+            };
             let seller = vendors::mine(db, actor)
                 .await?
                 .is_some_and(|vendor| vendor.id == product.vendor_id);

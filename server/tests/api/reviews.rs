@@ -610,3 +610,45 @@ async fn products_filter_by_minimum_rating_and_sort_by_rating() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn many_signed_in_product_pages_at_once_never_starve_a_small_pool() {
+    // With two pooled connections, a page that held one while asking for another would wait
+    // on itself once two such pages load together, until the pool's timeout (a 500).
+    let options = || crate::helpers::Options {
+        env: vec![("AGORA_DB_MAX_CONNECTIONS", "2".into())],
+        ..Default::default()
+    };
+    crate::helpers::on_each_backend_with(options, |app| async move {
+        let admin = staff_token(&app, "admin@example.com", Role::Admin).await;
+        let seller = vendor(&app, &admin, "seller@example.com", "Flowsmith").await;
+        let automation = category(&app, &admin, "Automation").await;
+        live_product(&app, &seller, &admin, product("Lead scoring", &automation)).await;
+        let (_, draft) = envelope(
+            app.post_json(
+                "/api/v1/vendors/me/products",
+                Some(&seller),
+                product("Draft kit", &automation),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(draft["data"]["slug"], "draft-kit");
+        let seller_cookie =
+            crate::fixtures::form_login(&app, "seller@example.com", crate::fixtures::PASSWORD)
+                .await;
+        let buyer = app.with_user(Role::User).await;
+        let visits = (0..24).map(|n| {
+            let (path, cookie) = if n % 2 == 0 {
+                ("/products/draft-kit", seller_cookie.as_str())
+            } else {
+                ("/products/lead-scoring", buyer.cookie.as_str())
+            };
+            let app = &app;
+            async move { app.get_with_cookie(path, cookie).await.status().as_u16() }
+        });
+        let statuses = futures_util::future::join_all(visits).await;
+        assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    })
+    .await;
+}
