@@ -7,6 +7,7 @@ use crate::error::{AppError, FieldError};
 use crate::platform::request::current_request_id;
 use crate::platform::types::{Page, Timestamp};
 use serde::Serialize;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// `meta` of every envelope.
@@ -84,6 +85,26 @@ impl<T: Serialize> Envelope<Vec<T>> {
         Self {
             pagination: Some(Pagination::new(page.page, page.limit, page.total)),
             ..Self::ok(page.items)
+        }
+    }
+}
+
+/// The items of a page that a cache shares: serialized as the list itself, without a copy.
+#[derive(Debug)]
+pub struct SharedItems<T>(Arc<Page<T>>);
+
+impl<T: Serialize> Serialize for SharedItems<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.items.serialize(serializer)
+    }
+}
+
+impl<T: Serialize> Envelope<SharedItems<T>> {
+    /// One page of a list held by a cache, with its `pagination`.
+    pub fn shared_page(page: Arc<Page<T>>) -> Self {
+        Self {
+            pagination: Some(Pagination::new(page.page, page.limit, page.total)),
+            ..Self::ok(SharedItems(page))
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod config;
 pub mod forms;
 pub mod middleware;
 pub mod ops;
+pub mod page_cache;
 pub mod router;
 pub mod state;
 pub mod telemetry;
@@ -18,6 +19,7 @@ use app::email::sender::Mailer;
 use app::platform::Services;
 use app::platform::events::Events;
 use app::platform::jobs::JobHandlers;
+use app::platform::read_cache::ReadCache;
 use app::platform::request::TrustedProxies;
 use app::platform::signer::Signer;
 use app::platform::throttle::Throttle;
@@ -53,6 +55,7 @@ pub async fn services(config: &Config, db: Db) -> anyhow::Result<Services> {
         files_dir: config.files_dir.as_path().into(),
         proxies: TrustedProxies::new(config.trusted_proxies.clone()),
         mail_outbox: config.smtp_url.is_none(),
+        reads: ReadCache::default(),
     })
 }
 

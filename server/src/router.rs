@@ -3,7 +3,7 @@
 
 use crate::middleware::{api_error_envelope, observe, rpc_error_status, security_headers};
 use crate::state::AppState;
-use crate::{api, auth, forms, ops, uploads};
+use crate::{api, auth, forms, ops, page_cache, uploads};
 use app::settings::model::SESSION_IDLE_MINUTES;
 use app::{App, shell};
 use axum::Router;
@@ -87,15 +87,12 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
             file_uploads,
             uploads::FILE_BODY_LIMIT_BYTES,
         ))
-        .layer(
-            ServiceBuilder::new()
-                .layer(CatchPanicLayer::new())
-                .layer(CompressionLayer::new())
-                .layer(TimeoutLayer::with_status_code(
-                    http::StatusCode::REQUEST_TIMEOUT,
-                    config.request_timeout,
-                )),
-        )
+        .layer(ServiceBuilder::new().layer(CatchPanicLayer::new()).layer(
+            TimeoutLayer::with_status_code(
+                http::StatusCode::REQUEST_TIMEOUT,
+                config.request_timeout,
+            ),
+        ))
         // Outermost: every response, even a panic's or a timeout's, gets an id, a log line,
         // metrics and the security headers, and under `/api/v1` the envelope.
         // Sessions: the store and cookie, then the per-session limits, then axum-login; then
@@ -122,6 +119,13 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
                 async move { auth::csrf_guard(&public_url, req, next).await }
             }
         }))
+        // Guests' list pages come from the read cache before any session work; compression
+        // is outside it, so a kept page is compressed for each client as it asks.
+        .layer(axum::middleware::from_fn_with_state(
+            state.services.clone(),
+            page_cache::guest_pages,
+        ))
+        .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(rpc_error_status))
         .layer(axum::middleware::from_fn(api_error_envelope))
         .layer(axum::middleware::from_fn(move |req, next| {

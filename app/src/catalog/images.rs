@@ -362,6 +362,9 @@ async fn make_thumbnail(services: &Services, payload: &str) -> Result<(), String
         .rows_affected();
     if updated == 0 {
         remove_files(services, &[thumbnail]).await;
+    } else {
+        // Lists show covers by their thumbnail: cached ones are out of date.
+        services.reads.invalidate();
     }
     Ok(())
 }

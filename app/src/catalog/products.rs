@@ -29,6 +29,7 @@ use crate::vendors::model::{Vendor, VendorStatus};
 use crate::vendors::service as vendors;
 use sqlx::AnyConnection;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 const COLUMNS: &str = "p.id, p.vendor_id, v.store_name AS vendor_name, v.slug AS vendor_slug, \
     p.category_id, c.slug AS category_slug, p.title, p.slug, p.summary, p.description, \
@@ -840,9 +841,35 @@ fn bind_all<'q>(
 
 /// The active products a storefront visitor asked for: full-text search (ranked), category
 /// (with its subcategories), storefront, tag, price and minimum-rating filters, a sort, and a
-/// page. An unknown
-/// category or storefront is `NOT_FOUND`; a price range that is empty finds nothing.
-pub async fn browse(db: &Db, query: &BrowseQuery) -> Result<Page<Product>, AppError> {
+/// page. An unknown category or storefront is `NOT_FOUND`; a price range that is empty finds
+/// nothing. The answer is the same for everyone, so it is kept in the read cache: the same
+/// list asked for again is not computed again until something is written (or two seconds
+/// pass).
+pub async fn browse(
+    services: &Services,
+    query: &BrowseQuery,
+) -> Result<Arc<Page<Product>>, AppError> {
+    let key = format!(
+        "catalog.browse:{}",
+        serde_json::to_string(query).map_err(|_| AppError::Internal)?
+    );
+    if let Some(page) = services.reads.get::<Page<Product>>(&key) {
+        return Ok(page);
+    }
+    let generation = services.reads.generation();
+    let page = Arc::new(browse_uncached(&services.db, query).await?);
+    let bytes = page
+        .items
+        .iter()
+        .map(|p| 1024 + p.description.len() + p.description_html.len())
+        .sum();
+    services
+        .reads
+        .put(&key, generation, Arc::clone(&page), bytes);
+    Ok(page)
+}
+
+async fn browse_uncached(db: &Db, query: &BrowseQuery) -> Result<Page<Product>, AppError> {
     let window = Window::new(query.page, query.limit)?;
     let mut checks = Checks::default();
     let search = query.search.as_deref().unwrap_or_default();

@@ -24,7 +24,8 @@ pub async fn category_tree() -> Result<Vec<Category>, AppError> {
 pub async fn browse_products(
     #[server(default)] query: BrowseQuery,
 ) -> Result<Page<Product>, AppError> {
-    super::products::browse(&context::services()?.db, &query).await
+    let page = super::products::browse(&context::services()?, &query).await?;
+    Ok(std::sync::Arc::unwrap_or_clone(page))
 }
 
 /// The product page of a slug (or id): active products for everyone; others for their vendor
@@ -309,7 +310,7 @@ pub async fn remove_product_image(product_id: String, image_id: String) -> Resul
 /// The home page's catalog sections.
 #[server(prefix = "/rpc", endpoint = "catalog/home")]
 pub async fn home_sections() -> Result<HomeCatalog, AppError> {
-    super::view::home(&context::services()?.db).await
+    super::view::home(&context::services()?).await
 }
 
 /// Staff feature a product on the home page, or stop featuring it.

@@ -112,7 +112,8 @@ pub async fn product_page(
 const HOME_SECTION: u32 = 6;
 
 /// The home page's featured, newest and most viewed products, and the top-level categories.
-pub async fn home(db: &Db) -> Result<HomeCatalog, AppError> {
+pub async fn home(services: &Services) -> Result<HomeCatalog, AppError> {
+    let db = &services.db;
     let list = |sort| BrowseQuery {
         sort: Some(sort),
         limit: Some(HOME_SECTION),
@@ -120,12 +121,14 @@ pub async fn home(db: &Db) -> Result<HomeCatalog, AppError> {
     };
     Ok(HomeCatalog {
         featured: products::featured(db, i64::from(HOME_SECTION)).await?,
-        newest: products::browse(db, &list(ProductSort::Newest))
+        newest: products::browse(services, &list(ProductSort::Newest))
             .await?
-            .items,
-        popular: products::browse(db, &list(ProductSort::Popularity))
+            .items
+            .clone(),
+        popular: products::browse(services, &list(ProductSort::Popularity))
             .await?
-            .items,
+            .items
+            .clone(),
         categories: categories::tree(db)
             .await?
             .into_iter()

@@ -1,7 +1,7 @@
 //! The core every feature builds on and that imports no feature: identity and the permission
 //! proofs, typed ids and timestamps, random tokens, the request context and the resolved
 //! caller, throttling, signed tokens, domain events, the transaction that fires effects after
-//! commit, and the job queue with its handler registry.
+//! commit, the job queue with its handler registry, and the cache of public reads.
 pub mod identity;
 pub mod paging;
 pub mod types;
@@ -15,6 +15,8 @@ pub mod context;
 pub mod events;
 #[cfg(feature = "ssr")]
 pub mod jobs;
+#[cfg(feature = "ssr")]
+pub mod read_cache;
 #[cfg(feature = "ssr")]
 pub mod request;
 #[cfg(feature = "ssr")]
@@ -60,6 +62,8 @@ mod services {
         /// Emails go to the development outbox (no SMTP relay is configured); when false the
         /// outbox is neither written nor served.
         pub mail_outbox: bool,
+        /// Public answers kept for a moment; every committed write makes them stale.
+        pub reads: super::read_cache::ReadCache,
     }
 }
 

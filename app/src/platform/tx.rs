@@ -1,12 +1,13 @@
 //! The transaction every write goes through. While the work runs, it collects the events to
 //! publish and notes the jobs it queued (the jobs themselves are rows written in the same
-//! transaction); only once the commit succeeds are the events published and the job worker
-//! woken. A transaction that is rolled back — explicitly, by an error, or by being dropped —
+//! transaction); only once the commit succeeds are the events published, the job worker
+//! woken and the cached public reads made stale. A transaction that is rolled back — explicitly, by an error, or by being dropped —
 //! publishes nothing and leaves no job behind.
 
 use super::Services;
 use super::events::{Event, Events};
 use super::jobs::{self, JobKind};
+use super::read_cache::ReadCache;
 use crate::db::Backend;
 use crate::error::AppError;
 use serde::Serialize;
@@ -20,6 +21,7 @@ pub struct Tx {
     backend: Backend,
     bus: Events,
     jobs_ready: Arc<Notify>,
+    reads: ReadCache,
     events: Vec<Event>,
     queued_jobs: bool,
 }
@@ -33,6 +35,7 @@ impl Tx {
             backend: services.db.backend(),
             bus: services.events.clone(),
             jobs_ready: services.jobs_ready.clone(),
+            reads: services.reads.clone(),
             events: Vec::new(),
             queued_jobs: false,
         })
@@ -69,10 +72,12 @@ impl Tx {
             backend: _,
             bus,
             jobs_ready,
+            reads,
             events,
             queued_jobs,
         } = self;
         inner.commit().await?;
+        reads.invalidate();
         if queued_jobs {
             jobs_ready.notify_one();
         }

@@ -627,3 +627,101 @@ async fn a_live_price_change_goes_back_to_review_only_when_the_setting_says_so()
     })
     .await;
 }
+
+/// The read cache: the product list and guests' list pages are kept between writes, and no
+/// write is ever hidden by them — each list below is asked for once before the write (so it
+/// is kept) and once after (well within the cache's two seconds).
+#[tokio::test(flavor = "multi_thread")]
+async fn kept_lists_and_guest_pages_never_outlive_a_write() {
+    on_each_backend(|app| async move {
+        let admin = staff_token(&app, "admin@example.com", Role::Admin).await;
+        let seller = vendor(&app, &admin, "flows@example.com", "Flowsmith").await;
+        let automation = category(&app, &admin, "Automation").await;
+        let first = live_product(
+            &app,
+            &seller,
+            &admin,
+            product("Lead scoring workflow", &automation),
+        )
+        .await;
+        assert_eq!(
+            titles(&app, "").await,
+            (vec!["Lead scoring workflow".to_owned()], 1)
+        );
+        let page = app.get("/products").await.text().await.unwrap();
+        assert!(page.contains("Lead scoring workflow") && !page.contains("Invoice chaser"));
+
+        // A product approved: listed at once, on the API and on the guests' page.
+        live_product(
+            &app,
+            &seller,
+            &admin,
+            product("Invoice chaser", &automation),
+        )
+        .await;
+        assert_eq!(titles(&app, "").await.1, 2);
+        let page = app.get("/products").await.text().await.unwrap();
+        assert!(page.contains("Invoice chaser"), "{page}");
+
+        // A live product changed by its vendor: the list shows the change.
+        let (status, body) = envelope(
+            send(
+                &app,
+                reqwest::Method::PUT,
+                &format!("/api/v1/vendors/me/products/{first}"),
+                &seller,
+                Some(product("Lead scoring, renamed", &automation)),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert!(
+            titles(&app, "")
+                .await
+                .0
+                .contains(&"Lead scoring, renamed".to_owned())
+        );
+        assert!(
+            app.get("/products")
+                .await
+                .text()
+                .await
+                .unwrap()
+                .contains("Lead scoring, renamed")
+        );
+
+        // A kept guest page is the page rendered again, down to its own script nonce (the
+        // header's nonce is the page's), and is never what a signed-in visitor gets.
+        let nonce_of = |response: &reqwest::Response| {
+            let policy = response.headers()["content-security-policy"]
+                .to_str()
+                .unwrap();
+            policy
+                .split("'nonce-")
+                .nth(1)
+                .unwrap()
+                .split('\'')
+                .next()
+                .unwrap()
+                .to_owned()
+        };
+        let one = app.get("/products").await;
+        let two = app.get("/products").await;
+        let (nonce_one, nonce_two) = (nonce_of(&one), nonce_of(&two));
+        assert_ne!(nonce_one, nonce_two);
+        let (one, two) = (one.text().await.unwrap(), two.text().await.unwrap());
+        assert!(two.contains(&format!("nonce=\"{nonce_two}\"")) && !two.contains(&nonce_one));
+        assert_eq!(one.replace(&nonce_one, "N"), two.replace(&nonce_two, "N"));
+        assert!(two.contains(">Sign in<"));
+        register(&app, "buyer@example.com").await;
+        let cookie =
+            crate::fixtures::form_login(&app, "buyer@example.com", crate::fixtures::PASSWORD).await;
+        let signed_in = app.html_with_cookie("/products", &cookie).await;
+        assert!(
+            signed_in.contains("href=\"/account\"") && !signed_in.contains(">Sign in<"),
+            "{signed_in}"
+        );
+    })
+    .await;
+}

@@ -14,7 +14,7 @@ use app::catalog::model::{
 };
 use app::catalog::products;
 use app::catalog::rules::PRICE_MAX;
-use app::envelope::{Envelope, ErrorEnvelope};
+use app::envelope::{Envelope, ErrorEnvelope, SharedItems};
 use app::error::{AppError, FieldError};
 use app::platform::paging::Window;
 use app::platform::types::Id;
@@ -280,9 +280,9 @@ impl BrowseParams {
 pub async fn browse(
     State(state): State<AppState>,
     Query(params): Query<BrowseParams>,
-) -> Result<Envelope<Vec<Product>>, AppError> {
-    Ok(Envelope::page(
-        products::browse(state.db(), &params.into_query()?).await?,
+) -> Result<Envelope<SharedItems<Product>>, AppError> {
+    Ok(Envelope::shared_page(
+        products::browse(&state.services, &params.into_query()?).await?,
     ))
 }
 

@@ -1,0 +1,188 @@
+//! A small, bounded cache of public reads (a product list, a guest's page), so that the same
+//! answer asked for many times a second is computed once.
+//!
+//! Freshness has two bounds. Every write transaction that commits in this process
+//! ([`Tx::commit`](super::tx::Tx::commit)) advances the cache's generation, and an entry filled
+//! under an older generation is never served again: a reader of this process never sees an
+//! answer older than the last write it could know of. Writes it cannot see — another instance
+//! on the same PostgreSQL, a counter bumped outside a transaction such as a product's views —
+//! show after at most [`ReadCache::TTL`].
+//!
+//! Only answers that are the same for every caller belong here (no viewer, no session). The
+//! map is bounded by entries and by an estimate of their bytes; when full, stale entries go
+//! first and then everything, so a stranger asking for endless distinct lists costs at most
+//! the bound.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Debug, Default)]
+pub struct ReadCache {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    generation: AtomicU64,
+    entries: Mutex<Entries>,
+}
+
+#[derive(Debug, Default)]
+struct Entries {
+    map: HashMap<String, Entry>,
+    bytes: usize,
+}
+
+struct Entry {
+    value: Arc<dyn Any + Send + Sync>,
+    generation: u64,
+    expires: Instant,
+    bytes: usize,
+}
+
+impl std::fmt::Debug for Entry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Entry")
+            .field("generation", &self.generation)
+            .field("bytes", &self.bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ReadCache {
+    /// How long an answer may be served when no write of this process has touched it.
+    pub const TTL: Duration = Duration::from_secs(2);
+    /// At most this many answers …
+    pub const MAX_ENTRIES: usize = 256;
+    /// … of at most this many bytes together (as estimated by whoever stores them).
+    pub const MAX_BYTES: usize = 8 * 1024 * 1024;
+    /// Keys longer than this are not cached (a key is the question, which a stranger writes).
+    pub const MAX_KEY: usize = 512;
+
+    /// The generation to pass to [`put`](Self::put): read it *before* computing the answer,
+    /// so that a write committed meanwhile makes the answer stale at once.
+    pub fn generation(&self) -> u64 {
+        self.inner.generation.load(Ordering::Acquire)
+    }
+
+    /// Something was written: no answer computed before now is served again.
+    pub fn invalidate(&self) {
+        self.inner.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The answer stored under `key`, if it is still fresh and of type `T`.
+    pub fn get<T: Any + Send + Sync>(&self, key: &str) -> Option<Arc<T>> {
+        let generation = self.generation();
+        let entries = self.entries();
+        let entry = entries.map.get(key)?;
+        if entry.generation != generation || entry.expires <= Instant::now() {
+            return None;
+        }
+        Arc::clone(&entry.value).downcast::<T>().ok()
+    }
+
+    /// Stores `value` (about `bytes` big) under `key`, computed under `generation`. An answer
+    /// already stale, too big, or with too long a key is not stored.
+    pub fn put<T: Any + Send + Sync>(
+        &self,
+        key: &str,
+        generation: u64,
+        value: Arc<T>,
+        bytes: usize,
+    ) {
+        if key.len() > Self::MAX_KEY
+            || bytes > Self::MAX_BYTES / 8
+            || generation != self.generation()
+        {
+            return;
+        }
+        let now = Instant::now();
+        let mut entries = self.entries();
+        if let Some(old) = entries.map.remove(key) {
+            entries.bytes -= old.bytes;
+        }
+        if entries.map.len() >= Self::MAX_ENTRIES || entries.bytes + bytes > Self::MAX_BYTES {
+            let current = self.generation();
+            entries
+                .map
+                .retain(|_, entry| entry.generation == current && entry.expires > now);
+            entries.bytes = entries.map.values().map(|entry| entry.bytes).sum();
+        }
+        if entries.map.len() >= Self::MAX_ENTRIES || entries.bytes + bytes > Self::MAX_BYTES {
+            entries.map.clear();
+            entries.bytes = 0;
+        }
+        entries.bytes += bytes;
+        entries.map.insert(
+            key.to_owned(),
+            Entry {
+                value,
+                generation,
+                expires: now + Self::TTL,
+                bytes,
+            },
+        );
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, Entries> {
+        // The map is consistent after every statement: a panic elsewhere cannot corrupt it.
+        self.inner
+            .entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ReadCache;
+    use std::sync::Arc;
+
+    #[test]
+    fn a_write_makes_every_earlier_answer_stale() {
+        let cache = ReadCache::default();
+        let before = cache.generation();
+        cache.put("list", before, Arc::new(1_u32), 4);
+        assert_eq!(cache.get::<u32>("list").as_deref(), Some(&1));
+        cache.invalidate();
+        assert_eq!(cache.get::<u32>("list"), None);
+        // An answer computed across a write is not stored at all.
+        cache.put("list", before, Arc::new(2_u32), 4);
+        assert_eq!(cache.get::<u32>("list"), None);
+    }
+
+    #[test]
+    fn the_map_stays_within_its_bounds() {
+        let cache = ReadCache::default();
+        let generation = cache.generation();
+        for n in 0..(ReadCache::MAX_ENTRIES * 4) {
+            cache.put(&format!("list-{n}"), generation, Arc::new(n), 64);
+        }
+        let entries = cache.entries();
+        assert!(entries.map.len() <= ReadCache::MAX_ENTRIES);
+        assert_eq!(
+            entries.bytes,
+            entries.map.values().map(|e| e.bytes).sum::<usize>()
+        );
+        drop(entries);
+        let big = ReadCache::MAX_BYTES / 8;
+        for n in 0..32 {
+            cache.put(&format!("big-{n}"), generation, Arc::new(n), big);
+        }
+        assert!(cache.entries().bytes <= ReadCache::MAX_BYTES);
+        let long = "k".repeat(ReadCache::MAX_KEY + 1);
+        cache.put(&long, generation, Arc::new(1_usize), 8);
+        assert_eq!(cache.get::<usize>(&long), None);
+    }
+
+    #[test]
+    fn an_answer_is_read_back_only_as_its_own_type() {
+        let cache = ReadCache::default();
+        cache.put("list", cache.generation(), Arc::new(7_u64), 8);
+        assert_eq!(cache.get::<u32>("list"), None);
+        assert_eq!(cache.get::<u64>("list").as_deref(), Some(&7));
+    }
+}
