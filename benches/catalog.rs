@@ -245,8 +245,8 @@ fn load(
         "{server} answered errors on {url}:\n{output}"
     );
     println!(
-        "{server} · {page}: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms",
-        row.requests_per_sec, row.p50_ms, row.p99_ms
+        "{server} · {}: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms",
+        row.page, row.requests_per_sec, row.p50_ms, row.p99_ms
     );
     Ok(row)
 }
