@@ -18,19 +18,28 @@ use axum::Router;
 use axum::extract::{Extension, Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
-use http::StatusCode;
+use http::{HeaderValue, StatusCode, header};
+use tower::ServiceBuilder;
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The largest upload request read. Above the largest file accepted (a phone photo of a few
 /// MB must get "larger than 1 MB" next to the field, not a bare 413), but bounded.
 pub const BODY_LIMIT_BYTES: usize = 16 * 1024 * 1024;
 
-/// `POST /account/avatar` and the files under `/media`.
+/// `POST /account/avatar` and the files under `/media`. Every stored file gets a new random
+/// name and is never rewritten, so browsers may keep it for a year without asking again.
 pub fn routes(state: &AppState) -> Router<AppState> {
+    let media = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        ))
+        .service(ServeDir::new(&state.config.media_dir));
     Router::new()
         .route("/account/avatar", post(upload_avatar))
         .route("/vendor/products/{id}/images", post(upload_product_image))
-        .nest_service("/media", ServeDir::new(&state.config.media_dir))
+        .nest_service("/media", media)
 }
 
 /// Replaces the signed-in person's avatar with the `avatar` file of the form, then goes back

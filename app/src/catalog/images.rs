@@ -7,7 +7,7 @@
 //! Decision: the upload is kept as sent (PNG, JPEG or WebP — nothing else is ever served from
 //! the media folder); thumbnails are JPEG, or PNG when the image has transparency.
 
-use super::model::{ImageProblem, ProductImage};
+use super::model::{ImageProblem, ProductImage, THUMBNAIL_SIDE};
 use super::products::{editable, storefront};
 use crate::error::{AppError, FieldError};
 use crate::platform::Services;
@@ -34,8 +34,6 @@ pub const MAX_SIDE: u32 = 6000;
 pub const MAX_PER_PRODUCT: i64 = 8;
 /// Alt text, in characters.
 pub const ALT_MAX: usize = 200;
-/// The longer side of a thumbnail, in pixels.
-pub const THUMBNAIL_SIDE: u32 = 480;
 
 /// The folder under the media root that holds product images and thumbnails.
 const FOLDER: &str = "products";

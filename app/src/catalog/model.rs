@@ -142,6 +142,27 @@ pub struct ProductImage {
     pub alt: String,
 }
 
+/// A thumbnail's longer side, in pixels.
+pub const THUMBNAIL_SIDE: u32 = 480;
+
+impl ProductImage {
+    /// The `srcset` of the image: its thumbnail (once made) and itself, by width.
+    pub fn srcset(&self) -> String {
+        let original = format!("{} {}w", self.url, self.width);
+        if self.thumbnail_url == self.url || self.width <= THUMBNAIL_SIDE {
+            return original;
+        }
+        let thumbnail_width = if self.width >= self.height {
+            THUMBNAIL_SIDE
+        } else {
+            (u64::from(self.width) * u64::from(THUMBNAIL_SIDE) / u64::from(self.height.max(1)))
+                .try_into()
+                .unwrap_or(THUMBNAIL_SIDE)
+        };
+        format!("{} {thumbnail_width}w, {original}", self.thumbnail_url)
+    }
+}
+
 /// Why an uploaded product image was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ImageProblem {
@@ -533,4 +554,41 @@ pub struct ProductFile {
     pub name: String,
     pub bytes: u64,
     pub created_at: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ProductImage;
+
+    fn image(width: u32, height: u32, thumbnail: &str) -> ProductImage {
+        ProductImage {
+            id: crate::platform::types::Id::random(),
+            url: "/media/a.png".to_owned(),
+            thumbnail_url: thumbnail.to_owned(),
+            width,
+            height,
+            alt: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_srcset_names_the_thumbnail_by_its_real_width() {
+        assert_eq!(
+            image(800, 500, "/media/a-thumb.jpg").srcset(),
+            "/media/a-thumb.jpg 480w, /media/a.png 800w"
+        );
+        assert_eq!(
+            image(500, 1000, "/media/a-thumb.jpg").srcset(),
+            "/media/a-thumb.jpg 240w, /media/a.png 500w"
+        );
+        // No thumbnail yet, or none smaller than the image: the image alone.
+        assert_eq!(
+            image(800, 500, "/media/a.png").srcset(),
+            "/media/a.png 800w"
+        );
+        assert_eq!(
+            image(400, 300, "/media/a-thumb.jpg").srcset(),
+            "/media/a.png 400w"
+        );
+    }
 }

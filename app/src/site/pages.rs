@@ -2,7 +2,7 @@
 //! products, and the categories.
 
 use crate::catalog::model::{Category, HomeCatalog, Product};
-use crate::catalog::pages::ProductCard;
+use crate::catalog::pages::{LEAD_CARDS, ProductCard};
 use crate::catalog::server::home_sections;
 use crate::shell::status::Loaded;
 use leptos::prelude::*;
@@ -56,10 +56,12 @@ pub fn HomePage() -> impl IntoView {
 
 #[component]
 fn Sections(c: HomeCatalog) -> impl IntoView {
+    // The first shelf shown leads: its first covers are fetched ahead of the rest.
+    let nothing_featured = c.featured.is_empty();
     view! {
-        <Shelf id="featured" title="Featured" products=c.featured more="/products"/>
+        <Shelf id="featured" title="Featured" products=c.featured more="/products" lead=true/>
         <Categories categories=c.categories/>
-        <Shelf id="newest" title="New this week" products=c.newest more="/products?sort=newest"/>
+        <Shelf id="newest" title="New this week" products=c.newest more="/products?sort=newest" lead=nothing_featured/>
         <Shelf id="popular" title="Popular" products=c.popular more="/products?sort=popularity"/>
     }
 }
@@ -71,6 +73,7 @@ fn Shelf(
     title: &'static str,
     products: Vec<Product>,
     more: &'static str,
+    #[prop(optional)] lead: bool,
 ) -> impl IntoView {
     (!products.is_empty()).then(|| {
         view! {
@@ -80,7 +83,9 @@ fn Shelf(
                     <a class="text-indigo-700 underline" href=more>{format!("See all {}", title.to_lowercase())}</a>
                 </div>
                 <ul class="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-                    {products.into_iter().map(|product| view! { <ProductCard product saved=None/> }).collect_view()}
+                    {products.into_iter().enumerate().map(|(n, product)| view! {
+                        <ProductCard product saved=None lead={lead && n < LEAD_CARDS}/>
+                    }).collect_view()}
                 </ul>
             </section>
         }

@@ -95,6 +95,11 @@ async fn an_image_is_stored_shown_and_thumbnailed_by_the_job() {
         let served = app.get(&url).await;
         assert_eq!(served.status(), 200);
         assert_eq!(served.headers()["content-type"], "image/png");
+        // Stored names are never reused: browsers keep the file.
+        assert_eq!(
+            served.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
         assert_eq!(
             served.bytes().await.unwrap().as_ref(),
             png(1200, 800).as_slice()

@@ -369,6 +369,7 @@ async fn the_product_pages_show_live_products_to_guests() {
             .await
             .unwrap();
         assert!(html.contains("No products match"), "{html}");
+        assert!(html.contains("<meta name=\"description\""), "{html}");
 
         let page = app.get("/products/lead-scoring-workflow").await;
         assert_eq!(page.status(), 200);
@@ -378,6 +379,8 @@ async fn the_product_pages_show_live_products_to_guests() {
             "{html}"
         );
         assert!(html.contains("href=\"/vendors/flowsmith\""), "{html}");
+        // The CSP allows no inline styles: none is rendered (the browser would refuse it).
+        assert!(!html.contains(" style="), "{html}");
         // The description is Markdown, rendered and sanitised: nothing a vendor writes runs.
         assert!(html.contains("<h2>What you get</h2>"), "{html}");
         assert!(!html.contains("alert(") && !html.contains("onerror"), "{html}");
