@@ -4,6 +4,7 @@
 //! show (`platform::request`).
 
 use crate::error::{AppError, FieldError};
+use crate::platform::read_cache::SharedPage;
 use crate::platform::request::current_request_id;
 use crate::platform::types::{Page, Timestamp};
 use serde::Serialize;
@@ -89,22 +90,27 @@ impl<T: Serialize> Envelope<Vec<T>> {
     }
 }
 
-/// The items of a page that a cache shares: serialized as the list itself, without a copy.
+/// The items of a page that the read cache shares: written as the list itself, from the JSON
+/// the cache keeps.
 #[derive(Debug)]
-pub struct SharedItems<T>(Arc<Page<T>>);
+pub struct SharedItems<T>(Arc<SharedPage<T>>);
 
 impl<T: Serialize> Serialize for SharedItems<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.items.serialize(serializer)
+        match self.0.items_json() {
+            Some(json) => json.serialize(serializer),
+            None => self.0.page().items.serialize(serializer),
+        }
     }
 }
 
 impl<T: Serialize> Envelope<SharedItems<T>> {
-    /// One page of a list held by a cache, with its `pagination`.
-    pub fn shared_page(page: Arc<Page<T>>) -> Self {
+    /// One page of a list held by the read cache, with its `pagination`.
+    pub fn shared_page(shared: Arc<SharedPage<T>>) -> Self {
+        let page = shared.page();
         Self {
             pagination: Some(Pagination::new(page.page, page.limit, page.total)),
-            ..Self::ok(SharedItems(page))
+            ..Self::ok(SharedItems(shared))
         }
     }
 }

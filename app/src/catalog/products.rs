@@ -20,7 +20,7 @@ use crate::platform::events::Event;
 use crate::platform::identity::{Actor, Admin, Staff};
 use crate::platform::paging::SEARCH_MAX;
 use crate::platform::paging::Window;
-use crate::platform::read_cache::ReadCache;
+use crate::platform::read_cache::{ReadCache, SharedPage};
 use crate::platform::tx::Tx;
 use crate::platform::types::{Id, Money, Page, Timestamp};
 use crate::platform::validate::{self, Checks};
@@ -850,21 +850,23 @@ fn bind_all<'q>(
 pub async fn browse(
     services: &Services,
     query: &BrowseQuery,
-) -> Result<Arc<Page<Product>>, AppError> {
+) -> Result<Arc<SharedPage<Product>>, AppError> {
     let key = format!(
         "catalog.browse:{}",
         serde_json::to_string(query).map_err(|_| AppError::Internal)?
     );
-    if let Some(page) = services.reads.get::<Page<Product>>(&key) {
+    if let Some(page) = services.reads.get::<SharedPage<Product>>(&key) {
         return Ok(page);
     }
     let generation = services.reads.generation();
-    let page = Arc::new(browse_uncached(&services.db, &services.reads, query).await?);
+    let page = browse_uncached(&services.db, &services.reads, query).await?;
+    // The rows and, once written, their JSON.
     let bytes = page
         .items
         .iter()
-        .map(|p| 1024 + p.description.len() + p.description_html.len())
+        .map(|p| 2048 + 2 * (p.description.len() + p.description_html.len()))
         .sum();
+    let page = Arc::new(SharedPage::new(page));
     services
         .reads
         .put(&key, generation, Arc::clone(&page), bytes);

@@ -24,8 +24,8 @@ pub async fn category_tree() -> Result<Vec<Category>, AppError> {
 pub async fn browse_products(
     #[server(default)] query: BrowseQuery,
 ) -> Result<Page<Product>, AppError> {
-    let page = super::products::browse(&context::services()?, &query).await?;
-    Ok(std::sync::Arc::unwrap_or_clone(page))
+    let shared = super::products::browse(&context::services()?, &query).await?;
+    Ok(shared.page().clone())
 }
 
 /// The product page of a slug (or id): active products for everyone; others for their vendor

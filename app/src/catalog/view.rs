@@ -123,10 +123,12 @@ pub async fn home(services: &Services) -> Result<HomeCatalog, AppError> {
         featured: products::featured(db, i64::from(HOME_SECTION)).await?,
         newest: products::browse(services, &list(ProductSort::Newest))
             .await?
+            .page()
             .items
             .clone(),
         popular: products::browse(services, &list(ProductSort::Popularity))
             .await?
+            .page()
             .items
             .clone(),
         categories: categories::tree(db)

@@ -13,10 +13,13 @@
 //! first and then everything, so a stranger asking for endless distinct lists costs at most
 //! the bound.
 
+use super::types::Page;
+use serde::Serialize;
+use serde_json::value::RawValue;
 use std::any::Any;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 #[derive(Clone, Debug, Default)]
@@ -133,6 +136,36 @@ impl ReadCache {
             .entries
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A page of a list as kept in the cache: its items, and their JSON, written the first time
+/// it is asked for and reused by every later answer (writing it was a third of the work of
+/// serving a kept list).
+#[derive(Debug)]
+pub struct SharedPage<T> {
+    page: Page<T>,
+    json: OnceLock<Option<Box<RawValue>>>,
+}
+
+impl<T: Serialize> SharedPage<T> {
+    pub fn new(page: Page<T>) -> Self {
+        Self {
+            page,
+            json: OnceLock::new(),
+        }
+    }
+
+    pub fn page(&self) -> &Page<T> {
+        &self.page
+    }
+
+    /// The items as JSON (`None` only if they cannot be written, which serializing them
+    /// directly will then report).
+    pub fn items_json(&self) -> Option<&RawValue> {
+        self.json
+            .get_or_init(|| serde_json::value::to_raw_value(&self.page.items).ok())
+            .as_deref()
     }
 }
 
