@@ -10,8 +10,8 @@ use app::auth::avatar;
 use app::auth::model::AvatarProblem;
 use app::catalog::files::{self, Incoming};
 use app::catalog::images;
-use app::catalog::model::ImageProblem;
-use app::error::AppError;
+use app::catalog::model::{FileProblem, ImageProblem};
+use app::error::{AppError, FieldError};
 use app::platform::caller::Caller;
 use app::platform::types::Id;
 use axum::Router;
@@ -162,7 +162,7 @@ pub async fn receive_file(
 }
 
 /// Attaches the `file` of the form to one of the vendor's products, then goes back to the
-/// product's editor (with `?file=<message>` when it was refused).
+/// product's editor (with `?file=<problem code>` when it was refused).
 async fn upload_product_file(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -173,19 +173,10 @@ async fn upload_product_file(
         return Ok(Redirect::to(&format!("/login?next=/vendor/products/{id}")).into_response());
     };
     let product = Id::parse_or_not_found(&id, "The product")?;
-    let back = |outcome: &str| {
-        let encoded: String = outcome
-            .bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() {
-                    char::from(b).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect();
+    let back = |problem: Option<FileProblem>| {
+        let outcome = problem.map_or("saved", FileProblem::code);
         Ok(
-            Redirect::to(&format!("/vendor/products/{product}?file={encoded}#files"))
+            Redirect::to(&format!("/vendor/products/{product}?file={outcome}#files"))
                 .into_response(),
         )
     };
@@ -193,18 +184,16 @@ async fn upload_product_file(
         Ok(Some((name, incoming))) => {
             files::attach(&state.services, actor, &product, &name, incoming).await
         }
-        Ok(None) => Err(AppError::invalid("file", "Choose a file to upload.")),
+        Ok(None) => Err(AppError::invalid("file", FileProblem::Missing.message())),
         Err(error) => Err(error),
     };
+    let refusal = |error: &FieldError| FileProblem::from_message(&error.message);
     match attached {
-        Ok(_) => back("saved"),
-        Err(AppError::Validation(errors)) => back(
-            &errors
-                .first()
-                .map(|e| e.message.clone())
-                .unwrap_or_default(),
-        ),
-        Err(AppError::Conflict(error)) => back(&error.message),
+        Ok(_) => back(None),
+        Err(AppError::Validation(errors)) if errors.first().and_then(refusal).is_some() => {
+            back(errors.first().and_then(refusal))
+        }
+        Err(AppError::Conflict(error)) if refusal(&error).is_some() => back(refusal(&error)),
         Err(error) => Err(error),
     }
 }

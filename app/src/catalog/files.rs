@@ -7,7 +7,7 @@
 //! in memory; this module then checks who may attach it and moves it into place, or deletes
 //! it.
 
-use super::model::{ProductFile, ProductStatus};
+use super::model::{FileProblem, ProductFile, ProductStatus};
 use super::products::{editable, own, storefront};
 use crate::error::{AppError, FieldError};
 use crate::platform::Services;
@@ -158,10 +158,10 @@ pub async fn attach(
     actor.writer()?;
     let vendor = storefront(&services.db, actor).await?;
     if incoming.bytes == 0 {
-        return Err(AppError::invalid("file", "Choose a file to upload."));
+        return Err(AppError::invalid("file", FileProblem::Missing.message()));
     }
     if incoming.bytes > MAX_BYTES {
-        return Err(AppError::invalid("file", "The file is larger than 100 MB."));
+        return Err(AppError::invalid("file", FileProblem::TooLarge.message()));
     }
     let mut tx = Tx::begin(services).await?;
     let current = editable(&mut tx, Some(&vendor), product).await?;
@@ -173,7 +173,7 @@ pub async fn attach(
     if count >= MAX_PER_PRODUCT {
         return Err(AppError::Conflict(FieldError::new(
             "file",
-            format!("A product delivers at most {MAX_PER_PRODUCT} files; remove one first."),
+            FileProblem::TooMany.message(),
         )));
     }
     let id = Id::random();
@@ -262,7 +262,21 @@ pub(super) async fn remove_stored(services: &Services, names: &[String]) {
 
 #[cfg(test)]
 mod tests {
-    use super::clean_name;
+    use super::{FileProblem, MAX_BYTES, MAX_PER_PRODUCT, clean_name};
+
+    #[test]
+    fn refusals_name_the_real_bounds() {
+        assert!(
+            FileProblem::TooMany
+                .message()
+                .contains(&format!(" {MAX_PER_PRODUCT} files"))
+        );
+        assert!(
+            FileProblem::TooLarge
+                .message()
+                .contains(&format!(" {} MB", MAX_BYTES / 1024 / 1024))
+        );
+    }
 
     #[test]
     fn file_names_are_cleaned_to_a_safe_base_name() {

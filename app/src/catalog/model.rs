@@ -212,6 +212,48 @@ impl ImageProblem {
     }
 }
 
+/// Why a product file was refused. The editor's upload form returns to the page with its
+/// code (`?file=too-large`), and the page shows the message of a known code only — a link
+/// cannot make the page say anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FileProblem {
+    Missing,
+    TooLarge,
+    TooMany,
+}
+
+impl FileProblem {
+    pub const ALL: [FileProblem; 3] = [Self::Missing, Self::TooLarge, Self::TooMany];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Missing => "missing",
+            Self::TooLarge => "too-large",
+            Self::TooMany => "too-many",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|problem| problem.code() == code)
+    }
+
+    /// The field's message, the same for the API and the page.
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::Missing => "Choose a file to upload.",
+            Self::TooLarge => "The file is larger than 100 MB.",
+            Self::TooMany => "A product delivers at most 5 files; remove one first.",
+        }
+    }
+
+    /// The problem a refusal's message names, if it is one of these.
+    pub fn from_message(message: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|problem| problem.message() == message)
+    }
+}
+
 /// A product as its vendor and staff see it (and, when active, everyone).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

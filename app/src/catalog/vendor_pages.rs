@@ -3,7 +3,7 @@
 //! product editor (fields, images, submit for review). Forms are `ActionForm`s and the image
 //! upload a plain multipart form, so everything works without the wasm.
 
-use super::model::{ImageProblem, Product, ProductStatus, VendorDashboard};
+use super::model::{FileProblem, ImageProblem, Product, ProductStatus, VendorDashboard};
 use super::server::{
     DeleteProduct, RemoveProductFile, RemoveProductImage, SaveProduct, SubmitProduct,
     category_tree, dashboard_page, product_files, vendor_product,
@@ -220,7 +220,13 @@ fn Files(id: String) -> impl IntoView {
         |(id, _)| product_files(id),
     );
     let query = use_query_map();
-    let outcome = move || query.read().get("file").filter(|m| m != "saved");
+    let outcome = move || {
+        query
+            .read()
+            .get("file")
+            .and_then(|code| FileProblem::from_code(&code))
+            .map(FileProblem::message)
+    };
     let product_id = id.clone();
     view! {
         <section id="files" aria-labelledby="files-title" class="mt-6 max-w-2xl rounded-lg border border-slate-200 bg-white p-5">

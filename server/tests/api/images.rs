@@ -436,6 +436,39 @@ async fn the_vendor_dashboard_creates_products_and_uploads_images_without_the_wa
             .await;
         assert!(html.contains("Upload a PNG, JPEG or WebP image."), "{html}");
         assert!(html.contains("/media/products/"), "the image shows: {html}");
+
+        // The file form comes back with a problem's code, and the page shows only the
+        // message of a known code: a link cannot make it say anything else.
+        let attach = |bytes: Vec<u8>| {
+            let form = Form::new().part("file", Part::bytes(bytes).file_name("kit.zip"));
+            app.client
+                .post(app.url(&format!("/vendor/products/{id}/files")))
+                .header("cookie", &cookie)
+                .header("origin", format!("http://{}", app.addr))
+                .multipart(form)
+                .send()
+        };
+        let attached = attach(b"PK the kit".to_vec()).await.unwrap();
+        assert_eq!(
+            attached.headers()["location"],
+            format!("/vendor/products/{id}?file=saved#files")
+        );
+        let empty = attach(Vec::new()).await.unwrap();
+        assert_eq!(
+            empty.headers()["location"],
+            format!("/vendor/products/{id}?file=missing#files")
+        );
+        let html = app
+            .html_with_cookie(&format!("/vendor/products/{id}?file=missing"), &cookie)
+            .await;
+        assert!(html.contains("Choose a file to upload."), "{html}");
+        let html = app
+            .html_with_cookie(
+                &format!("/vendor/products/{id}?file=Call%20us%20at%20555"),
+                &cookie,
+            )
+            .await;
+        assert!(!html.contains("Call us at 555"), "{html}");
         let html = app.html_with_cookie("/vendor", &cookie).await;
         assert!(
             html.contains("aria-label=\"Lead scoring\"") && html.contains("Submit for review"),
