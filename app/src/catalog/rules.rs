@@ -1,7 +1,10 @@
 //! The catalog's field rules: each [`Rule`] checks a value in the service and documents the
 //! field in the OpenAPI document. Values are taken as sent.
 
-use crate::platform::validate::{BLANK, CONTROL, Rule};
+use super::model::{ProductForm, ProductInput};
+use crate::error::AppError;
+use crate::platform::types::Id;
+use crate::platform::validate::{BLANK, CONTROL, Checks, Rule};
 use std::sync::LazyLock;
 
 pub const MAX_POSITION: i64 = 1000;
@@ -156,6 +159,36 @@ pub fn amount(value: i64) -> Result<i64, String> {
     } else {
         Err("Use an amount in cents from 0 to 100,000,000.".into())
     }
+}
+
+/// The editor's form as the products service's input: prices typed in currency units, tags
+/// separated by commas; every unreadable price named at once.
+pub fn product_input(form: ProductForm) -> Result<ProductInput, AppError> {
+    let mut checks = Checks::default();
+    let price = checks.check("price", typed_amount(&form.price));
+    let compare_at = if form.compare_at.trim().is_empty() {
+        Some(None)
+    } else {
+        checks
+            .check("compareAt", typed_amount(&form.compare_at))
+            .map(Some)
+    };
+    checks.finish()?;
+    Ok(ProductInput {
+        title: form.title.trim().to_owned(),
+        slug: Some(form.slug.trim().to_owned()),
+        summary: Some(form.summary.trim().to_owned()),
+        description: Some(form.description),
+        price: price.unwrap_or_default(),
+        compare_at: compare_at.flatten(),
+        category_id: Id::parse_or_not_found(&form.category_id, "The category")?,
+        tags: form
+            .tags
+            .split(',')
+            .map(|t| t.trim().to_lowercase())
+            .filter(|t| !t.is_empty())
+            .collect(),
+    })
 }
 
 /// An amount typed in a form in whole currency units, with at most two decimals ("29",

@@ -6,7 +6,7 @@ use super::model::{
     QueueFilter, Review, VendorDashboard,
 };
 #[cfg(feature = "ssr")]
-use super::model::{CategoryChanges, NewCategory, ProductInput, ReviewChanges, ReviewInput};
+use super::model::{CategoryChanges, NewCategory, ReviewChanges, ReviewInput};
 use crate::error::AppError;
 use crate::platform::types::Page;
 #[cfg(feature = "ssr")]
@@ -242,38 +242,14 @@ pub async fn vendor_product(id: String) -> Result<Product, AppError> {
 /// page. Prices are typed in currency units; tags are separated by commas.
 #[server(prefix = "/rpc", endpoint = "vendor/products/save")]
 pub async fn save_product(form: ProductForm) -> Result<Product, AppError> {
-    use crate::platform::validate::Checks;
     let actor = context::actor()?;
     let services = context::services()?;
-    let mut checks = Checks::default();
-    let price = checks.check("price", super::rules::typed_amount(&form.price));
-    let compare_at = if form.compare_at.trim().is_empty() {
-        Some(None)
-    } else {
-        checks
-            .check("compareAt", super::rules::typed_amount(&form.compare_at))
-            .map(Some)
-    };
-    checks.finish()?;
-    let input = ProductInput {
-        title: form.title.trim().to_owned(),
-        slug: Some(form.slug.trim().to_owned()),
-        summary: Some(form.summary.trim().to_owned()),
-        description: Some(form.description),
-        price: price.unwrap_or_default(),
-        compare_at: compare_at.flatten(),
-        category_id: Id::parse_or_not_found(&form.category_id, "The category")?,
-        tags: form
-            .tags
-            .split(',')
-            .map(|t| t.trim().to_lowercase())
-            .filter(|t| !t.is_empty())
-            .collect(),
-    };
-    let product = if form.id.is_empty() {
+    let id = form.id.clone();
+    let input = super::rules::product_input(form)?;
+    let product = if id.is_empty() {
         super::products::create(&services, &actor, input).await?
     } else {
-        let id = Id::parse_or_not_found(&form.id, "The product")?;
+        let id = Id::parse_or_not_found(&id, "The product")?;
         super::products::update(&services, &actor, &id, input).await?
     };
     leptos_axum::redirect(&format!("/vendor/products/{}", product.id));
