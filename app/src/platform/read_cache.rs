@@ -61,7 +61,7 @@ impl ReadCache {
     /// At most this many answers …
     pub const MAX_ENTRIES: usize = 256;
     /// … of at most this many bytes together (as estimated by whoever stores them).
-    pub const MAX_BYTES: usize = 8 * 1024 * 1024;
+    pub const MAX_BYTES: usize = 4 * 1024 * 1024;
     /// Keys longer than this are not cached (a key is the question, which a stranger writes).
     pub const MAX_KEY: usize = 512;
 
