@@ -84,6 +84,10 @@ pub async fn guest_pages(
     if let Some(kept) = services.reads.get::<Kept>(&key) {
         return kept.join(&nonce);
     }
+    let _lead = services.reads.lead(&key).await;
+    if let Some(kept) = services.reads.get::<Kept>(&key) {
+        return kept.join(&nonce);
+    }
     let generation = services.reads.generation();
     let response = next.run(request).await;
     let keepable = response.status() == StatusCode::OK

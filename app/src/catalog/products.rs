@@ -858,6 +858,10 @@ pub async fn browse(
     if let Some(page) = services.reads.get::<SharedPage<Product>>(&key) {
         return Ok(page);
     }
+    let _lead = services.reads.lead(&key).await;
+    if let Some(page) = services.reads.get::<SharedPage<Product>>(&key) {
+        return Ok(page);
+    }
     let generation = services.reads.generation();
     let page = browse_uncached(&services.db, &services.reads, query).await?;
     // The rows and, once written, their JSON.

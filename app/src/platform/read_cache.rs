@@ -12,6 +12,10 @@
 //! map is bounded by entries and by an estimate of their bytes; when full, stale entries go
 //! first and then everything, so a stranger asking for endless distinct lists costs at most
 //! the bound.
+//!
+//! A missing answer is computed once for everyone who asks for it at the same time
+//! ([`ReadCache::lead`]): right after a write, a crowd asking for the same page waits for one
+//! rendering instead of each rendering it.
 
 use super::types::Page;
 use serde::Serialize;
@@ -31,6 +35,8 @@ pub struct ReadCache {
 struct Inner {
     generation: AtomicU64,
     entries: Mutex<Entries>,
+    /// The keys being computed now, each with the lock its computer holds until it is done.
+    flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 #[derive(Debug, Default)]
@@ -130,12 +136,82 @@ impl ReadCache {
         );
     }
 
+    /// Call after a miss, before computing `key`. If someone is computing it already, waits
+    /// until they are done (then look again: their answer is likely kept) and returns a lead
+    /// that holds nothing — two callers never wait on each other in turn. Otherwise returns a
+    /// lead that makes later callers wait until it is dropped, after the answer is stored.
+    pub async fn lead(&self, key: &str) -> Lead {
+        if key.len() > Self::MAX_KEY {
+            return Lead::default();
+        }
+        let waiting_for = {
+            let mut flights = lock(&self.inner.flights);
+            match flights.get(key) {
+                Some(flight) => Arc::clone(flight),
+                None => {
+                    // Locked before anyone can see it, so no one slips past the leader.
+                    let flight = Arc::new(tokio::sync::Mutex::new(()));
+                    let Ok(guard) = Arc::clone(&flight).try_lock_owned() else {
+                        return Lead::default();
+                    };
+                    flights.insert(key.to_owned(), Arc::clone(&flight));
+                    return Lead {
+                        held: Some(Held {
+                            cache: self.clone(),
+                            key: key.to_owned(),
+                            flight,
+                            guard,
+                        }),
+                    };
+                }
+            }
+        };
+        drop(waiting_for.lock().await);
+        Lead::default()
+    }
+
     fn entries(&self) -> std::sync::MutexGuard<'_, Entries> {
-        // The map is consistent after every statement: a panic elsewhere cannot corrupt it.
-        self.inner
-            .entries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        lock(&self.inner.entries)
+    }
+}
+
+/// The maps are consistent after every statement: a panic elsewhere cannot corrupt them.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The right to compute a missing answer while others wait (see [`ReadCache::lead`]).
+#[derive(Default)]
+#[must_use = "others wait only while the lead is held"]
+pub struct Lead {
+    held: Option<Held>,
+}
+
+/// A lead's cache and key, and the flight lock it holds.
+struct Held {
+    cache: ReadCache,
+    key: String,
+    flight: Arc<tokio::sync::Mutex<()>>,
+    guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl Drop for Lead {
+    fn drop(&mut self) {
+        if let Some(Held {
+            cache,
+            key,
+            flight,
+            guard,
+        }) = self.held.take()
+        {
+            let mut flights = lock(&cache.inner.flights);
+            if flights.get(&key).is_some_and(|f| Arc::ptr_eq(f, &flight)) {
+                flights.remove(&key);
+            }
+            drop(flights);
+            // Releasing the lock wakes the waiters.
+            drop(guard);
+        }
     }
 }
 
@@ -171,7 +247,7 @@ impl<T: Serialize> SharedPage<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::ReadCache;
+    use super::{ReadCache, lock};
     use std::sync::Arc;
 
     #[test]
@@ -209,6 +285,38 @@ mod tests {
         let long = "k".repeat(ReadCache::MAX_KEY + 1);
         cache.put(&long, generation, Arc::new(1_usize), 8);
         assert_eq!(cache.get::<usize>(&long), None);
+    }
+
+    #[tokio::test]
+    async fn a_missing_answer_is_computed_once_for_a_crowd() {
+        let cache = ReadCache::default();
+        let computed = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let ask = |cache: ReadCache, computed: Arc<std::sync::atomic::AtomicUsize>| async move {
+            if let Some(hit) = cache.get::<u32>("page") {
+                return *hit;
+            }
+            let lead = cache.lead("page").await;
+            if let Some(hit) = cache.get::<u32>("page") {
+                return *hit;
+            }
+            let generation = cache.generation();
+            computed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            cache.put("page", generation, Arc::new(7_u32), 4);
+            drop(lead);
+            7
+        };
+        let crowd: Vec<_> = (0..32)
+            .map(|_| tokio::spawn(ask(cache.clone(), Arc::clone(&computed))))
+            .collect();
+        for asker in crowd {
+            assert_eq!(asker.await.unwrap(), 7);
+        }
+        assert_eq!(computed.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert!(
+            lock(&cache.inner.flights).is_empty(),
+            "no flight outlives its lead"
+        );
     }
 
     #[test]
