@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod components;
 pub mod email;
 pub mod error;
+pub mod ledger;
 pub mod platform;
 pub mod settings;
 pub mod shell;

@@ -7,6 +7,7 @@ mod files;
 mod fixtures;
 mod helpers;
 mod images;
+mod ledger;
 mod ops;
 mod pages;
 mod platform;
