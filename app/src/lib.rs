@@ -10,6 +10,7 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod cart;
 pub mod catalog;
 pub mod components;
 pub mod email;

@@ -133,7 +133,7 @@ impl Row {
 }
 
 /// The galleries of `products`, cover first.
-pub(super) async fn of(
+pub(crate) async fn of(
     conn: &mut AnyConnection,
     products: &[&Id],
 ) -> Result<HashMap<Id, Vec<ProductImage>>, AppError> {

@@ -1,6 +1,7 @@
 //! Integration tests: the real router over HTTP, on SQLite and (when configured) PostgreSQL.
 mod accounts;
 mod api;
+mod cart;
 mod catalog;
 mod email;
 mod files;

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod cart;
 pub mod catalog;
 pub mod files;
 pub mod images;
@@ -49,6 +50,7 @@ use utoipa::OpenApi;
         reviews::list, reviews::create, reviews::update, reviews::delete, reviews::reply,
         reviews::moderation, reviews::hide, reviews::unhide,
         wishlist::list, wishlist::add, wishlist::remove,
+        cart::get, cart::add, cart::remove, cart::clear,
     ),
     // Enums that only a query parameter names are listed here (responses collect the rest).
     components(schemas(ErrorEnvelope, Meta, Pagination, FieldError, ProductSort, ReviewSort)),
@@ -59,6 +61,7 @@ use utoipa::OpenApi;
         (name = "users", description = "The caller's profile, sessions and API keys"),
         (name = "vendors", description = "Storefronts: applying, the owner's store, public stores"),
         (name = "catalog", description = "Categories and products"),
+        (name = "cart", description = "The signed-in buyer's cart"),
         (name = "admin", description = "Staff tools"),
     )
 )]
@@ -216,6 +219,9 @@ pub fn router() -> Router<AppState> {
             get(wishlist::list).post(wishlist::add),
         )
         .route("/users/me/wishlist/{product_id}", delete(wishlist::remove))
+        .route("/cart", get(cart::get).delete(cart::clear))
+        .route("/cart/items", post(cart::add))
+        .route("/cart/items/{product_id}", delete(cart::remove))
         .route("/admin/users", get(admin::list_users))
         .route(
             "/admin/users/{id}",

@@ -1,0 +1,168 @@
+//! The stored cart of a signed-in buyer: add (one of each active product, at most
+//! [`MAX_LINES`]), remove, empty, and the priced view.
+
+use super::model::{Cart, CartLine, tax};
+use crate::catalog::images;
+use crate::catalog::model::ProductStatus;
+use crate::catalog::purchases;
+use crate::db::Db;
+use crate::error::{AppError, FieldError};
+use crate::platform::Services;
+use crate::platform::identity::Actor;
+use crate::platform::tx::Tx;
+use crate::platform::types::{Id, Money, Timestamp};
+use crate::settings::model::{CURRENCY, TAX_RATE_BPS};
+use crate::settings::service as settings;
+
+/// Products one cart may hold.
+pub const MAX_LINES: i64 = 50;
+
+fn refused(message: &str) -> AppError {
+    AppError::Conflict(FieldError::new("productId", message))
+}
+
+/// Puts an active product in the caller's cart. Refused (`CONFLICT`, with the reason) when it
+/// is in the cart already — digital goods are bought once —, when the caller owns it or sells
+/// it, or when the cart is full; an unknown or inactive product is `NOT_FOUND`.
+pub async fn add(services: &Services, actor: &Actor, product: &Id) -> Result<(), AppError> {
+    let principal = actor.writer()?;
+    let mut tx = Tx::begin(services).await?;
+    let found: Option<(String, Id)> = sqlx::query_as(
+        "SELECT p.status, v.user_id FROM products p JOIN vendors v ON v.id = p.vendor_id \
+         WHERE p.id = $1",
+    )
+    .bind(product)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((status, seller)) = found else {
+        return Err(AppError::NotFound("The product".into()));
+    };
+    if status != ProductStatus::Active.as_str() {
+        return Err(AppError::NotFound("The product".into()));
+    }
+    if seller == principal.id {
+        return Err(refused("This is your own product."));
+    }
+    if purchases::owns(&mut tx, &principal.id, product).await? {
+        return Err(refused(
+            "You own this product already: it is in your downloads.",
+        ));
+    }
+    // Taking the person's row first makes concurrent adds count in turn.
+    sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
+        .bind(&principal.id)
+        .execute(&mut *tx)
+        .await?;
+    let lines: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cart_items WHERE user_id = $1")
+        .bind(&principal.id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let added = sqlx::query(
+        "INSERT INTO cart_items (user_id, product_id, added_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id, product_id) DO NOTHING",
+    )
+    .bind(&principal.id)
+    .bind(product)
+    .bind(Timestamp::now())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if added == 0 {
+        return Err(refused(
+            "It is in your cart already: one of each is all you need.",
+        ));
+    }
+    if lines >= MAX_LINES {
+        return Err(refused(&format!(
+            "A cart holds at most {MAX_LINES} products; check out or remove some first."
+        )));
+    }
+    tx.commit().await
+}
+
+/// Takes a product out of the caller's cart (one that is not in it changes nothing).
+pub async fn remove(services: &Services, actor: &Actor, product: &Id) -> Result<(), AppError> {
+    let principal = actor.writer()?;
+    let mut tx = Tx::begin(services).await?;
+    sqlx::query("DELETE FROM cart_items WHERE user_id = $1 AND product_id = $2")
+        .bind(&principal.id)
+        .bind(product)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
+/// Empties the caller's cart.
+pub async fn clear(services: &Services, actor: &Actor) -> Result<(), AppError> {
+    let principal = actor.writer()?;
+    let mut tx = Tx::begin(services).await?;
+    sqlx::query("DELETE FROM cart_items WHERE user_id = $1")
+        .bind(&principal.id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
+/// The caller's cart at today's prices and tax rate.
+pub async fn view(db: &Db, actor: &Actor) -> Result<Cart, AppError> {
+    let principal = actor.user()?;
+    let currency = settings::get(db, &CURRENCY).await?;
+    let rate = settings::get(db, &TAX_RATE_BPS).await?;
+    let mut conn = db.pool().acquire().await?;
+    #[allow(clippy::type_complexity)] // one row of the query, read as it is written
+    let rows: Vec<(Id, String, String, String, String, i64, String, String, i64)> = sqlx::query_as(
+        "SELECT p.id, p.slug, p.title, v.store_name, v.slug, p.price_amount, p.currency, \
+             p.status, (SELECT COUNT(*) FROM purchases o \
+                        WHERE o.user_id = c.user_id AND o.product_id = p.id) \
+             FROM cart_items c JOIN products p ON p.id = c.product_id \
+             JOIN vendors v ON v.id = p.vendor_id \
+             WHERE c.user_id = $1 ORDER BY c.added_at DESC, p.id",
+    )
+    .bind(&principal.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let ids: Vec<&Id> = rows.iter().map(|row| &row.0).collect();
+    let mut galleries = images::of(&mut conn, &ids).await?;
+    let mut subtotal = 0;
+    let lines = rows
+        .iter()
+        .map(
+            |(id, slug, title, vendor_name, vendor_slug, price, in_currency, status, owned)| {
+                let available = status == ProductStatus::Active.as_str()
+                    && *in_currency == currency
+                    && *owned == 0;
+                if available {
+                    subtotal += price;
+                }
+                CartLine {
+                    thumbnail_url: galleries
+                        .remove(id)
+                        .and_then(|images| images.into_iter().next())
+                        .map(|cover| cover.thumbnail_url),
+                    product_id: id.clone(),
+                    slug: slug.clone(),
+                    title: title.clone(),
+                    vendor_name: vendor_name.clone(),
+                    vendor_slug: vendor_slug.clone(),
+                    price: Money {
+                        amount: *price,
+                        currency: in_currency.clone(),
+                    },
+                    available,
+                }
+            },
+        )
+        .collect();
+    let tax = tax(subtotal, rate);
+    let money = |amount| Money {
+        amount,
+        currency: currency.clone(),
+    };
+    Ok(Cart {
+        lines,
+        subtotal: money(subtotal),
+        tax_rate_bps: rate,
+        tax: money(tax),
+        total: money(subtotal + tax),
+    })
+}
