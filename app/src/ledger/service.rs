@@ -45,28 +45,11 @@ pub async fn post(tx: &mut Tx, posting: &Posting) -> Result<Posted, AppError> {
                 .await?;
         }
     }
-    let id = Id::random();
-    let now = Timestamp::now();
-    let inserted = sqlx::query(
-        "INSERT INTO ledger_transactions (id, idempotency_key, kind, memo, created_at) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING",
-    )
-    .bind(&id)
-    .bind(&posting.key)
-    .bind(posting.kind.as_str())
-    .bind(&posting.memo)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    if inserted == 0 {
-        let earlier: Id =
-            sqlx::query_scalar("SELECT id FROM ledger_transactions WHERE idempotency_key = $1")
-                .bind(&posting.key)
-                .fetch_one(&mut **tx)
-                .await?;
+    if let Some(earlier) = posted_as(tx, &posting.key).await? {
         return Ok(Posted::Already(earlier));
     }
+    // Checked before anything is written, so a refusal leaves the caller's transaction as it
+    // was, even if the caller goes on to commit it.
     for ((account, currency), change) in &changes {
         if *change < 0 && !account.may_go_negative() {
             let balance = balance(tx, account, currency).await?;
@@ -81,6 +64,26 @@ pub async fn post(tx: &mut Tx, posting: &Posting) -> Result<Posted, AppError> {
                 )));
             }
         }
+    }
+    let id = Id::random();
+    let inserted = sqlx::query(
+        "INSERT INTO ledger_transactions (id, idempotency_key, kind, memo, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(&posting.key)
+    .bind(posting.kind.as_str())
+    .bind(&posting.memo)
+    .bind(Timestamp::now())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        // Posted by a transaction that committed while this one was checking.
+        let earlier = posted_as(tx, &posting.key)
+            .await?
+            .ok_or(AppError::Internal)?;
+        return Ok(Posted::Already(earlier));
     }
     for (
         position,
@@ -104,6 +107,16 @@ pub async fn post(tx: &mut Tx, posting: &Posting) -> Result<Posted, AppError> {
         .await?;
     }
     Ok(Posted::New(id))
+}
+
+/// The transaction posted under idempotency key `key`, if any.
+async fn posted_as(conn: &mut AnyConnection, key: &str) -> Result<Option<Id>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM ledger_transactions WHERE idempotency_key = $1")
+            .bind(key)
+            .fetch_optional(conn)
+            .await?,
+    )
 }
 
 /// An account's balance in `currency`: the sum of its entries.

@@ -112,6 +112,15 @@ async fn a_posting_is_written_once_and_never_overdraws_a_wallet() {
             matches!(refused, Err(AppError::Conflict(ref e)) if e.field == "amount"),
             "{refused:?}"
         );
+        // Even a caller that commits after the refusal has written nothing of it.
+        let mut tx = Tx::begin(&app.services).await.unwrap();
+        assert!(
+            service::post(&mut tx, &payout("payout:1", &vendor, 3000))
+                .await
+                .is_err()
+        );
+        tx.commit().await.unwrap();
+        assert_eq!(trial(&app).await.transactions, 2);
         post(&app, &payout("payout:2", &vendor, 2610))
             .await
             .unwrap();
