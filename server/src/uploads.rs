@@ -11,7 +11,7 @@ use app::auth::model::AvatarProblem;
 use app::catalog::files::{self, Incoming};
 use app::catalog::images;
 use app::catalog::model::{FileProblem, ImageProblem};
-use app::error::{AppError, FieldError};
+use app::error::AppError;
 use app::platform::caller::Caller;
 use app::platform::types::Id;
 use axum::Router;
@@ -81,11 +81,11 @@ async fn upload_product_image(
     };
     let product = Id::parse_or_not_found(&id, "The product")?;
     let back = |problem: Option<ImageProblem>| {
-        let query = problem.map_or("saved", ImageProblem::code);
-        Ok(
-            Redirect::to(&format!("/vendor/products/{product}?image={query}#images"))
-                .into_response(),
-        )
+        Ok(to_editor(
+            &product,
+            "image",
+            problem.map_or("saved", ImageProblem::code),
+        ))
     };
     let upload = match read_upload(multipart, "image", images::MAX_BYTES, &["alt"]).await {
         Ok(upload) => upload,
@@ -173,13 +173,6 @@ async fn upload_product_file(
         return Ok(Redirect::to(&format!("/login?next=/vendor/products/{id}")).into_response());
     };
     let product = Id::parse_or_not_found(&id, "The product")?;
-    let back = |problem: Option<FileProblem>| {
-        let outcome = problem.map_or("saved", FileProblem::code);
-        Ok(
-            Redirect::to(&format!("/vendor/products/{product}?file={outcome}#files"))
-                .into_response(),
-        )
-    };
     let attached = match receive_file(&state.services, multipart, "file").await {
         Ok(Some((name, incoming))) => {
             files::attach(&state.services, actor, &product, &name, incoming).await
@@ -187,15 +180,28 @@ async fn upload_product_file(
         Ok(None) => Err(AppError::invalid("file", FileProblem::Missing.message())),
         Err(error) => Err(error),
     };
-    let refusal = |error: &FieldError| FileProblem::from_message(&error.message);
-    match attached {
-        Ok(_) => back(None),
-        Err(AppError::Validation(errors)) if errors.first().and_then(refusal).is_some() => {
-            back(errors.first().and_then(refusal))
-        }
-        Err(AppError::Conflict(error)) if refusal(&error).is_some() => back(refusal(&error)),
-        Err(error) => Err(error),
+    // A refusal the page can name goes back to it; anything else is the error page.
+    let refusal = match &attached {
+        Ok(_) => None,
+        Err(AppError::Validation(errors)) => errors.first(),
+        Err(AppError::Conflict(error)) => Some(error),
+        Err(_) => None,
     }
+    .and_then(|error| FileProblem::from_message(&error.message));
+    match (attached, refusal) {
+        (Ok(_), _) => Ok(to_editor(&product, "file", "saved")),
+        (Err(_), Some(problem)) => Ok(to_editor(&product, "file", problem.code())),
+        (Err(error), None) => Err(error),
+    }
+}
+
+/// Back to a product's editor, at the section of `field` (`image` → `#images`), with the
+/// upload's outcome (`saved` or a problem's code) in `?{field}=`.
+fn to_editor(product: &Id, field: &str, outcome: &str) -> Response {
+    Redirect::to(&format!(
+        "/vendor/products/{product}?{field}={outcome}#{field}s"
+    ))
+    .into_response()
 }
 
 /// What a multipart form sent: one file field and a few short text fields.

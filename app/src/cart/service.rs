@@ -14,6 +14,20 @@ use crate::platform::types::{Id, Money, Timestamp};
 use crate::settings::model::{CURRENCY, TAX_RATE_BPS};
 use crate::settings::service as settings;
 
+/// A cart line as read: the product, its storefront, and whether the buyer owns it.
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    id: Id,
+    slug: String,
+    title: String,
+    vendor_name: String,
+    vendor_slug: String,
+    price_amount: i64,
+    currency: String,
+    status: String,
+    owned: i64,
+}
+
 /// Products one cart may hold.
 pub const MAX_LINES: i64 = 50;
 
@@ -109,49 +123,46 @@ pub async fn view(db: &Db, actor: &Actor) -> Result<Cart, AppError> {
     let currency = settings::get(db, &CURRENCY).await?;
     let rate = settings::get(db, &TAX_RATE_BPS).await?;
     let mut conn = db.pool().acquire().await?;
-    #[allow(clippy::type_complexity)] // one row of the query, read as it is written
-    let rows: Vec<(Id, String, String, String, String, i64, String, String, i64)> = sqlx::query_as(
-        "SELECT p.id, p.slug, p.title, v.store_name, v.slug, p.price_amount, p.currency, \
-             p.status, (SELECT COUNT(*) FROM purchases o \
-                        WHERE o.user_id = c.user_id AND o.product_id = p.id) \
-             FROM cart_items c JOIN products p ON p.id = c.product_id \
-             JOIN vendors v ON v.id = p.vendor_id \
-             WHERE c.user_id = $1 ORDER BY c.added_at DESC, p.id",
+    let rows: Vec<LineRow> = sqlx::query_as(
+        "SELECT p.id, p.slug, p.title, v.store_name AS vendor_name, v.slug AS vendor_slug, \
+         p.price_amount, p.currency, p.status, (SELECT COUNT(*) FROM purchases o \
+         WHERE o.user_id = c.user_id AND o.product_id = p.id) AS owned \
+         FROM cart_items c JOIN products p ON p.id = c.product_id \
+         JOIN vendors v ON v.id = p.vendor_id \
+         WHERE c.user_id = $1 ORDER BY c.added_at DESC, p.id",
     )
     .bind(&principal.id)
     .fetch_all(&mut *conn)
     .await?;
-    let ids: Vec<&Id> = rows.iter().map(|row| &row.0).collect();
+    let ids: Vec<&Id> = rows.iter().map(|row| &row.id).collect();
     let mut galleries = images::of(&mut conn, &ids).await?;
     let mut subtotal = 0;
     let lines = rows
-        .iter()
-        .map(
-            |(id, slug, title, vendor_name, vendor_slug, price, in_currency, status, owned)| {
-                let available = status == ProductStatus::Active.as_str()
-                    && *in_currency == currency
-                    && *owned == 0;
-                if available {
-                    subtotal += price;
-                }
-                CartLine {
-                    thumbnail_url: galleries
-                        .remove(id)
-                        .and_then(|images| images.into_iter().next())
-                        .map(|cover| cover.thumbnail_url),
-                    product_id: id.clone(),
-                    slug: slug.clone(),
-                    title: title.clone(),
-                    vendor_name: vendor_name.clone(),
-                    vendor_slug: vendor_slug.clone(),
-                    price: Money {
-                        amount: *price,
-                        currency: in_currency.clone(),
-                    },
-                    available,
-                }
-            },
-        )
+        .into_iter()
+        .map(|row| {
+            let available = row.status == ProductStatus::Active.as_str()
+                && row.currency == currency
+                && row.owned == 0;
+            if available {
+                subtotal += row.price_amount;
+            }
+            CartLine {
+                thumbnail_url: galleries
+                    .remove(&row.id)
+                    .and_then(|images| images.into_iter().next())
+                    .map(|cover| cover.thumbnail_url),
+                product_id: row.id,
+                slug: row.slug,
+                title: row.title,
+                vendor_name: row.vendor_name,
+                vendor_slug: row.vendor_slug,
+                price: Money {
+                    amount: row.price_amount,
+                    currency: row.currency,
+                },
+                available,
+            }
+        })
         .collect();
     let tax = tax(subtotal, rate);
     let money = |amount| Money {

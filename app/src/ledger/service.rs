@@ -120,7 +120,7 @@ async fn posted_as(conn: &mut AnyConnection, key: &str) -> Result<Option<Id>, Ap
 }
 
 /// An account's balance in `currency`: the sum of its entries.
-pub(crate) async fn balance(
+async fn balance(
     conn: &mut AnyConnection,
     account: &Account,
     currency: &str,
