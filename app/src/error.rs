@@ -55,6 +55,10 @@ pub enum AppError {
     /// A unique value is already taken; the field names which.
     #[error("{}", .0.message)]
     Conflict(FieldError),
+    /// A payment was refused by the provider (a declined card, insufficient funds); the field
+    /// names what to change. The attempt is recorded and the order stays payable.
+    #[error("{}", .0.message)]
+    PaymentFailed(FieldError),
     #[error("The request body is too large.")]
     PayloadTooLarge,
     #[error("Too many requests; try again in {retry_after_secs} seconds.")]
@@ -87,6 +91,7 @@ impl AppError {
             Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Self::Timeout => "REQUEST_TIMEOUT",
             Self::Conflict(_) => "CONFLICT",
+            Self::PaymentFailed(_) => "PAYMENT_FAILED",
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Self::RateLimited { .. } => "RATE_LIMIT_EXCEEDED",
             Self::ServiceUnavailable(_) => "SERVICE_UNAVAILABLE",
@@ -105,6 +110,7 @@ impl AppError {
             Self::MethodNotAllowed => S::METHOD_NOT_ALLOWED,
             Self::Timeout => S::REQUEST_TIMEOUT,
             Self::Conflict(_) => S::CONFLICT,
+            Self::PaymentFailed(_) => S::PAYMENT_REQUIRED,
             Self::PayloadTooLarge => S::PAYLOAD_TOO_LARGE,
             Self::RateLimited { .. } => S::TOO_MANY_REQUESTS,
             Self::ServiceUnavailable(_) => S::SERVICE_UNAVAILABLE,
@@ -116,7 +122,7 @@ impl AppError {
     pub fn details(&self) -> &[FieldError] {
         match self {
             Self::Validation(fields) => fields,
-            Self::Conflict(field) => std::slice::from_ref(field),
+            Self::Conflict(field) | Self::PaymentFailed(field) => std::slice::from_ref(field),
             _ => &[],
         }
     }

@@ -16,6 +16,8 @@ pub mod components;
 pub mod email;
 pub mod error;
 pub mod ledger;
+pub mod orders;
+pub mod payments;
 pub mod platform;
 pub mod settings;
 pub mod shell;

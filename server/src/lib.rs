@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod downloads;
 pub mod forms;
 pub mod middleware;
 pub mod ops;
@@ -89,6 +90,7 @@ pub fn job_handlers(mailer: Mailer) -> JobHandlers {
     let mut handlers = JobHandlers::default();
     app::email::service::register_jobs(&mut handlers, mailer);
     app::catalog::images::register_jobs(&mut handlers);
+    app::orders::settlement::register_jobs(&mut handlers);
     handlers
 }
 

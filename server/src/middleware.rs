@@ -77,8 +77,8 @@ fn is_private(request: &Request) -> bool {
         || headers.contains_key(header::AUTHORIZATION)
 }
 
-/// Pages whose path carries a secret: an emailed token that signs its bearer in.
-const SECRET_PATHS: [&str; 2] = ["/reset-password/", "/verify-email/"];
+/// Paths that carry a secret: an emailed token that signs its bearer in, a download link.
+const SECRET_PATHS: [&str; 3] = ["/reset-password/", "/verify-email/", "/downloads/"];
 
 /// The path as logs may show it: the token of an emailed link is replaced by `…`.
 fn loggable_path(path: &str) -> String {

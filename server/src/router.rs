@@ -3,7 +3,7 @@
 
 use crate::middleware::{api_error_envelope, observe, rpc_error_status, security_headers};
 use crate::state::AppState;
-use crate::{api, auth, forms, ops, page_cache, uploads};
+use crate::{api, auth, downloads, forms, ops, page_cache, uploads};
 use app::settings::model::SESSION_IDLE_MINUTES;
 use app::{App, shell};
 use axum::Router;
@@ -70,6 +70,7 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
         .route("/health", get(ops::health))
         .route("/metrics", get(ops::metrics))
         .route("/api/docs", get(api::docs::page))
+        .merge(downloads::routes())
         .nest("/api/v1", api.layer(api_rate_limit.clone()))
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,

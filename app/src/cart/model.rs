@@ -22,7 +22,9 @@ pub struct CartLine {
 }
 
 /// The caller's cart: its lines (most recently added first) and the totals of the available
-/// ones. `tax` is `subtotal` × the site's rate, rounded half up to the minor unit.
+/// ones. `tax` is the sum of each available line's tax (its price × the site's rate, rounded
+/// half up to the minor unit), so an order's lines, refunded one by one, give back exactly
+/// what was charged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
@@ -35,8 +37,36 @@ pub struct Cart {
     pub total: Money,
 }
 
-/// `amount` × `rate_bps` / 10,000, rounded half up (amounts are never negative here).
-pub fn tax(amount: i64, rate_bps: u32) -> i64 {
+impl Cart {
+    /// The cart of `lines` with the totals of the available ones at `rate_bps`.
+    pub fn priced(lines: Vec<CartLine>, currency: &str, rate_bps: u32) -> Self {
+        let (subtotal, tax) =
+            lines
+                .iter()
+                .filter(|line| line.available)
+                .fold((0, 0), |(subtotal, tax), line| {
+                    (
+                        subtotal + line.price.amount,
+                        tax + rate_of(line.price.amount, rate_bps),
+                    )
+                });
+        let money = |amount| Money {
+            amount,
+            currency: currency.to_owned(),
+        };
+        Self {
+            lines,
+            subtotal: money(subtotal),
+            tax_rate_bps: rate_bps,
+            tax: money(tax),
+            total: money(subtotal + tax),
+        }
+    }
+}
+
+/// `amount` × `rate_bps` / 10,000, rounded half up (amounts are never negative here): a line's
+/// tax, a sale's commission.
+pub fn rate_of(amount: i64, rate_bps: u32) -> i64 {
     (i128::from(amount) * i128::from(rate_bps) + 5_000)
         .div_euclid(10_000)
         .try_into()
@@ -45,15 +75,15 @@ pub fn tax(amount: i64, rate_bps: u32) -> i64 {
 
 #[cfg(test)]
 mod tests {
-    use super::tax;
+    use super::rate_of;
 
     #[test]
-    fn tax_rounds_half_up_to_the_minor_unit() {
-        assert_eq!(tax(2900, 0), 0);
-        assert_eq!(tax(2900, 1000), 290);
-        assert_eq!(tax(1005, 1000), 101, "100.5 rounds up");
-        assert_eq!(tax(1004, 1000), 100);
-        assert_eq!(tax(1, 825), 0);
-        assert_eq!(tax(100_000_000_000, 10_000), 100_000_000_000);
+    fn a_rate_rounds_half_up_to_the_minor_unit() {
+        assert_eq!(rate_of(2900, 0), 0);
+        assert_eq!(rate_of(2900, 1000), 290);
+        assert_eq!(rate_of(1005, 1000), 101, "100.5 rounds up");
+        assert_eq!(rate_of(1004, 1000), 100);
+        assert_eq!(rate_of(1, 825), 0);
+        assert_eq!(rate_of(100_000_000_000, 10_000), 100_000_000_000);
     }
 }

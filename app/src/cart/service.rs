@@ -1,7 +1,7 @@
 //! The stored cart of a signed-in buyer: add (one of each active product, at most
 //! [`MAX_LINES`]), remove, empty, and the priced view.
 
-use super::model::{Cart, CartLine, tax};
+use super::model::{Cart, CartLine};
 use crate::catalog::images;
 use crate::catalog::model::ProductStatus;
 use crate::catalog::purchases;
@@ -13,6 +13,7 @@ use crate::platform::tx::Tx;
 use crate::platform::types::{Id, Money, Timestamp};
 use crate::settings::model::{CURRENCY, TAX_RATE_BPS};
 use crate::settings::service as settings;
+use sqlx::AnyConnection;
 
 /// A cart line as read: the product, its storefront, and whether the buyer owns it.
 #[derive(sqlx::FromRow)]
@@ -20,8 +21,10 @@ struct LineRow {
     id: Id,
     slug: String,
     title: String,
+    vendor_id: Id,
     vendor_name: String,
     vendor_slug: String,
+    commission_bps: Option<i64>,
     price_amount: i64,
     currency: String,
     status: String,
@@ -117,40 +120,40 @@ pub async fn clear(services: &Services, actor: &Actor) -> Result<(), AppError> {
     tx.commit().await
 }
 
-/// The caller's cart at today's prices and tax rate.
-pub async fn view(db: &Db, actor: &Actor) -> Result<Cart, AppError> {
-    let principal = actor.user()?;
-    let currency = settings::get(db, &CURRENCY).await?;
-    let rate = settings::get(db, &TAX_RATE_BPS).await?;
-    let mut conn = db.pool().acquire().await?;
+/// A cart line with what an order needs besides what the buyer sees.
+pub(crate) struct PricedLine {
+    pub line: CartLine,
+    pub vendor_id: Id,
+    /// The vendor's own commission rate, when they have one.
+    pub vendor_commission_bps: Option<i64>,
+}
+
+/// `user`'s cart lines at today's prices, most recent first; a line is available when its
+/// product is active, priced in `currency` and not owned by `user`.
+pub(crate) async fn priced(
+    conn: &mut AnyConnection,
+    user: &Id,
+    currency: &str,
+) -> Result<Vec<PricedLine>, AppError> {
     let rows: Vec<LineRow> = sqlx::query_as(
-        "SELECT p.id, p.slug, p.title, v.store_name AS vendor_name, v.slug AS vendor_slug, \
-         p.price_amount, p.currency, p.status, (SELECT COUNT(*) FROM purchases o \
-         WHERE o.user_id = c.user_id AND o.product_id = p.id) AS owned \
-         FROM cart_items c JOIN products p ON p.id = c.product_id \
-         JOIN vendors v ON v.id = p.vendor_id \
-         WHERE c.user_id = $1 ORDER BY c.added_at DESC, p.id",
+        "SELECT p.id, p.slug, p.title, v.id AS vendor_id, v.store_name AS vendor_name,          v.slug AS vendor_slug, v.commission_bps, p.price_amount, p.currency, p.status,          (SELECT COUNT(*) FROM purchases o WHERE o.user_id = c.user_id AND o.product_id = p.id)          AS owned          FROM cart_items c JOIN products p ON p.id = c.product_id          JOIN vendors v ON v.id = p.vendor_id          WHERE c.user_id = $1 ORDER BY c.added_at DESC, p.id",
     )
-    .bind(&principal.id)
+    .bind(user)
     .fetch_all(&mut *conn)
     .await?;
     let ids: Vec<&Id> = rows.iter().map(|row| &row.id).collect();
-    let mut galleries = images::of(&mut conn, &ids).await?;
-    let mut subtotal = 0;
-    let lines = rows
+    let mut galleries = images::of(conn, &ids).await?;
+    Ok(rows
         .into_iter()
-        .map(|row| {
-            let available = row.status == ProductStatus::Active.as_str()
-                && row.currency == currency
-                && row.owned == 0;
-            if available {
-                subtotal += row.price_amount;
-            }
-            CartLine {
+        .map(|row| PricedLine {
+            line: CartLine {
                 thumbnail_url: galleries
                     .remove(&row.id)
                     .and_then(|images| images.into_iter().next())
                     .map(|cover| cover.thumbnail_url),
+                available: row.status == ProductStatus::Active.as_str()
+                    && row.currency == currency
+                    && row.owned == 0,
                 product_id: row.id,
                 slug: row.slug,
                 title: row.title,
@@ -160,20 +163,20 @@ pub async fn view(db: &Db, actor: &Actor) -> Result<Cart, AppError> {
                     amount: row.price_amount,
                     currency: row.currency,
                 },
-                available,
-            }
+            },
+            vendor_id: row.vendor_id,
+            vendor_commission_bps: row.commission_bps,
         })
-        .collect();
-    let tax = tax(subtotal, rate);
-    let money = |amount| Money {
-        amount,
-        currency: currency.clone(),
-    };
-    Ok(Cart {
-        lines,
-        subtotal: money(subtotal),
-        tax_rate_bps: rate,
-        tax: money(tax),
-        total: money(subtotal + tax),
-    })
+        .collect())
+}
+
+/// The caller's cart at today's prices and tax rate.
+pub async fn view(db: &Db, actor: &Actor) -> Result<Cart, AppError> {
+    let principal = actor.user()?;
+    let currency = settings::get(db, &CURRENCY).await?;
+    let rate = settings::get(db, &TAX_RATE_BPS).await?;
+    let mut conn = db.pool().acquire().await?;
+    let lines = priced(&mut conn, &principal.id, &currency).await?;
+    let lines = lines.into_iter().map(|priced| priced.line).collect();
+    Ok(Cart::priced(lines, &currency, rate))
 }

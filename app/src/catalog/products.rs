@@ -452,8 +452,8 @@ pub async fn update(
     Ok(product)
 }
 
-/// Deletes one of the caller's drafts or rejected products; a submitted or live one stays
-/// (`CONFLICT`).
+/// Deletes one of the caller's drafts or rejected products; a submitted or live one, or one
+/// that was ever ordered, stays (`CONFLICT`).
 pub async fn delete(services: &Services, actor: &Actor, id: &Id) -> Result<(), AppError> {
     actor.writer()?;
     let vendor = storefront(&services.db, actor).await?;
@@ -469,6 +469,17 @@ pub async fn delete(services: &Services, actor: &Actor, id: &Id) -> Result<(), A
                 "A {} product cannot be deleted; only drafts and rejected ones can.",
                 product.status.as_str()
             ),
+        ));
+    }
+    let ordered: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM order_lines WHERE product_id = $1 LIMIT 1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if ordered.is_some() {
+        return Err(conflict(
+            "status",
+            "This product has been ordered, so it stays on record; take it off sale instead.",
         ));
     }
     search::unindex(&mut tx, services.db.backend(), id).await?;

@@ -178,6 +178,62 @@ pub fn product_rejected(site: &str, to: &str, title: &str, reason: &str) -> Emai
     )
 }
 
+/// The receipt of a paid order: each line, the tax and the total, and where to download.
+pub fn order_receipt(
+    site: &str,
+    to: &str,
+    name: &str,
+    lines: &[(String, String)],
+    tax: &str,
+    total: &str,
+    link: &str,
+) -> Email {
+    let mut paragraphs = vec![format!(
+        "Thank you, {name}. Your payment went through; here is your receipt."
+    )];
+    paragraphs.extend(
+        lines
+            .iter()
+            .map(|(title, price)| format!("{title} — {price}")),
+    );
+    paragraphs.push(format!("Tax: {tax}. Total paid: {total}."));
+    paragraphs.push("Your files are ready to download from the order's page.".to_owned());
+    render(
+        site,
+        to,
+        "Your receipt",
+        &paragraphs,
+        Some(("Download your files", link)),
+    )
+}
+
+/// "Your order was refunded", with the amount and the reason.
+pub fn order_refunded(site: &str, to: &str, amount: &str, reason: &str, link: &str) -> Email {
+    render(
+        site,
+        to,
+        "Your order was refunded",
+        &[
+            format!("We refunded {amount} of your order."),
+            format!("The reason: {reason}"),
+            "The refunded products' downloads no longer work.".to_owned(),
+        ],
+        Some(("See the order", link)),
+    )
+}
+
+/// A payout's news for its vendor: requested, approved, rejected (with the reason) or paid
+/// (with the transfer's reference).
+pub fn payout_update(site: &str, to: &str, headline: &str, detail: &str, link: &str) -> Email {
+    render(
+        site,
+        to,
+        headline,
+        &[detail.to_owned()],
+        Some(("See your earnings", link)),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,6 +34,11 @@ impl Account {
         Self("payouts:paid".to_owned())
     }
 
+    /// Sales tax collected from buyers, owed to the tax authority.
+    pub fn taxes_payable() -> Self {
+        Self("taxes:payable".to_owned())
+    }
+
     /// A vendor's earnings still inside the hold period.
     pub fn vendor_pending(vendor: &Id) -> Self {
         Self(format!("vendor:{vendor}:pending"))
@@ -42,6 +47,12 @@ impl Account {
     /// A vendor's earnings they may ask to be paid.
     pub fn vendor_available(vendor: &Id) -> Self {
         Self(format!("vendor:{vendor}:available"))
+    }
+
+    /// A vendor's earnings set aside for a payout they requested, until it is paid or
+    /// rejected.
+    pub fn vendor_payout(vendor: &Id) -> Self {
+        Self(format!("vendor:{vendor}:payout"))
     }
 
     /// What a vendor owes the platform (a refund larger than their balance): the only vendor
@@ -62,7 +73,12 @@ impl Account {
 
     /// An account as stored; `None` for a name this design never makes.
     pub fn parse(name: &str) -> Option<Self> {
-        let fixed = ["customer:cash", "platform:commission", "payouts:paid"];
+        let fixed = [
+            "customer:cash",
+            "platform:commission",
+            "payouts:paid",
+            "taxes:payable",
+        ];
         if fixed.contains(&name) {
             return Some(Self(name.to_owned()));
         }
@@ -72,6 +88,7 @@ impl Account {
         match kind {
             "pending" => Some(Self::vendor_pending(&id)),
             "available" => Some(Self::vendor_available(&id)),
+            "payout" => Some(Self::vendor_payout(&id)),
             "debt" => Some(Self::vendor_debt(&id)),
             _ => None,
         }
@@ -135,6 +152,40 @@ pub enum Unbalanced {
 }
 
 impl Posting {
+    /// A posting with no entries yet.
+    pub fn new(key: String, kind: Kind, memo: String) -> Self {
+        Self {
+            key,
+            kind,
+            memo,
+            entries: Vec::new(),
+        }
+    }
+
+    /// Adds `amount` to `account`'s change: folded into its entry when the account already
+    /// has one in `currency`, and left out while it is zero (a free product, a 0 % rate).
+    pub fn add(&mut self, account: Account, currency: &str, amount: i64) {
+        if let Some(entry) = self
+            .entries
+            .iter_mut()
+            .find(|entry| entry.account == account && entry.currency == currency)
+        {
+            entry.amount += amount;
+        } else {
+            self.entries.push(Entry {
+                account,
+                currency: currency.to_owned(),
+                amount,
+            });
+        }
+        self.entries.retain(|entry| entry.amount != 0);
+    }
+
+    /// Whether nothing moves (every change summed to zero).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     /// Checks the posting's shape: see [`Unbalanced`].
     pub fn check(&self) -> Result<(), Unbalanced> {
         if self.key.is_empty() || self.key.len() > MAX_KEY {
@@ -222,6 +273,30 @@ mod tests {
     }
 
     #[test]
+    fn adding_folds_an_account_s_changes_and_drops_zeros() {
+        let vendor = Id::random();
+        let mut sale = Posting::new("order:2:paid".into(), Kind::OrderPayment, String::new());
+        sale.add(Account::customer_cash(), "USD", -1000);
+        sale.add(Account::vendor_pending(&vendor), "USD", 900);
+        sale.add(Account::platform_commission(), "USD", 0);
+        sale.add(Account::customer_cash(), "USD", -500);
+        sale.add(Account::vendor_pending(&vendor), "USD", 450);
+        sale.add(Account::platform_commission(), "USD", 150);
+        assert_eq!(
+            sale.entries,
+            vec![
+                entry(Account::customer_cash(), "USD", -1500),
+                entry(Account::vendor_pending(&vendor), "USD", 1350),
+                entry(Account::platform_commission(), "USD", 150),
+            ]
+        );
+        assert_eq!(sale.check(), Ok(()));
+        let mut nothing = Posting::new("x".into(), Kind::Adjustment, String::new());
+        nothing.add(Account::customer_cash(), "USD", 0);
+        assert!(nothing.is_empty());
+    }
+
+    #[test]
     fn accounts_read_back_as_they_were_made_and_only_wallets_stay_positive() {
         let vendor = Id::random();
         for account in [
@@ -231,6 +306,8 @@ mod tests {
             Account::vendor_pending(&vendor),
             Account::vendor_available(&vendor),
             Account::vendor_debt(&vendor),
+            Account::vendor_payout(&vendor),
+            Account::taxes_payable(),
         ] {
             assert_eq!(Account::parse(account.as_str()), Some(account.clone()));
         }

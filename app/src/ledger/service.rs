@@ -109,6 +109,14 @@ pub async fn post(tx: &mut Tx, posting: &Posting) -> Result<Posted, AppError> {
     Ok(Posted::New(id))
 }
 
+/// `account`'s balance in `currency`, the account held until `tx` ends (on PostgreSQL; SQLite
+/// runs one writer at a time): what a caller deciding how much to take from it reads.
+pub async fn balance_held(tx: &mut Tx, account: &Account, currency: &str) -> Result<i64, AppError> {
+    tx.serialize(&format!("ledger:{}", account.as_str()))
+        .await?;
+    balance(tx, account, currency).await
+}
+
 /// The transaction posted under idempotency key `key`, if any.
 async fn posted_as(conn: &mut AnyConnection, key: &str) -> Result<Option<Id>, AppError> {
     Ok(

@@ -90,20 +90,22 @@ impl JobHandlers {
     }
 }
 
-/// Writes a queued job with `conn` (the caller's transaction).
+/// Writes a job with `conn` (the caller's transaction), due at `run_at`.
 pub(super) async fn insert(
     conn: &mut sqlx::AnyConnection,
     kind: &JobKind,
     payload: &impl Serialize,
+    run_at: Timestamp,
 ) -> Result<(), AppError> {
     let payload = serde_json::to_string(payload).map_err(|_| AppError::Internal)?;
     sqlx::query(
         "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at, updated_at) \
-         VALUES ($1, $2, 'queued', 0, $3, $4, $4, $4)",
+         VALUES ($1, $2, 'queued', 0, $3, $4, $5, $5)",
     )
     .bind(kind.name)
     .bind(payload)
     .bind(kind.max_attempts)
+    .bind(run_at)
     .bind(Timestamp::now())
     .execute(conn)
     .await?;

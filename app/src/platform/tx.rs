@@ -8,6 +8,7 @@ use super::Services;
 use super::events::{Event, Events};
 use super::jobs::{self, JobKind};
 use super::read_cache::ReadCache;
+use super::types::Timestamp;
 use crate::db::Backend;
 use crate::error::AppError;
 use serde::Serialize;
@@ -60,7 +61,17 @@ impl Tx {
         kind: &JobKind,
         payload: &impl Serialize,
     ) -> Result<(), AppError> {
-        jobs::insert(&mut self.inner, kind, payload).await?;
+        self.enqueue_at(kind, payload, Timestamp::now()).await
+    }
+
+    /// Queues a job of `kind` that is due at `run_at` (a hold period's end).
+    pub async fn enqueue_at(
+        &mut self,
+        kind: &JobKind,
+        payload: &impl Serialize,
+        run_at: Timestamp,
+    ) -> Result<(), AppError> {
+        jobs::insert(&mut self.inner, kind, payload, run_at).await?;
         self.queued_jobs = true;
         Ok(())
     }

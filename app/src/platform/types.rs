@@ -119,6 +119,12 @@ impl Timestamp {
     }
 
     /// `YYYY-MM-DD` (UTC), for pages.
+    /// The UTC year and month (1–12).
+    pub fn year_month(self) -> (i64, i64) {
+        let c = self.civil();
+        (c.year, c.month)
+    }
+
     pub fn display_date(self) -> String {
         let c = self.civil();
         format!("{:04}-{:02}-{:02}", c.year, c.month, c.day)

@@ -138,6 +138,37 @@ pub const REREVIEW_LIVE_CHANGES: Setting<bool> = Setting {
     check: check_any,
 };
 
+fn check_hold_days(value: &u32) -> Result<(), String> {
+    if *value <= 365 {
+        Ok(())
+    } else {
+        Err("Must be between 0 and 365 days.".into())
+    }
+}
+
+/// Days a sale's earnings stay `pending` (refundable without touching what a vendor may
+/// withdraw) before they become `available`.
+pub const EARNINGS_HOLD_DAYS: Setting<u32> = Setting {
+    key: "earnings_hold_days",
+    default: || 14,
+    check: check_hold_days,
+};
+
+fn check_payout_minimum(value: &i64) -> Result<(), String> {
+    if (1..=100_000_000).contains(value) {
+        Ok(())
+    } else {
+        Err("Must be between 1 and 100,000,000 minor units.".into())
+    }
+}
+
+/// The smallest payout a vendor may request, in minor units of the site's currency.
+pub const PAYOUT_MINIMUM: Setting<i64> = Setting {
+    key: "payout_minimum",
+    default: || 5_000,
+    check: check_payout_minimum,
+};
+
 /// The settings shown on the admin dashboard and to API clients.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -166,6 +197,10 @@ mod tests {
         let guests = API_GUEST_REQUESTS_PER_HOUR;
         assert!((guests.check)(&(guests.default)()).is_ok());
         assert!((guests.check)(&0).is_err());
+        assert!((EARNINGS_HOLD_DAYS.check)(&(EARNINGS_HOLD_DAYS.default)()).is_ok());
+        assert!((PAYOUT_MINIMUM.check)(&(PAYOUT_MINIMUM.default)()).is_ok());
+        assert!((EARNINGS_HOLD_DAYS.check)(&366).is_err());
+        assert!((PAYOUT_MINIMUM.check)(&0).is_err());
     }
 
     #[test]

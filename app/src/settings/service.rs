@@ -10,13 +10,23 @@ use crate::platform::Services;
 use crate::platform::identity::Admin;
 use crate::platform::tx::Tx;
 use crate::platform::types::Timestamp;
+use sqlx::AnyConnection;
 
 /// The stored value of `setting`, or its default when none is stored. A stored value that no
 /// longer parses (e.g. after a type change) also falls back to the default, with a warning.
 pub async fn get<T: SettingValue>(db: &Db, setting: &Setting<T>) -> Result<T, AppError> {
+    let mut conn = db.pool().acquire().await?;
+    get_in(&mut conn, setting).await
+}
+
+/// [`get`] through `conn` — inside a transaction, so it needs no second connection.
+pub async fn get_in<T: SettingValue>(
+    conn: &mut AnyConnection,
+    setting: &Setting<T>,
+) -> Result<T, AppError> {
     let stored: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
         .bind(setting.key)
-        .fetch_optional(db.pool())
+        .fetch_optional(conn)
         .await?;
     Ok(match stored {
         None => (setting.default)(),

@@ -2,28 +2,12 @@
 //! vendor only, bounded in size and count, and a live product's change going back to review
 //! when the setting says so — on each backend.
 
-use crate::fixtures::{category, live_product, product, send, staff_token, vendor};
+use crate::fixtures::{
+    category, live_product, product, send, staff_token, upload_file as upload, vendor,
+};
 use crate::helpers::{TestApp, assert_error, envelope, on_each_backend};
 use app::platform::identity::Role;
 use reqwest::Method;
-use reqwest::multipart::{Form, Part};
-
-async fn upload(
-    app: &TestApp,
-    token: &str,
-    id: &str,
-    bytes: Vec<u8>,
-    name: &str,
-) -> reqwest::Response {
-    let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()));
-    app.client
-        .post(app.url(&format!("/api/v1/vendors/me/products/{id}/files")))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-}
 
 /// Files in the private folder (not counting uploads in progress).
 fn stored(app: &TestApp) -> usize {

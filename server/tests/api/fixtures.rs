@@ -288,3 +288,22 @@ pub async fn live_product(app: &TestApp, seller: &str, staff: &str, body: Value)
     assert_eq!(status, 200, "{body}");
     id
 }
+
+/// Uploads `bytes` as the file `name` of `seller`'s product `id` (through the API).
+pub async fn upload_file(
+    app: &TestApp,
+    seller: &str,
+    id: &str,
+    bytes: Vec<u8>,
+    name: &str,
+) -> reqwest::Response {
+    use reqwest::multipart::{Form, Part};
+    let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()));
+    app.client
+        .post(app.url(&format!("/api/v1/vendors/me/products/{id}/files")))
+        .bearer_auth(seller)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}

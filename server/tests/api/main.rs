@@ -10,6 +10,7 @@ mod helpers;
 mod images;
 mod ledger;
 mod ops;
+mod orders;
 mod pages;
 mod platform;
 mod products;

@@ -6,6 +6,7 @@ pub mod cart;
 pub mod catalog;
 pub mod files;
 pub mod images;
+pub mod orders;
 pub mod params;
 pub mod products;
 pub mod reviews;
@@ -51,6 +52,8 @@ use utoipa::OpenApi;
         reviews::moderation, reviews::hide, reviews::unhide,
         wishlist::list, wishlist::add, wishlist::remove,
         cart::get, cart::add, cart::remove, cart::clear,
+        orders::place, orders::list, orders::get, orders::pay, orders::cancel, orders::downloads,
+        orders::methods, orders::admin_list, orders::admin_get, orders::refund,
     ),
     // Enums that only a query parameter names are listed here (responses collect the rest).
     components(schemas(ErrorEnvelope, Meta, Pagination, FieldError, ProductSort, ReviewSort)),
@@ -62,6 +65,7 @@ use utoipa::OpenApi;
         (name = "vendors", description = "Storefronts: applying, the owner's store, public stores"),
         (name = "catalog", description = "Categories and products"),
         (name = "cart", description = "The signed-in buyer's cart"),
+        (name = "orders", description = "Checkout, payment, orders and downloads"),
         (name = "admin", description = "Staff tools"),
     )
 )]
@@ -222,6 +226,15 @@ pub fn router() -> Router<AppState> {
         .route("/cart", get(cart::get).delete(cart::clear))
         .route("/cart/items", post(cart::add))
         .route("/cart/items/{product_id}", delete(cart::remove))
+        .route("/orders", post(orders::place).get(orders::list))
+        .route("/orders/{id}", get(orders::get))
+        .route("/orders/{id}/pay", post(orders::pay))
+        .route("/orders/{id}/cancel", post(orders::cancel))
+        .route("/orders/{id}/downloads", get(orders::downloads))
+        .route("/payment-methods", get(orders::methods))
+        .route("/admin/orders", get(orders::admin_list))
+        .route("/admin/orders/{id}", get(orders::admin_get))
+        .route("/admin/orders/{id}/refund", post(orders::refund))
         .route("/admin/users", get(admin::list_users))
         .route(
             "/admin/users/{id}",

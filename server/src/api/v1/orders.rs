@@ -1,0 +1,334 @@
+//! Orders: placing one from the cart (`POST /orders` with an `Idempotency-Key`), the buyer's
+//! orders, paying, cancelling and downloading; `GET /payment-methods`; and, for staff,
+//! `GET /admin/orders`, one order, and refunds.
+
+use super::params::{limit_schema, number, page_schema, search_schema, slug_schema};
+use crate::api::caller::ApiCaller;
+use crate::api::json::ApiJson;
+use crate::state::AppState;
+use app::envelope::{Envelope, ErrorEnvelope};
+use app::error::{AppError, FieldError};
+use app::orders::downloads;
+use app::orders::model::{Checkout, Download, Order, OrderStatus, OrderSummary};
+use app::orders::payment;
+use app::orders::service::{self as orders, OrderFilter, Placed};
+use app::orders::settlement::{self, RefundRequest};
+use app::payments::model::{Card, MethodInfo, PaymentMethod};
+use app::platform::paging::Window;
+use app::platform::types::{Id, Timestamp};
+use axum::extract::{Path, Query, State};
+use http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+fn order_id(id: &str) -> Result<Id, AppError> {
+    Id::parse_or_not_found(id, "The order")
+}
+
+/// Place an order from your cart: every line that can be bought, at today's prices and tax.
+/// Send a fresh `Idempotency-Key` per order you mean to place: sending the same key again (a
+/// retry, a double click) returns the order it made, with 200 instead of 201.
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])),
+    params(("Idempotency-Key" = String, Header,
+            description = "1 to 100 visible ASCII characters, unique per order you mean to place")),
+    request_body = Checkout,
+    responses((status = 201, description = "The order, pending payment", body = Envelope<Order>),
+              (status = 200, description = "The order this key placed before", body = Envelope<Order>),
+              (status = 409, description = "The cart has nothing that can be bought (`CONFLICT`)", body = ErrorEnvelope)))]
+pub async fn place(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    headers: HeaderMap,
+    ApiJson(checkout): ApiJson<Checkout>,
+) -> Result<(StatusCode, Envelope<Order>), AppError> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    Ok(
+        match orders::place(&state.services, &caller.actor, key, &checkout).await? {
+            Placed::New(order) => (StatusCode::CREATED, Envelope::ok(order)),
+            Placed::Existing(order) => (StatusCode::OK, Envelope::ok(order)),
+        },
+    )
+}
+
+/// A list of orders' query string.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(default)]
+pub struct OrderParams {
+    /// Only orders in this state.
+    #[serde(rename = "filter[status]")]
+    #[param(rename = "filter[status]", value_type = Option<OrderStatus>)]
+    pub status: Option<String>,
+    /// Placed on or after this day (`YYYY-MM-DD`, UTC).
+    #[serde(rename = "filter[from]")]
+    #[param(rename = "filter[from]", value_type = Option<String>, format = Date)]
+    pub from: Option<String>,
+    /// Placed on or before this day (`YYYY-MM-DD`, UTC).
+    #[serde(rename = "filter[to]")]
+    #[param(rename = "filter[to]", value_type = Option<String>, format = Date)]
+    pub to: Option<String>,
+    #[param(schema_with = page_schema)]
+    pub page: Option<String>,
+    #[param(schema_with = limit_schema)]
+    pub limit: Option<String>,
+}
+
+/// Staff's list of orders: the buyer's filters plus a storefront and a search.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(default)]
+pub struct AdminOrderParams {
+    /// Only orders in this state.
+    #[serde(rename = "filter[status]")]
+    #[param(rename = "filter[status]", value_type = Option<OrderStatus>)]
+    pub status: Option<String>,
+    /// Placed on or after this day (`YYYY-MM-DD`, UTC).
+    #[serde(rename = "filter[from]")]
+    #[param(rename = "filter[from]", value_type = Option<String>, format = Date)]
+    pub from: Option<String>,
+    /// Placed on or before this day (`YYYY-MM-DD`, UTC).
+    #[serde(rename = "filter[to]")]
+    #[param(rename = "filter[to]", value_type = Option<String>, format = Date)]
+    pub to: Option<String>,
+    #[param(schema_with = page_schema)]
+    pub page: Option<String>,
+    #[param(schema_with = limit_schema)]
+    pub limit: Option<String>,
+    /// Only orders with a line from this storefront (its slug).
+    #[serde(rename = "filter[vendor]")]
+    #[param(rename = "filter[vendor]", schema_with = slug_schema)]
+    pub vendor: Option<String>,
+    /// Part of the buyer's email or of the order's id.
+    #[param(schema_with = search_schema)]
+    pub search: Option<String>,
+}
+
+/// A `YYYY-MM-DD` day's first moment, plus `days`.
+fn day(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<&str>,
+    days: i64,
+) -> Option<Timestamp> {
+    let value = value?;
+    let parsed = (value.len() == 10)
+        .then(|| Timestamp::parse_rfc3339(&format!("{value}T00:00:00Z")))
+        .flatten();
+    match parsed {
+        Some(start) => Some(start.plus_millis(days * 86_400_000)),
+        None => {
+            errors.push(FieldError::new(field, "Use a date as YYYY-MM-DD."));
+            None
+        }
+    }
+}
+
+impl OrderParams {
+    fn read(self, errors: &mut Vec<FieldError>) -> (OrderFilter, Option<u32>, Option<u32>) {
+        let status = self.status.as_deref().and_then(|s| {
+            OrderStatus::parse(s).or_else(|| {
+                errors.push(FieldError::new(
+                    "filter[status]",
+                    "Use pending, paid, completed, cancelled, refunded or partially_refunded.",
+                ));
+                None
+            })
+        });
+        let filter = OrderFilter {
+            status,
+            from: day(errors, "filter[from]", self.from.as_deref(), 0),
+            until: day(errors, "filter[to]", self.to.as_deref(), 1),
+            ..OrderFilter::default()
+        };
+        let page = number(errors, "page", self.page);
+        let limit = number(errors, "limit", self.limit);
+        (filter, page, limit)
+    }
+}
+
+fn checked(
+    errors: Vec<FieldError>,
+    page: Option<u32>,
+    limit: Option<u32>,
+) -> Result<Window, AppError> {
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    Window::new(page, limit)
+}
+
+/// Your orders, newest first.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])),
+    params(OrderParams),
+    responses((status = 200, description = "One page of orders", body = Envelope<Vec<OrderSummary>>),
+              (status = 400, description = "A bad filter or page", body = ErrorEnvelope)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(params): Query<OrderParams>,
+) -> Result<Envelope<Vec<OrderSummary>>, AppError> {
+    let mut errors = Vec::new();
+    let (filter, page, limit) = params.read(&mut errors);
+    let window = checked(errors, page, limit)?;
+    Ok(Envelope::page(
+        orders::list_mine(state.db(), &caller.actor, &filter, window).await?,
+    ))
+}
+
+/// One of your orders.
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The order's id")),
+    responses((status = 200, description = "The order", body = Envelope<Order>),
+              (status = 404, description = "No such order of yours", body = ErrorEnvelope)))]
+pub async fn get(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Envelope<Order>, AppError> {
+    Ok(Envelope::ok(
+        orders::mine(state.db(), &caller.actor, &order_id(&id)?).await?,
+    ))
+}
+
+/// How to pay.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"method": "sandbox", "card": {"number": "4242 4242 4242 4242", "expiry": "12/30", "cvc": "123"}}))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PayBody {
+    pub method: PaymentMethod,
+    /// The card, for the sandbox.
+    pub card: Option<Card>,
+}
+
+/// Pay one of your pending orders. The sandbox answers at once: 200 with the paid order, or
+/// 402 `PAYMENT_FAILED` saying why the card was refused — the order stays payable.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/pay", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The order's id")),
+    request_body = PayBody,
+    responses((status = 200, description = "Paid", body = Envelope<Order>),
+              (status = 402, description = "The card was refused (`PAYMENT_FAILED`)", body = ErrorEnvelope),
+              (status = 404, description = "No such order of yours", body = ErrorEnvelope),
+              (status = 409, description = "Paid or cancelled already, or a product you now own (`CONFLICT`)", body = ErrorEnvelope)))]
+pub async fn pay(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PayBody>,
+) -> Result<Envelope<Order>, AppError> {
+    let id = order_id(&id)?;
+    Ok(Envelope::ok(
+        payment::pay(
+            &state.services,
+            &caller.actor,
+            &id,
+            body.method,
+            body.card.as_ref(),
+        )
+        .await?,
+    ))
+}
+
+/// Cancel one of your unpaid orders.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The order's id")),
+    responses((status = 200, description = "Cancelled", body = Envelope<Order>),
+              (status = 404, description = "No such order of yours", body = ErrorEnvelope),
+              (status = 409, description = "Paid or cancelled already (`CONFLICT`)", body = ErrorEnvelope)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Envelope<Order>, AppError> {
+    Ok(Envelope::ok(
+        orders::cancel(&state.services, &caller.actor, &order_id(&id)?).await?,
+    ))
+}
+
+/// The files of one of your paid orders, each with a link that works for 15 minutes.
+#[utoipa::path(get, path = "/api/v1/orders/{id}/downloads", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The order's id")),
+    responses((status = 200, description = "The files", body = Envelope<Vec<Download>>),
+              (status = 404, description = "No such order of yours", body = ErrorEnvelope),
+              (status = 409, description = "Not paid, cancelled or refunded (`CONFLICT`)", body = ErrorEnvelope)))]
+pub async fn downloads(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Envelope<Vec<Download>>, AppError> {
+    Ok(Envelope::ok(
+        downloads::list(&state.services, &caller.actor, &order_id(&id)?).await?,
+    ))
+}
+
+/// The ways to pay this site offers.
+#[utoipa::path(get, path = "/api/v1/payment-methods", tag = "orders",
+    responses((status = 200, description = "The methods", body = Envelope<Vec<MethodInfo>>)))]
+pub async fn methods() -> Envelope<Vec<MethodInfo>> {
+    Envelope::ok(payment::methods())
+}
+
+/// Every order, newest first (staff).
+#[utoipa::path(get, path = "/api/v1/admin/orders", tag = "admin", security(("bearer" = [])),
+    params(AdminOrderParams),
+    responses((status = 200, description = "One page of orders", body = Envelope<Vec<OrderSummary>>),
+              (status = 400, description = "A bad filter or page", body = ErrorEnvelope)))]
+pub async fn admin_list(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(params): Query<AdminOrderParams>,
+) -> Result<Envelope<Vec<OrderSummary>>, AppError> {
+    let mut errors = Vec::new();
+    let common = OrderParams {
+        status: params.status,
+        from: params.from,
+        to: params.to,
+        page: params.page,
+        limit: params.limit,
+    };
+    let (filter, page, limit) = common.read(&mut errors);
+    let window = checked(errors, page, limit)?;
+    let filter = OrderFilter {
+        vendor: params.vendor,
+        search: params.search,
+        ..filter
+    };
+    Ok(Envelope::page(
+        orders::list_all(state.db(), caller.actor.staff()?, &filter, window).await?,
+    ))
+}
+
+/// Any order (staff).
+#[utoipa::path(get, path = "/api/v1/admin/orders/{id}", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The order's id")),
+    responses((status = 200, description = "The order", body = Envelope<Order>),
+              (status = 404, description = "No such order", body = ErrorEnvelope)))]
+pub async fn admin_get(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Envelope<Order>, AppError> {
+    Ok(Envelope::ok(
+        orders::for_staff(state.db(), caller.actor.staff()?, &order_id(&id)?).await?,
+    ))
+}
+
+/// Refund a paid order, whole or by line (staff): the ledger reverses exactly what the sale
+/// posted, the refunded downloads stop working, and the buyer is emailed the reason.
+#[utoipa::path(post, path = "/api/v1/admin/orders/{id}/refund", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The order's id")),
+    request_body = RefundRequest,
+    responses((status = 200, description = "Refunded", body = Envelope<Order>),
+              (status = 404, description = "No such order", body = ErrorEnvelope),
+              (status = 409, description = "Not paid, or refunded already (`CONFLICT`)", body = ErrorEnvelope)))]
+pub async fn refund(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RefundRequest>,
+) -> Result<Envelope<Order>, AppError> {
+    let id = order_id(&id)?;
+    Ok(Envelope::ok(
+        settlement::refund(&state.services, caller.actor.staff()?, &id, &body).await?,
+    ))
+}

@@ -1,0 +1,512 @@
+//! Checkout on each backend: placing an order from the cart (idempotently), every sandbox
+//! decline, payment through the provider-event path, the sale's posting, downloads, refunds
+//! that reverse exactly, and the maturing of earnings.
+
+use crate::fixtures::{category, live_product, product, send, staff_token, upload_file, vendor};
+use crate::helpers::{TestApp, assert_error, envelope, on_each_backend};
+use app::ledger::model::Account;
+use app::ledger::service as ledger;
+use app::platform::identity::Role;
+use app::settings::model::{EARNINGS_HOLD_DAYS, TAX_RATE_BPS};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+pub const GOOD_CARD: &str = "4242 4242 4242 4242";
+
+pub fn checkout() -> Value {
+    json!({"billingName": "Ada Lovelace", "billingCountry": "GB"})
+}
+
+pub fn card(number: &str) -> Value {
+    json!({"method": "sandbox", "card": {"number": number, "expiry": "12/39", "cvc": "123"}})
+}
+
+/// `POST /api/v1/orders` with `key` as its `Idempotency-Key` (none when empty).
+pub async fn place(app: &TestApp, token: &str, key: &str, body: Value) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(app.url("/api/v1/orders"))
+        .bearer_auth(token)
+        .json(&body);
+    if !key.is_empty() {
+        request = request.header("Idempotency-Key", key);
+    }
+    request.send().await.unwrap()
+}
+
+pub async fn add_to_cart(app: &TestApp, token: &str, product: &str) {
+    let (status, body) = envelope(
+        app.post_json(
+            "/api/v1/cart/items",
+            Some(token),
+            json!({"productId": product}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+}
+
+/// An account's balance in USD, from its entries.
+pub async fn balance(app: &TestApp, account: &Account) -> i64 {
+    let sum: Option<i64> = sqlx::query_scalar(
+        "SELECT CAST(SUM(amount) AS BIGINT) FROM ledger_entries WHERE account = $1",
+    )
+    .bind(account.as_str())
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    sum.unwrap_or(0)
+}
+
+pub async fn assert_balanced(app: &TestApp) {
+    let token = staff_token(app, "auditor@example.com", Role::Manager).await;
+    let actor = app.actor(&token).await;
+    let trial = ledger::trial(&app.db, actor.staff().unwrap())
+        .await
+        .unwrap();
+    assert!(trial.is_balanced(), "{trial:?}");
+}
+
+async fn set<T: app::settings::model::SettingValue>(
+    app: &TestApp,
+    admin: &str,
+    setting: &app::settings::model::Setting<T>,
+    value: T,
+) {
+    let proof = app.actor(admin).await;
+    app::settings::service::set(&app.services, proof.admin().unwrap(), setting, value, None)
+        .await
+        .unwrap();
+}
+
+/// The shop of these tests: an admin, a vendor with two live products (29.00 with a file,
+/// 15.00 without), and a buyer.
+struct Shop {
+    admin: String,
+    seller: String,
+    seller_id: String,
+    kit: String,
+    guide: String,
+    buyer: String,
+}
+
+async fn shop(app: &TestApp) -> Shop {
+    let admin = staff_token(app, "admin@example.com", Role::Admin).await;
+    let seller = vendor(app, &admin, "flows@example.com", "Flowsmith").await;
+    let automation = category(app, &admin, "Automation").await;
+    let mut kit = product("Lead kit", &automation);
+    kit["price"] = json!(2900);
+    let (status, created) = envelope(
+        app.post_json("/api/v1/vendors/me/products", Some(&seller), kit)
+            .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let kit = created["data"]["id"].as_str().unwrap().to_owned();
+    let uploaded = upload_file(app, &seller, &kit, b"PK-the-kit".to_vec(), "lead kit.zip").await;
+    assert_eq!(uploaded.status(), 201);
+    for step in [
+        format!("/api/v1/vendors/me/products/{kit}/submit"),
+        format!("/api/v1/admin/products/{kit}/approve"),
+    ] {
+        let token = if step.contains("admin") {
+            &admin
+        } else {
+            &seller
+        };
+        let (status, body) = envelope(app.post_json(&step, Some(token), json!({})).await).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let mut guide = product("Invoice guide", &automation);
+    guide["price"] = json!(1500);
+    let guide = live_product(app, &seller, &admin, guide).await;
+    let (_, store) = envelope(app.get_with("/api/v1/vendors/me", &seller).await).await;
+    let seller_id = store["data"]["id"].as_str().unwrap().to_owned();
+    let buyer = staff_token(app, "buyer@example.com", Role::User).await;
+    Shop {
+        admin,
+        seller,
+        seller_id,
+        kit,
+        guide,
+        buyer,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_buyer_checks_out_pays_downloads_and_staff_refund_exactly() {
+    on_each_backend(|app| async move {
+        let shop = shop(&app).await;
+        set(&app, &shop.admin, &TAX_RATE_BPS, 1000).await;
+        add_to_cart(&app, &shop.buyer, &shop.kit).await;
+        add_to_cart(&app, &shop.buyer, &shop.guide).await;
+
+        // Bad input is refused and places nothing.
+        let keyless = place(&app, &shop.buyer, "", checkout()).await;
+        let body = assert_error(keyless, 400, "VALIDATION_ERROR").await;
+        assert_eq!(body["error"]["details"][0]["field"], "Idempotency-Key");
+        let nowhere = place(
+            &app,
+            &shop.buyer,
+            "k-1",
+            json!({"billingName": " ", "billingCountry": "XX"}),
+        )
+        .await;
+        let body = assert_error(nowhere, 400, "VALIDATION_ERROR").await;
+        assert_eq!(body["error"]["details"].as_array().unwrap().len(), 2);
+
+        let (status, body) = envelope(place(&app, &shop.buyer, "k-1", checkout()).await).await;
+        assert_eq!(status, 201, "{body}");
+        let order = body["data"].clone();
+        let id = order["id"].as_str().unwrap().to_owned();
+        assert_eq!(order["status"], "pending");
+        assert_eq!(order["paymentStatus"], "pending");
+        assert_eq!(order["lines"].as_array().unwrap().len(), 2);
+        assert_eq!(order["subtotal"]["amount"], 4400);
+        assert_eq!(order["tax"]["amount"], 440);
+        assert_eq!(order["total"]["amount"], 4840);
+        assert_eq!(order["billingCountry"], "GB");
+        // The same key again is the same order; the cart was emptied by the first.
+        let (status, again) = envelope(place(&app, &shop.buyer, "k-1", checkout()).await).await;
+        assert_eq!(status, 200, "{again}");
+        assert_eq!(again["data"]["id"], order["id"]);
+        let (_, cart) = envelope(app.get_with("/api/v1/cart", &shop.buyer).await).await;
+        assert_eq!(cart["data"]["lines"], json!([]));
+        let empty = place(&app, &shop.buyer, "k-2", checkout()).await;
+        assert_error(empty, 409, "CONFLICT").await;
+
+        // Unpaid: no downloads. Every decline is a clear 402 and leaves the order payable.
+        let downloads = format!("/api/v1/orders/{id}/downloads");
+        assert_error(app.get_with(&downloads, &shop.buyer).await, 409, "CONFLICT").await;
+        let pay = format!("/api/v1/orders/{id}/pay");
+        let declined = send(
+            &app,
+            Method::POST,
+            &pay,
+            &shop.buyer,
+            Some(card("4000 0000 0000 0002")),
+        )
+        .await;
+        let body = assert_error(declined, 402, "PAYMENT_FAILED").await;
+        assert_eq!(body["error"]["details"][0]["field"], "card.number");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("declined")
+        );
+        let (_, seen) = envelope(
+            app.get_with(&format!("/api/v1/orders/{id}"), &shop.buyer)
+                .await,
+        )
+        .await;
+        assert_eq!(seen["data"]["status"], "pending");
+        assert_eq!(seen["data"]["paymentStatus"], "failed");
+        assert!(
+            seen["data"]["paymentError"]
+                .as_str()
+                .unwrap()
+                .contains("declined")
+        );
+        let broke = send(
+            &app,
+            Method::POST,
+            &pay,
+            &shop.buyer,
+            Some(card("4000000000009995")),
+        )
+        .await;
+        let body = assert_error(broke, 402, "PAYMENT_FAILED").await;
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("insufficient funds")
+        );
+        let typo = send(
+            &app,
+            Method::POST,
+            &pay,
+            &shop.buyer,
+            Some(card("4242 4242 4242 4241")),
+        )
+        .await;
+        assert_error(typo, 400, "VALIDATION_ERROR").await;
+        let stranger = staff_token(&app, "stranger@example.com", Role::User).await;
+        let theirs = send(&app, Method::POST, &pay, &stranger, Some(card(GOOD_CARD))).await;
+        assert_error(theirs, 404, "NOT_FOUND").await;
+        assert_eq!(
+            balance(&app, &Account::customer_cash()).await,
+            0,
+            "nothing was posted"
+        );
+
+        let (status, paid) =
+            envelope(send(&app, Method::POST, &pay, &shop.buyer, Some(card(GOOD_CARD))).await)
+                .await;
+        assert_eq!(status, 200, "{paid}");
+        assert_eq!(paid["data"]["status"], "paid");
+        assert_eq!(paid["data"]["paymentStatus"], "paid");
+        assert_eq!(paid["data"]["paymentError"], Value::Null);
+        let twice = send(&app, Method::POST, &pay, &shop.buyer, Some(card(GOOD_CARD))).await;
+        assert_error(twice, 409, "CONFLICT").await;
+        let cancel = send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/orders/{id}/cancel"),
+            &shop.buyer,
+            None,
+        )
+        .await;
+        assert_error(cancel, 409, "CONFLICT").await;
+
+        // The sale, posted once: 10 % commission, the tax, the vendor's share pending.
+        let pending = Account::vendor_pending(&app::platform::types::Id::from_trusted(
+            shop.seller_id.clone(),
+        ));
+        assert_eq!(balance(&app, &Account::customer_cash()).await, -4840);
+        assert_eq!(balance(&app, &pending).await, 2610 + 1350);
+        assert_eq!(
+            balance(&app, &Account::platform_commission()).await,
+            290 + 150
+        );
+        assert_eq!(balance(&app, &Account::taxes_payable()).await, 440);
+        assert_balanced(&app).await;
+        let (receipt, _) = app.email_to("buyer@example.com", "Your receipt").await;
+        assert!(
+            receipt.contains("Lead kit") && receipt.contains("48.40 USD"),
+            "{receipt}"
+        );
+
+        // Owned now: downloads work and are counted; buying it again is refused.
+        let (status, files) = envelope(app.get_with(&downloads, &shop.buyer).await).await;
+        assert_eq!(status, 200, "{files}");
+        let files = files["data"].as_array().unwrap().clone();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0]["name"], "lead kit.zip");
+        let link = files[0]["url"].as_str().unwrap().to_owned();
+        let file = app.get(&link).await;
+        assert_eq!(file.status(), 200);
+        assert!(
+            file.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment")
+        );
+        assert_eq!(file.bytes().await.unwrap().as_ref(), b"PK-the-kit");
+        let (_, files) = envelope(app.get_with(&downloads, &shop.buyer).await).await;
+        assert_eq!(files["data"][0]["downloads"], 1);
+        assert_error(app.get(&format!("{link}x")).await, 401, "INVALID_TOKEN").await;
+        let again = app
+            .post_json(
+                "/api/v1/cart/items",
+                Some(&shop.buyer),
+                json!({"productId": shop.kit}),
+            )
+            .await;
+        assert_error(again, 409, "CONFLICT").await;
+        assert_error(app.get_with(&downloads, &stranger).await, 404, "NOT_FOUND").await;
+
+        // Lists: the buyer's own, and staff's by buyer and storefront.
+        let (_, mine) = envelope(
+            app.get_with("/api/v1/orders?filter[status]=paid", &shop.buyer)
+                .await,
+        )
+        .await;
+        assert_eq!(mine["pagination"]["total"], 1);
+        assert_eq!(mine["data"][0]["lineCount"], 2);
+        let bad = app
+            .get_with(
+                "/api/v1/orders?filter[status]=shipped&filter[from]=yesterday",
+                &shop.buyer,
+            )
+            .await;
+        let body = assert_error(bad, 400, "VALIDATION_ERROR").await;
+        assert_eq!(body["error"]["details"].as_array().unwrap().len(), 2);
+        let (_, found) = envelope(
+            app.get_with(
+                "/api/v1/admin/orders?search=buyer@&filter[vendor]=flowsmith",
+                &shop.admin,
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(found["pagination"]["total"], 1, "{found}");
+        assert_eq!(found["data"][0]["buyerEmail"], "buyer@example.com");
+        assert_error(
+            app.get_with("/api/v1/admin/orders", &shop.buyer).await,
+            403,
+            "FORBIDDEN",
+        )
+        .await;
+
+        // Refund the kit's line: exactly its share of everything comes back; its link dies.
+        let refund = format!("/api/v1/admin/orders/{id}/refund");
+        let vague = send(
+            &app,
+            Method::POST,
+            &refund,
+            &shop.admin,
+            Some(json!({"positions": [1], "reason": ""})),
+        )
+        .await;
+        assert_error(vague, 400, "VALIDATION_ERROR").await;
+        let nowhere = send(
+            &app,
+            Method::POST,
+            &refund,
+            &shop.admin,
+            Some(json!({"positions": [9], "reason": "Broken archive"})),
+        )
+        .await;
+        assert_error(nowhere, 400, "VALIDATION_ERROR").await;
+        let kit_line = order["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["productId"] == shop.kit.as_str())
+            .unwrap()["position"]
+            .clone();
+        let (status, partly) = envelope(
+            send(
+                &app,
+                Method::POST,
+                &refund,
+                &shop.admin,
+                Some(json!({"positions": [kit_line], "reason": "Broken archive"})),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{partly}");
+        assert_eq!(partly["data"]["status"], "partially_refunded");
+        assert_eq!(partly["data"]["refunded"]["amount"], 3190);
+        assert_eq!(balance(&app, &Account::customer_cash()).await, -4840 + 3190);
+        assert_eq!(balance(&app, &pending).await, 1350);
+        assert_eq!(balance(&app, &Account::platform_commission()).await, 150);
+        assert_eq!(balance(&app, &Account::taxes_payable()).await, 150);
+        assert_error(app.get(&link).await, 409, "CONFLICT").await;
+        let (_, files) = envelope(app.get_with(&downloads, &shop.buyer).await).await;
+        assert_eq!(files["data"], json!([]));
+        let repeat = send(
+            &app,
+            Method::POST,
+            &refund,
+            &shop.admin,
+            Some(json!({"positions": [kit_line], "reason": "Broken archive"})),
+        )
+        .await;
+        assert_error(repeat, 409, "CONFLICT").await;
+        app.email_to("buyer@example.com", "Your order was refunded")
+            .await;
+
+        // The rest: everything is back where it started.
+        let (status, whole) = envelope(
+            send(
+                &app,
+                Method::POST,
+                &refund,
+                &shop.admin,
+                Some(json!({"reason": "Goodwill"})),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{whole}");
+        assert_eq!(whole["data"]["status"], "refunded");
+        assert_eq!(whole["data"]["paymentStatus"], "refunded");
+        for account in [
+            Account::customer_cash(),
+            pending,
+            Account::platform_commission(),
+            Account::taxes_payable(),
+        ] {
+            assert_eq!(balance(&app, &account).await, 0, "{}", account.as_str());
+        }
+        let done = send(
+            &app,
+            Method::POST,
+            &refund,
+            &shop.admin,
+            Some(json!({"reason": "Again"})),
+        )
+        .await;
+        assert_error(done, 409, "CONFLICT").await;
+        assert_balanced(&app).await;
+        let _ = shop.seller;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn earnings_mature_after_the_hold_and_a_late_refund_records_a_debt() {
+    on_each_backend(|app| async move {
+        let shop = shop(&app).await;
+        set(&app, &shop.admin, &EARNINGS_HOLD_DAYS, 0).await;
+        add_to_cart(&app, &shop.buyer, &shop.guide).await;
+        let (_, order) = envelope(place(&app, &shop.buyer, "m-1", checkout()).await).await;
+        let id = order["data"]["id"].as_str().unwrap().to_owned();
+        let paid = send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/orders/{id}/pay"),
+            &shop.buyer,
+            Some(card(GOOD_CARD)),
+        )
+        .await;
+        assert_eq!(paid.status(), 200);
+        // The maturing job is due at once: the worker moves the share to available.
+        let mut status = Value::Null;
+        for _ in 0..100 {
+            let (_, seen) = envelope(
+                app.get_with(&format!("/api/v1/orders/{id}"), &shop.buyer)
+                    .await,
+            )
+            .await;
+            status = seen["data"]["status"].clone();
+            if status == "completed" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(status, "completed");
+        let vendor = app::platform::types::Id::from_trusted(shop.seller_id.clone());
+        assert_eq!(balance(&app, &Account::vendor_pending(&vendor)).await, 0);
+        assert_eq!(
+            balance(&app, &Account::vendor_available(&vendor)).await,
+            1350
+        );
+
+        // The vendor is paid out 1000 of it; a refund now takes the 350 left and books 1000
+        // as the vendor's debt, explicitly — no wallet goes below zero.
+        let mut tx = app::platform::tx::Tx::begin(&app.services).await.unwrap();
+        let mut payout = app::ledger::model::Posting::new(
+            "payout:test".into(),
+            app::ledger::model::Kind::Payout,
+            String::new(),
+        );
+        payout.add(Account::vendor_available(&vendor), "USD", -1000);
+        payout.add(Account::payouts_paid(), "USD", 1000);
+        ledger::post(&mut tx, &payout).await.unwrap();
+        tx.commit().await.unwrap();
+        let refund = format!("/api/v1/admin/orders/{id}/refund");
+        let (status, body) = envelope(
+            send(
+                &app,
+                Method::POST,
+                &refund,
+                &shop.admin,
+                Some(json!({"reason": "Chargeback"})),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(balance(&app, &Account::vendor_available(&vendor)).await, 0);
+        assert_eq!(balance(&app, &Account::vendor_debt(&vendor)).await, -1000);
+        assert_eq!(balance(&app, &Account::customer_cash()).await, 0);
+        assert_balanced(&app).await;
+    })
+    .await;
+}
