@@ -212,12 +212,29 @@ pub const DOWNLOAD_LINK_MINUTES: i64 = 15;
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Checkout {
-    /// The name on the receipt, 1 to 100 characters.
-    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 100))]
+    /// The name on the receipt, 1 to 100 characters, not only spaces.
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
+        )
+    )]
     pub billing_name: String,
     /// ISO 3166-1 alpha-2 (`DE`, `US`).
-    #[cfg_attr(feature = "ssr", schema(min_length = 2, max_length = 2))]
+    #[cfg_attr(feature = "ssr", schema(schema_with = country_schema))]
     pub billing_country: String,
+}
+
+/// The billing country's schema: one of [`COUNTRIES`].
+#[cfg(feature = "ssr")]
+fn country_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(COUNTRIES.split_ascii_whitespace()))
+        .description(Some("ISO 3166-1 alpha-2 (`DE`, `US`)."))
+        .build()
 }
 
 /// The longest billing name, in characters.

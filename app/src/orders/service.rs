@@ -288,6 +288,16 @@ async fn summaries(
     window: Window,
 ) -> Result<Page<OrderSummary>, AppError> {
     let pattern = like_pattern(filter.search.as_deref())?;
+    if filter
+        .vendor
+        .as_ref()
+        .is_some_and(|slug| slug.len() > crate::platform::validate::SLUG_MAX)
+    {
+        return Err(AppError::invalid(
+            "filter[vendor]",
+            "Name a storefront by its slug.",
+        ));
+    }
     let conditions = "($1 IS NULL OR o.user_id = $1) AND ($2 IS NULL OR o.status = $2) \
          AND ($3 IS NULL OR EXISTS (SELECT 1 FROM order_lines x JOIN vendors v ON v.id = x.vendor_id \
                                     WHERE x.order_id = o.id AND v.slug = $3)) \

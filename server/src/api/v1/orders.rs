@@ -25,12 +25,25 @@ fn order_id(id: &str) -> Result<Id, AppError> {
     Id::parse_or_not_found(id, "The order")
 }
 
+/// `POST /orders`'s header.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct PlaceHeaders {
+    /// Unique per order you mean to place: 1 to 100 visible ASCII characters.
+    #[param(
+        rename = "Idempotency-Key",
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[!-~]{1,100}$"
+    )]
+    pub idempotency_key: String,
+}
+
 /// Place an order from your cart: every line that can be bought, at today's prices and tax.
 /// Send a fresh `Idempotency-Key` per order you mean to place: sending the same key again (a
 /// retry, a double click) returns the order it made, with 200 instead of 201.
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])),
-    params(("Idempotency-Key" = String, Header,
-            description = "1 to 100 visible ASCII characters, unique per order you mean to place")),
+    params(PlaceHeaders),
     request_body = Checkout,
     responses((status = 201, description = "The order, pending payment", body = Envelope<Order>),
               (status = 200, description = "The order this key placed before", body = Envelope<Order>),
