@@ -13,6 +13,7 @@ pub mod auth;
 pub mod cart;
 pub mod catalog;
 pub mod components;
+pub mod earnings;
 pub mod email;
 pub mod error;
 pub mod ledger;

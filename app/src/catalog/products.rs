@@ -26,7 +26,7 @@ use crate::platform::types::{Id, Money, Page, Timestamp};
 use crate::platform::validate::{self, Checks};
 use crate::settings::model::{CURRENCY, REREVIEW_LIVE_CHANGES, SITE_NAME};
 use crate::settings::service as settings;
-use crate::vendors::model::{Vendor, VendorStatus};
+use crate::vendors::model::Vendor;
 use crate::vendors::service as vendors;
 use sqlx::AnyConnection;
 use std::collections::HashMap;
@@ -159,13 +159,7 @@ fn conflict(field: &str, message: impl Into<String>) -> AppError {
     AppError::Conflict(FieldError::new(field, message))
 }
 
-/// The caller's approved storefront: only approved vendors sell.
-pub(super) async fn storefront(db: &Db, actor: &Actor) -> Result<Vendor, AppError> {
-    vendors::mine(db, actor)
-        .await?
-        .filter(|vendor| vendor.status == VendorStatus::Approved)
-        .ok_or(AppError::Forbidden)
-}
+pub(super) use crate::vendors::service::selling as storefront;
 
 /// The caller's product `id` (another vendor's is not found).
 pub(super) async fn own(

@@ -227,6 +227,15 @@ pub async fn mine(db: &Db, actor: &Actor) -> Result<Option<Vendor>, AppError> {
     find_by_owner(db, &actor.user()?.id).await
 }
 
+/// The caller's approved storefront: only approved vendors sell and earn (`FORBIDDEN`
+/// otherwise).
+pub async fn selling(db: &Db, actor: &Actor) -> Result<Vendor, AppError> {
+    mine(db, actor)
+        .await?
+        .filter(|vendor| vendor.status == VendorStatus::Approved)
+        .ok_or(AppError::Forbidden)
+}
+
 /// Changes an approved storefront (its owner). Store name and slug stay unique.
 pub async fn update_mine(
     services: &Services,

@@ -7,7 +7,7 @@ use crate::helpers::{TestApp, assert_error, envelope, on_each_backend};
 use app::ledger::model::Account;
 use app::ledger::service as ledger;
 use app::platform::identity::Role;
-use app::settings::model::{EARNINGS_HOLD_DAYS, TAX_RATE_BPS};
+use app::settings::model::{EARNINGS_HOLD_DAYS, PAYOUT_MINIMUM, TAX_RATE_BPS};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -506,6 +506,269 @@ async fn earnings_mature_after_the_hold_and_a_late_refund_records_a_debt() {
         assert_eq!(balance(&app, &Account::vendor_available(&vendor)).await, 0);
         assert_eq!(balance(&app, &Account::vendor_debt(&vendor)).await, -1000);
         assert_eq!(balance(&app, &Account::customer_cash()).await, 0);
+        assert_balanced(&app).await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn payouts_take_only_available_earnings_through_every_staff_step() {
+    on_each_backend(|app| async move {
+        let shop = shop(&app).await;
+        set(&app, &shop.admin, &EARNINGS_HOLD_DAYS, 0).await;
+        add_to_cart(&app, &shop.buyer, &shop.kit).await;
+        add_to_cart(&app, &shop.buyer, &shop.guide).await;
+        let (_, order) = envelope(place(&app, &shop.buyer, "p-1", checkout()).await).await;
+        let id = order["data"]["id"].as_str().unwrap().to_owned();
+        let pay = format!("/api/v1/orders/{id}/pay");
+        let paid = send(&app, Method::POST, &pay, &shop.buyer, Some(card(GOOD_CARD))).await;
+        assert_eq!(paid.status(), 200);
+        let mut available = Value::Null;
+        for _ in 0..100 {
+            let (_, earnings) = envelope(
+                app.get_with("/api/v1/vendors/me/earnings", &shop.seller)
+                    .await,
+            )
+            .await;
+            available = earnings["data"]["available"]["amount"].clone();
+            if available == 3960 {
+                let days = earnings["data"]["perDay"].as_array().unwrap();
+                assert_eq!(days.len(), 30);
+                assert_eq!(days[29]["amount"], 3960, "today's sales");
+                assert!(!earnings["data"]["history"].as_array().unwrap().is_empty());
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(available, 3960);
+
+        let payouts = "/api/v1/vendors/me/payouts";
+        let small = send(
+            &app,
+            Method::POST,
+            payouts,
+            &shop.seller,
+            Some(json!({"amount": 3960})),
+        )
+        .await;
+        let body = assert_error(small, 400, "VALIDATION_ERROR").await;
+        assert!(
+            body["error"]["details"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("50.00 USD")
+        );
+        set(&app, &shop.admin, &PAYOUT_MINIMUM, 1000).await;
+        let greedy = send(
+            &app,
+            Method::POST,
+            payouts,
+            &shop.seller,
+            Some(json!({"amount": 5000})),
+        )
+        .await;
+        let body = assert_error(greedy, 409, "CONFLICT").await;
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("39.60 USD")
+        );
+        assert_error(
+            send(
+                &app,
+                Method::POST,
+                payouts,
+                &shop.buyer,
+                Some(json!({"amount": 1000})),
+            )
+            .await,
+            403,
+            "FORBIDDEN",
+        )
+        .await;
+
+        let (status, first) = envelope(
+            send(
+                &app,
+                Method::POST,
+                payouts,
+                &shop.seller,
+                Some(json!({"amount": 2000})),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 201, "{first}");
+        assert_eq!(first["data"]["status"], "requested");
+        let first = first["data"]["id"].as_str().unwrap().to_owned();
+        let (_, earnings) = envelope(
+            app.get_with("/api/v1/vendors/me/earnings", &shop.seller)
+                .await,
+        )
+        .await;
+        assert_eq!(earnings["data"]["available"]["amount"], 1960);
+        assert_eq!(earnings["data"]["requested"]["amount"], 2000);
+
+        let step = |id: &str, what: &str| format!("/api/v1/admin/payouts/{id}/{what}");
+        let early = send(
+            &app,
+            Method::POST,
+            &step(&first, "mark-paid"),
+            &shop.admin,
+            Some(json!({"reference": "T-1"})),
+        )
+        .await;
+        assert_error(early, 409, "CONFLICT").await;
+        assert_error(
+            send(
+                &app,
+                Method::POST,
+                &step(&first, "approve"),
+                &shop.seller,
+                None,
+            )
+            .await,
+            403,
+            "FORBIDDEN",
+        )
+        .await;
+        let (status, approved) = envelope(
+            send(
+                &app,
+                Method::POST,
+                &step(&first, "approve"),
+                &shop.admin,
+                None,
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{approved}");
+        assert_eq!(approved["data"]["status"], "approved");
+        assert_error(
+            send(
+                &app,
+                Method::POST,
+                &step(&first, "approve"),
+                &shop.admin,
+                None,
+            )
+            .await,
+            409,
+            "CONFLICT",
+        )
+        .await;
+        let blank = send(
+            &app,
+            Method::POST,
+            &step(&first, "mark-paid"),
+            &shop.admin,
+            Some(json!({"reference": " "})),
+        )
+        .await;
+        assert_error(blank, 400, "VALIDATION_ERROR").await;
+        let (status, sent) = envelope(
+            send(
+                &app,
+                Method::POST,
+                &step(&first, "mark-paid"),
+                &shop.admin,
+                Some(json!({"reference": "SEPA-42"})),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{sent}");
+        assert_eq!(sent["data"]["reference"], "SEPA-42");
+        assert_eq!(balance(&app, &Account::payouts_paid()).await, 2000);
+        app.email_to("flows@example.com", "Payout sent").await;
+
+        // A rejected request gives the amount back.
+        let (_, second) = envelope(
+            send(
+                &app,
+                Method::POST,
+                payouts,
+                &shop.seller,
+                Some(json!({"amount": 1500})),
+            )
+            .await,
+        )
+        .await;
+        let second = second["data"]["id"].as_str().unwrap().to_owned();
+        let (status, rejected) = envelope(
+            send(
+                &app,
+                Method::POST,
+                &step(&second, "reject"),
+                &shop.admin,
+                Some(json!({"reason": "Bank details unclear"})),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{rejected}");
+        assert_error(
+            send(
+                &app,
+                Method::POST,
+                &step(&second, "reject"),
+                &shop.admin,
+                Some(json!({"reason": "Again"})),
+            )
+            .await,
+            409,
+            "CONFLICT",
+        )
+        .await;
+        let (_, earnings) = envelope(
+            app.get_with("/api/v1/vendors/me/earnings", &shop.seller)
+                .await,
+        )
+        .await;
+        assert_eq!(earnings["data"]["available"]["amount"], 1960);
+        assert_eq!(earnings["data"]["requested"]["amount"], 0);
+        assert_eq!(earnings["data"]["paidOut"]["amount"], 2000);
+
+        // Eight requests of 1,000 at once from 1,960: exactly one is granted.
+        let attempts = (0..8).map(|_| {
+            send(
+                &app,
+                Method::POST,
+                payouts,
+                &shop.seller,
+                Some(json!({"amount": 1000})),
+            )
+        });
+        let statuses: Vec<u16> = futures_util::future::join_all(attempts)
+            .await
+            .iter()
+            .map(|r| r.status().as_u16())
+            .collect();
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 201).count(),
+            1,
+            "{statuses:?}"
+        );
+        assert!(
+            statuses.iter().all(|s| *s == 201 || *s == 409),
+            "{statuses:?}"
+        );
+        let vendor = app::platform::types::Id::from_trusted(shop.seller_id.clone());
+        assert_eq!(
+            balance(&app, &Account::vendor_available(&vendor)).await,
+            960
+        );
+        let (_, listed) = envelope(
+            app.get_with(
+                "/api/v1/admin/payouts?filter[status]=requested",
+                &shop.admin,
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(listed["pagination"]["total"], 1);
         assert_balanced(&app).await;
     })
     .await;

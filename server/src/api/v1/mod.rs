@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod cart;
 pub mod catalog;
+pub mod earnings;
 pub mod files;
 pub mod images;
 pub mod orders;
@@ -54,6 +55,8 @@ use utoipa::OpenApi;
         cart::get, cart::add, cart::remove, cart::clear,
         orders::place, orders::list, orders::get, orders::pay, orders::cancel, orders::downloads,
         orders::methods, orders::admin_list, orders::admin_get, orders::refund,
+        earnings::get, earnings::mine, earnings::request, earnings::list, earnings::approve,
+        earnings::reject, earnings::mark_paid,
     ),
     // Enums that only a query parameter names are listed here (responses collect the rest).
     components(schemas(ErrorEnvelope, Meta, Pagination, FieldError, ProductSort, ReviewSort)),
@@ -235,6 +238,15 @@ pub fn router() -> Router<AppState> {
         .route("/admin/orders", get(orders::admin_list))
         .route("/admin/orders/{id}", get(orders::admin_get))
         .route("/admin/orders/{id}/refund", post(orders::refund))
+        .route("/vendors/me/earnings", get(earnings::get))
+        .route(
+            "/vendors/me/payouts",
+            get(earnings::mine).post(earnings::request),
+        )
+        .route("/admin/payouts", get(earnings::list))
+        .route("/admin/payouts/{id}/approve", post(earnings::approve))
+        .route("/admin/payouts/{id}/reject", post(earnings::reject))
+        .route("/admin/payouts/{id}/mark-paid", post(earnings::mark_paid))
         .route("/admin/users", get(admin::list_users))
         .route(
             "/admin/users/{id}",
