@@ -53,6 +53,8 @@ ALTER TABLE vendors ADD COLUMN commission_bps BIGINT;
 
 -- An attempt to pay an order through a provider. `reference` is the provider's id for it
 -- (a Stripe PaymentIntent, a Razorpay order, a sandbox charge): how a webhook finds it.
+-- `client_secret` is what Stripe's script in the buyer's browser confirms the intent with
+-- (given to that buyer only), kept so a pending attempt is resumed rather than doubled.
 CREATE TABLE payments (
     id              TEXT PRIMARY KEY NOT NULL,
     order_id        TEXT NOT NULL REFERENCES orders (id),
@@ -64,6 +66,7 @@ CREATE TABLE payments (
     currency        TEXT NOT NULL,
     failure_code    TEXT,
     failure_message TEXT,
+    client_secret   TEXT,
     created_at      BIGINT NOT NULL,
     updated_at      BIGINT NOT NULL
 );

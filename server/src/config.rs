@@ -5,6 +5,7 @@
 //! `Debug` output or logs.
 
 use app::db::Backend;
+use app::payments::gateways::{Key, RazorpayKeys, StripeKeys};
 use std::fmt;
 use std::net::SocketAddr;
 use std::ops::RangeInclusive;
@@ -80,6 +81,10 @@ pub struct Config {
     pub mail_from: String,
     /// Proxies (addresses or networks) whose `X-Forwarded-For` says who the client is.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Stripe, when its three keys are set.
+    pub stripe: Option<StripeKeys>,
+    /// Razorpay, when its three keys are set.
+    pub razorpay: Option<RazorpayKeys>,
 }
 
 /// A secret value (a token, a URL with a password); never printed.
@@ -95,6 +100,44 @@ impl Secret {
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("***")
+    }
+}
+
+/// A provider's keys: all of `names` set, or none (the provider is then not offered); some
+/// but not all is a mistake worth stopping for.
+fn keys<const N: usize>(
+    get: &impl Fn(&str) -> Option<String>,
+    names: [&'static str; N],
+) -> Result<Option<[String; N]>, ConfigError> {
+    let values = names.map(get);
+    if values.iter().all(Option::is_none) {
+        return Ok(None);
+    }
+    if let Some(index) = values.iter().position(Option::is_none) {
+        return Err(ConfigError {
+            name: names[index],
+            value: String::new(),
+            message: format!("must be set together with {}", names.join(", ")),
+        });
+    }
+    Ok(Some(values.map(Option::unwrap_or_default)))
+}
+
+/// A provider's API address: `default`, or an `http(s)://` URL (a local stand-in).
+fn api_base(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: &str,
+) -> Result<String, ConfigError> {
+    let base = get(name).unwrap_or_else(|| default.to_owned());
+    if base.starts_with("https://") || base.starts_with("http://") {
+        Ok(base.trim_end_matches('/').to_owned())
+    } else {
+        Err(ConfigError {
+            name,
+            value: base,
+            message: "must be an http:// or https:// URL".to_owned(),
+        })
     }
 }
 
@@ -261,6 +304,39 @@ impl Config {
             trusted_proxies.push(network);
         }
 
+        let stripe = match keys(
+            &get,
+            [
+                "AGORA_STRIPE_SECRET_KEY",
+                "AGORA_STRIPE_PUBLISHABLE_KEY",
+                "AGORA_STRIPE_WEBHOOK_SECRET",
+            ],
+        )? {
+            Some([secret, publishable, webhook]) => Some(StripeKeys {
+                secret_key: Key::new(secret),
+                publishable_key: publishable,
+                webhook_secret: Key::new(webhook),
+                api_base: api_base(&get, "AGORA_STRIPE_API_BASE", "https://api.stripe.com")?,
+            }),
+            None => None,
+        };
+        let razorpay = match keys(
+            &get,
+            [
+                "AGORA_RAZORPAY_KEY_ID",
+                "AGORA_RAZORPAY_KEY_SECRET",
+                "AGORA_RAZORPAY_WEBHOOK_SECRET",
+            ],
+        )? {
+            Some([key_id, secret, webhook]) => Some(RazorpayKeys {
+                key_id,
+                key_secret: Key::new(secret),
+                webhook_secret: Key::new(webhook),
+                api_base: api_base(&get, "AGORA_RAZORPAY_API_BASE", "https://api.razorpay.com")?,
+            }),
+            None => None,
+        };
+
         Ok(Self {
             database_url: DatabaseUrl(database_url),
             listen_addr,
@@ -282,6 +358,8 @@ impl Config {
             smtp_url: smtp_url.map(Secret),
             mail_from,
             trusted_proxies,
+            stripe,
+            razorpay,
         })
     }
 
@@ -294,6 +372,32 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_provider_needs_all_its_keys_or_none() {
+        let none = config(&[]).unwrap();
+        assert!(none.stripe.is_none() && none.razorpay.is_none());
+        let half = config(&[("AGORA_STRIPE_SECRET_KEY", "sk_test_1")]).unwrap_err();
+        assert_eq!(half.name, "AGORA_STRIPE_PUBLISHABLE_KEY");
+        let stripe = config(&[
+            ("AGORA_STRIPE_SECRET_KEY", "sk_test_1"),
+            ("AGORA_STRIPE_PUBLISHABLE_KEY", "pk_test_1"),
+            ("AGORA_STRIPE_WEBHOOK_SECRET", "whsec_1"),
+        ])
+        .unwrap()
+        .stripe
+        .unwrap();
+        assert_eq!(stripe.api_base, "https://api.stripe.com");
+        assert_eq!(format!("{:?}", stripe.secret_key), "***");
+        let bad = config(&[
+            ("AGORA_RAZORPAY_KEY_ID", "rzp_test_1"),
+            ("AGORA_RAZORPAY_KEY_SECRET", "s"),
+            ("AGORA_RAZORPAY_WEBHOOK_SECRET", "w"),
+            ("AGORA_RAZORPAY_API_BASE", "ftp://x"),
+        ])
+        .unwrap_err();
+        assert_eq!(bad.name, "AGORA_RAZORPAY_API_BASE");
+    }
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {

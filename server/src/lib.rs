@@ -17,6 +17,7 @@ pub mod uploads;
 use anyhow::Context as _;
 use app::db::Db;
 use app::email::sender::Mailer;
+use app::payments::gateways::Gateways;
 use app::platform::Services;
 use app::platform::events::Events;
 use app::platform::jobs::JobHandlers;
@@ -57,6 +58,7 @@ pub async fn services(config: &Config, db: Db) -> anyhow::Result<Services> {
         proxies: TrustedProxies::new(config.trusted_proxies.clone()),
         mail_outbox: config.smtp_url.is_none(),
         reads: ReadCache::default(),
+        payments: Gateways::new(config.stripe.clone(), config.razorpay.clone()),
     })
 }
 

@@ -71,7 +71,11 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
         .route("/metrics", get(ops::metrics))
         .route("/api/docs", get(api::docs::page))
         .merge(downloads::routes())
-        .nest("/api/v1", api.layer(api_rate_limit.clone()))
+        .nest(
+            "/api/v1",
+            api.layer(api_rate_limit.clone())
+                .merge(api::v1::webhooks::router()),
+        )
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ));

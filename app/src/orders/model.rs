@@ -204,6 +204,29 @@ pub struct Download {
     pub downloads: i64,
 }
 
+/// What the buyer's browser does next to pay with a provider that confirms there: Stripe's
+/// script confirms `clientSecret` with `publicKey`; Razorpay's checkout opens the order
+/// `reference` with the key id `publicKey`. The provider's webhook then settles the order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct NextAction {
+    pub provider: crate::payments::model::PaymentMethod,
+    pub reference: String,
+    pub client_secret: Option<String>,
+    pub public_key: String,
+}
+
+/// The answer to paying: the order as it stands now, and for a provider that confirms in the
+/// browser what to do next (the sandbox has decided already: no next step).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Paying {
+    pub order: Order,
+    pub next: Option<NextAction>,
+}
+
 /// How long a download link works.
 pub const DOWNLOAD_LINK_MINUTES: i64 = 15;
 

@@ -2,7 +2,7 @@
 //! ([`apply`]): recorded once per provider event, so a duplicate or replayed webhook changes
 //! nothing twice; a success settles the order, a failure leaves it payable again.
 
-use super::model::{Order, OrderStatus};
+use super::model::{NextAction, Order, OrderStatus, Paying};
 use super::service::{load, lock, lock_own};
 use super::settlement::settle;
 use crate::catalog::purchases;
@@ -10,7 +10,7 @@ use crate::error::{AppError, FieldError};
 use crate::payments::model::{
     Card, MethodInfo, Outcome, PROVIDER_ID_MAX, PaymentMethod, ProviderEvent,
 };
-use crate::payments::sandbox;
+use crate::payments::{razorpay, sandbox, stripe};
 use crate::platform::Services;
 use crate::platform::events::Event;
 use crate::platform::identity::Actor;
@@ -19,58 +19,70 @@ use crate::platform::tx::Tx;
 use crate::platform::types::{Id, Money, Timestamp};
 use serde::Serialize;
 
-/// The ways to pay this site offers.
-pub fn methods() -> Vec<MethodInfo> {
-    vec![MethodInfo {
-        id: PaymentMethod::Sandbox,
-        label: PaymentMethod::Sandbox.label().to_owned(),
-        hint: "Use 4242 4242 4242 4242 to pay, 4000 0000 0000 0002 for a declined card and \
-               4000 0000 0000 9995 for insufficient funds; any future expiry and any CVC."
+/// The ways to pay this site offers: the sandbox, and each provider with keys.
+pub fn methods(services: &Services) -> Vec<MethodInfo> {
+    PaymentMethod::ALL
+        .into_iter()
+        .filter(|method| services.payments.offers(*method))
+        .map(|method| MethodInfo {
+            id: method,
+            label: method.label().to_owned(),
+            hint: match method {
+                PaymentMethod::Sandbox => {
+                    "Use 4242 4242 4242 4242 to pay, 4000 0000 0000 0002 for a declined card \
+                     and 4000 0000 0000 9995 for insufficient funds; any future expiry and any CVC."
+                }
+                PaymentMethod::Stripe => "Pay by card on Stripe's secure form.",
+                PaymentMethod::Razorpay => "Pay with UPI, cards or netbanking through Razorpay.",
+            }
             .to_owned(),
-    }]
+        })
+        .collect()
 }
 
-/// Pays the caller's pending order with `method`. The sandbox decides at once: its verdict is
-/// applied through [`apply`] like any provider's webhook, in the same transaction as the
-/// attempt, so a success settles the order before this returns and a refusal is a
-/// `PAYMENT_FAILED` naming the card — the attempt recorded, the order payable again. A paid
-/// or cancelled order is a `CONFLICT`, and so is one with a product the buyer has come to own
-/// since it was placed.
+/// Pays the caller's pending order with `method`.
+///
+/// The sandbox decides at once: its verdict is applied through [`apply`] like any provider's
+/// webhook, in the same transaction as the attempt, so a success settles the order before
+/// this returns and a refusal is a `PAYMENT_FAILED` naming the card — the attempt recorded,
+/// the order payable again. Stripe and Razorpay start a payment over their API (no
+/// transaction is held meanwhile) and answer what the browser does next; their webhook
+/// settles the order. A pending attempt with the same provider and amount is resumed rather
+/// than doubled. A paid or cancelled order is a `CONFLICT`, and so is one with a product the
+/// buyer has come to own since it was placed.
 pub async fn pay(
     services: &Services,
     actor: &Actor,
     id: &Id,
     method: PaymentMethod,
     card: Option<&Card>,
-) -> Result<Order, AppError> {
+) -> Result<Paying, AppError> {
     let principal = actor.writer()?;
-    if method != PaymentMethod::Sandbox {
+    if !services.payments.offers(method) {
         return Err(AppError::invalid(
             "method",
             "This payment method is not offered here.",
         ));
     }
+    if method != PaymentMethod::Sandbox {
+        return pay_with_provider(services, &principal.id, id, method).await;
+    }
     let card = card.ok_or_else(|| AppError::invalid("card", "Enter the card's details."))?;
     let (year, month) = Timestamp::now().year_month();
     let digits = sandbox::checked(card, year, month)?;
     let mut tx = Tx::begin(services).await?;
-    let order = lock_own(&mut tx, &principal.id, id).await?;
-    if let Some(reason) = order.status.unpayable_because() {
-        return Err(AppError::Conflict(FieldError::new("status", reason)));
-    }
-    for line in &order.lines {
-        if purchases::owns(&mut tx, &principal.id, &line.product_id).await? {
-            return Err(AppError::Conflict(FieldError::new(
-                "order",
-                format!(
-                    "You own {} already: cancel this order and place a new one without it.",
-                    line.title
-                ),
-            )));
-        }
-    }
+    let order = payable(&mut tx, &principal.id, id).await?;
     let reference = format!("sbx_{}", random_token(""));
-    start(&mut tx, id, method, &reference, &order.total).await?;
+    start(
+        &mut tx,
+        &Id::random(),
+        id,
+        method,
+        &reference,
+        &order.total,
+        None,
+    )
+    .await?;
     let event = ProviderEvent {
         provider: method,
         event_id: format!("evt_{reference}"),
@@ -81,7 +93,7 @@ pub async fn pay(
     let order = load(&mut tx, id).await?.ok_or(AppError::Internal)?;
     tx.commit().await?;
     match event.outcome {
-        Outcome::Succeeded => Ok(order),
+        Outcome::Succeeded => Ok(Paying { order, next: None }),
         Outcome::Failed { message, .. } => Err(AppError::PaymentFailed(FieldError::new(
             "card.number",
             message,
@@ -89,26 +101,105 @@ pub async fn pay(
     }
 }
 
-/// Records a payment attempt of `amount` for order `id`, known to its provider as
+async fn pay_with_provider(
+    services: &Services,
+    user: &Id,
+    id: &Id,
+    method: PaymentMethod,
+) -> Result<Paying, AppError> {
+    let public_key = services.payments.public_key(method).unwrap_or_default();
+    let next = |reference: String, client_secret: Option<String>| NextAction {
+        provider: method,
+        reference,
+        client_secret,
+        public_key: public_key.clone(),
+    };
+    let mut tx = Tx::begin(services).await?;
+    let order = payable(&mut tx, user, id).await?;
+    let resumable: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT reference, client_secret FROM payments WHERE order_id = $1 AND provider = $2 \
+         AND status = 'pending' AND amount = $3 ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(id)
+    .bind(method.as_str())
+    .bind(order.total.amount)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.rollback().await?;
+    if let Some((reference, client_secret)) = resumable {
+        return Ok(Paying {
+            order,
+            next: Some(next(reference, client_secret)),
+        });
+    }
+    let attempt = Id::random();
+    let started = services
+        .payments
+        .start(method, &order.total, id, &attempt)
+        .await?;
+    let mut tx = Tx::begin(services).await?;
+    let order = payable(&mut tx, user, id).await?;
+    start(
+        &mut tx,
+        &attempt,
+        id,
+        method,
+        &started.reference,
+        &order.total,
+        started.client_secret.as_deref(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Paying {
+        order,
+        next: Some(next(started.reference, started.client_secret)),
+    })
+}
+
+/// The caller's order `id`, its row held, once it is known to be payable: pending, and with
+/// no product the buyer has come to own since it was placed.
+async fn payable(tx: &mut Tx, user: &Id, id: &Id) -> Result<Order, AppError> {
+    let order = lock_own(tx, user, id).await?;
+    if let Some(reason) = order.status.unpayable_because() {
+        return Err(AppError::Conflict(FieldError::new("status", reason)));
+    }
+    for line in &order.lines {
+        if purchases::owns(tx, user, &line.product_id).await? {
+            return Err(AppError::Conflict(FieldError::new(
+                "order",
+                format!(
+                    "You own {} already: cancel this order and place a new one without it.",
+                    line.title
+                ),
+            )));
+        }
+    }
+    Ok(order)
+}
+
+/// Records payment attempt `payment` of `amount` for order `id`, known to its provider as
 /// `reference`.
 async fn start(
     tx: &mut Tx,
+    payment: &Id,
     id: &Id,
     method: PaymentMethod,
     reference: &str,
     amount: &Money,
+    client_secret: Option<&str>,
 ) -> Result<(), AppError> {
     let now = Timestamp::now();
     sqlx::query(
-        "INSERT INTO payments (id, order_id, provider, reference, amount, currency, created_at, \
-         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        "INSERT INTO payments (id, order_id, provider, reference, amount, currency, \
+         client_secret, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
     )
-    .bind(Id::random())
+    .bind(payment)
     .bind(id)
     .bind(method.as_str())
     .bind(reference)
     .bind(amount.amount)
     .bind(&amount.currency)
+    .bind(client_secret)
     .bind(now)
     .execute(&mut **tx)
     .await?;
@@ -254,5 +345,77 @@ async fn apply_in(
             Ok(Applied::Failed)
         }
         _ => Ok(Applied::Unchanged),
+    }
+}
+
+/// A webhook's verdict on one delivery, for the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// A verified event this site acts on, and what applying it did.
+    Applied(Applied),
+    /// A verified event of a type this site does not act on.
+    Ignored,
+}
+
+/// A Stripe webhook delivery: verified (`BAD_REQUEST` for a missing, wrong or stale
+/// signature — nothing is read before that), then applied. Not found without Stripe's keys.
+pub async fn stripe_webhook(
+    services: &Services,
+    signature: Option<&str>,
+    body: &[u8],
+) -> Result<Delivery, AppError> {
+    let keys = services
+        .payments
+        .stripe
+        .as_ref()
+        .ok_or_else(|| AppError::NotFound("The endpoint".into()))?;
+    let signature = signature
+        .ok_or_else(|| AppError::BadRequest("The Stripe-Signature header is missing.".into()))?;
+    let now = Timestamp::now().as_millis() / 1000;
+    stripe::verify(signature, body, keys.webhook_secret.expose(), now).map_err(|refusal| {
+        AppError::BadRequest(
+            match refusal {
+                stripe::Refusal::Malformed => "The Stripe-Signature header is malformed.",
+                stripe::Refusal::Signature => "No signature matches this body.",
+                stripe::Refusal::Stale => "The signature's timestamp is outside the tolerance.",
+            }
+            .into(),
+        )
+    })?;
+    let event = stripe::event(body)
+        .map_err(|_| AppError::BadRequest("The body is not a Stripe event.".into()))?;
+    deliver(services, event).await
+}
+
+/// A Razorpay webhook delivery: verified (`BAD_REQUEST` for a missing or wrong signature),
+/// then applied. Not found without Razorpay's keys.
+pub async fn razorpay_webhook(
+    services: &Services,
+    signature: Option<&str>,
+    event_id: Option<&str>,
+    body: &[u8],
+) -> Result<Delivery, AppError> {
+    let keys = services
+        .payments
+        .razorpay
+        .as_ref()
+        .ok_or_else(|| AppError::NotFound("The endpoint".into()))?;
+    let signature = signature.ok_or_else(|| {
+        AppError::BadRequest("The X-Razorpay-Signature header is missing.".into())
+    })?;
+    if !razorpay::verify(signature, body, keys.webhook_secret.expose()) {
+        return Err(AppError::BadRequest(
+            "The signature does not match this body.".into(),
+        ));
+    }
+    let event = razorpay::event(body, event_id)
+        .map_err(|_| AppError::BadRequest("The body is not a Razorpay event.".into()))?;
+    deliver(services, event).await
+}
+
+async fn deliver(services: &Services, event: Option<ProviderEvent>) -> Result<Delivery, AppError> {
+    match event {
+        Some(event) => Ok(Delivery::Applied(apply(services, &event).await?)),
+        None => Ok(Delivery::Ignored),
     }
 }

@@ -6,4 +6,10 @@
 pub mod model;
 
 #[cfg(feature = "ssr")]
+pub mod gateways;
+#[cfg(feature = "ssr")]
+pub mod razorpay;
+#[cfg(feature = "ssr")]
 pub mod sandbox;
+#[cfg(feature = "ssr")]
+pub mod stripe;

@@ -64,6 +64,8 @@ mod services {
         pub mail_outbox: bool,
         /// Public answers kept for a moment; every committed write makes them stale.
         pub reads: super::read_cache::ReadCache,
+        /// The payment providers configured besides the sandbox.
+        pub payments: crate::payments::gateways::Gateways,
     }
 }
 

@@ -16,6 +16,7 @@ mod platform;
 mod products;
 mod profile;
 mod proofs;
+mod providers;
 mod reviews;
 mod sessions;
 mod settings;

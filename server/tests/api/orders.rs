@@ -246,9 +246,10 @@ async fn a_buyer_checks_out_pays_downloads_and_staff_refund_exactly() {
             envelope(send(&app, Method::POST, &pay, &shop.buyer, Some(card(GOOD_CARD))).await)
                 .await;
         assert_eq!(status, 200, "{paid}");
-        assert_eq!(paid["data"]["status"], "paid");
-        assert_eq!(paid["data"]["paymentStatus"], "paid");
-        assert_eq!(paid["data"]["paymentError"], Value::Null);
+        assert_eq!(paid["data"]["order"]["status"], "paid");
+        assert_eq!(paid["data"]["order"]["paymentStatus"], "paid");
+        assert_eq!(paid["data"]["next"], Value::Null);
+        assert_eq!(paid["data"]["order"]["paymentError"], Value::Null);
         let twice = send(&app, Method::POST, &pay, &shop.buyer, Some(card(GOOD_CARD))).await;
         assert_error(twice, 409, "CONFLICT").await;
         let cancel = send(

@@ -14,6 +14,7 @@ pub mod reviews;
 pub mod site;
 pub mod users;
 pub mod vendors;
+pub mod webhooks;
 pub mod wishlist;
 
 use crate::state::AppState;
@@ -56,7 +57,7 @@ use utoipa::OpenApi;
         orders::place, orders::list, orders::get, orders::pay, orders::cancel, orders::downloads,
         orders::methods, orders::admin_list, orders::admin_get, orders::refund,
         earnings::get, earnings::mine, earnings::request, earnings::list, earnings::approve,
-        earnings::reject, earnings::mark_paid,
+        earnings::reject, earnings::mark_paid, webhooks::stripe, webhooks::razorpay,
     ),
     // Enums that only a query parameter names are listed here (responses collect the rest).
     components(schemas(ErrorEnvelope, Meta, Pagination, FieldError, ProductSort, ReviewSort)),

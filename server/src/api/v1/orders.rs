@@ -9,7 +9,7 @@ use crate::state::AppState;
 use app::envelope::{Envelope, ErrorEnvelope};
 use app::error::{AppError, FieldError};
 use app::orders::downloads;
-use app::orders::model::{Checkout, Download, Order, OrderStatus, OrderSummary};
+use app::orders::model::{Checkout, Download, Order, OrderStatus, OrderSummary, Paying};
 use app::orders::payment;
 use app::orders::service::{self as orders, OrderFilter, Placed};
 use app::orders::settlement::{self, RefundRequest};
@@ -215,11 +215,13 @@ pub struct PayBody {
 }
 
 /// Pay one of your pending orders. The sandbox answers at once: 200 with the paid order, or
-/// 402 `PAYMENT_FAILED` saying why the card was refused — the order stays payable.
+/// 402 `PAYMENT_FAILED` saying why the card was refused — the order stays payable. Stripe
+/// and Razorpay answer with the next step for the browser (`next`); their webhook settles
+/// the order.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/pay", tag = "orders", security(("bearer" = [])),
     params(("id" = String, Path, description = "The order's id")),
     request_body = PayBody,
-    responses((status = 200, description = "Paid", body = Envelope<Order>),
+    responses((status = 200, description = "Paid, or the provider's next step", body = Envelope<Paying>),
               (status = 402, description = "The card was refused (`PAYMENT_FAILED`)", body = ErrorEnvelope),
               (status = 404, description = "No such order of yours", body = ErrorEnvelope),
               (status = 409, description = "Paid or cancelled already, or a product you now own (`CONFLICT`)", body = ErrorEnvelope)))]
@@ -228,7 +230,7 @@ pub async fn pay(
     caller: ApiCaller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<PayBody>,
-) -> Result<Envelope<Order>, AppError> {
+) -> Result<Envelope<Paying>, AppError> {
     let id = order_id(&id)?;
     Ok(Envelope::ok(
         payment::pay(
@@ -277,8 +279,8 @@ pub async fn downloads(
 /// The ways to pay this site offers.
 #[utoipa::path(get, path = "/api/v1/payment-methods", tag = "orders",
     responses((status = 200, description = "The methods", body = Envelope<Vec<MethodInfo>>)))]
-pub async fn methods() -> Envelope<Vec<MethodInfo>> {
-    Envelope::ok(payment::methods())
+pub async fn methods(State(state): State<AppState>) -> Envelope<Vec<MethodInfo>> {
+    Envelope::ok(payment::methods(&state.services))
 }
 
 /// Every order, newest first (staff).

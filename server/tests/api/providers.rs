@@ -1,0 +1,293 @@
+//! Stripe and Razorpay end to end on each backend, against a local stand-in that speaks their
+//! documented HTTP APIs: paying starts a PaymentIntent or an order there, and the signed
+//! webhook settles it — once, however often it is delivered; a wrong or stale signature is a
+//! 400 that changes nothing.
+
+use crate::fixtures::{category, live_product, product, send, staff_token, vendor};
+use crate::helpers::{Options, TestApp, assert_error, envelope, on_each_backend_with};
+use crate::orders::{add_to_cart, assert_balanced, checkout, place};
+use app::platform::identity::Role;
+use axum::extract::{Form, Json};
+use axum::routing::post;
+use hmac::{Hmac, Mac};
+use http::{HeaderMap, StatusCode};
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+const STRIPE_SECRET: &str = "sk_test_agora";
+const STRIPE_WEBHOOK: &str = "whsec_agora_test";
+const RAZORPAY_ID: &str = "rzp_test_agora";
+const RAZORPAY_SECRET: &str = "rzp_secret_agora";
+const RAZORPAY_WEBHOOK: &str = "rzp_webhook_agora";
+
+static NEXT: AtomicU32 = AtomicU32::new(1);
+
+/// Stripe's `POST /v1/payment_intents`: the secret key as bearer, a form body.
+async fn payment_intent(
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> (StatusCode, Json<Value>) {
+    let authorized = headers.get("authorization").and_then(|v| v.to_str().ok())
+        == Some(&format!("Bearer {STRIPE_SECRET}"));
+    if !authorized || !headers.contains_key("idempotency-key") {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(
+                json!({"error": {"type": "invalid_request_error", "message": "Invalid API Key provided"}}),
+            ),
+        );
+    }
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    (
+        StatusCode::OK,
+        Json(json!({
+            "id": format!("pi_{n}"),
+            "object": "payment_intent",
+            "amount": form["amount"].parse::<i64>().unwrap(),
+            "currency": form["currency"],
+            "metadata": {"order_id": form["metadata[order_id]"]},
+            "client_secret": format!("pi_{n}_secret_standin"),
+            "status": "requires_payment_method",
+        })),
+    )
+}
+
+/// Razorpay's `POST /v1/orders`: key id and secret as basic auth, a JSON body.
+async fn razorpay_order(headers: HeaderMap, Json(body): Json<Value>) -> (StatusCode, Json<Value>) {
+    use base64::Engine as _;
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD
+            .encode(format!("{RAZORPAY_ID}:{RAZORPAY_SECRET}"))
+    );
+    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(
+                json!({"error": {"code": "BAD_REQUEST_ERROR", "description": "Authentication failed"}}),
+            ),
+        );
+    }
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    (
+        StatusCode::OK,
+        Json(json!({
+            "id": format!("order_{n}"),
+            "entity": "order",
+            "amount": body["amount"],
+            "currency": body["currency"],
+            "receipt": body["receipt"],
+            "status": "created",
+        })),
+    )
+}
+
+/// Starts the stand-in; its address.
+async fn stand_in() -> SocketAddr {
+    let router = axum::Router::new()
+        .route("/v1/payment_intents", post(payment_intent))
+        .route("/v1/orders", post(razorpay_order));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    addr
+}
+
+fn options(addr: SocketAddr) -> impl Fn() -> Options {
+    move || Options {
+        env: vec![
+            ("AGORA_STRIPE_SECRET_KEY", STRIPE_SECRET.into()),
+            ("AGORA_STRIPE_PUBLISHABLE_KEY", "pk_test_agora".into()),
+            ("AGORA_STRIPE_WEBHOOK_SECRET", STRIPE_WEBHOOK.into()),
+            ("AGORA_STRIPE_API_BASE", format!("http://{addr}")),
+            ("AGORA_RAZORPAY_KEY_ID", RAZORPAY_ID.into()),
+            ("AGORA_RAZORPAY_KEY_SECRET", RAZORPAY_SECRET.into()),
+            ("AGORA_RAZORPAY_WEBHOOK_SECRET", RAZORPAY_WEBHOOK.into()),
+            ("AGORA_RAZORPAY_API_BASE", format!("http://{addr}")),
+        ],
+        api_routes: None,
+    }
+}
+
+fn hmac_hex(key: &str, message: &[u8]) -> String {
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
+    mac.update(message);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// A Stripe webhook delivery signed at `at` with `secret`.
+async fn stripe_hook(app: &TestApp, body: &Value, at: i64, secret: &str) -> reqwest::Response {
+    let body = body.to_string();
+    let signature = hmac_hex(secret, format!("{at}.{body}").as_bytes());
+    app.client
+        .post(app.url("/api/v1/webhooks/stripe"))
+        .header("Stripe-Signature", format!("t={at},v1={signature}"))
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn razorpay_hook(
+    app: &TestApp,
+    body: &Value,
+    event_id: &str,
+    secret: &str,
+) -> reqwest::Response {
+    let body = body.to_string();
+    app.client
+        .post(app.url("/api/v1/webhooks/razorpay"))
+        .header("X-Razorpay-Signature", hmac_hex(secret, body.as_bytes()))
+        .header("X-Razorpay-Event-Id", event_id)
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A buyer with a pending order of one 15.00 product; the buyer's token and the order's id.
+async fn pending_order(app: &TestApp, key: &str) -> (String, String) {
+    let admin = staff_token(app, "admin@example.com", Role::Admin).await;
+    let seller = vendor(app, &admin, "flows@example.com", "Flowsmith").await;
+    let automation = category(app, &admin, "Automation").await;
+    let guide = live_product(app, &seller, &admin, product("Invoice guide", &automation)).await;
+    let buyer = staff_token(app, "buyer@example.com", Role::User).await;
+    add_to_cart(app, &buyer, &guide).await;
+    let (status, order) = envelope(place(app, &buyer, key, checkout()).await).await;
+    assert_eq!(status, 201, "{order}");
+    (buyer, order["data"]["id"].as_str().unwrap().to_owned())
+}
+
+async fn order_status(app: &TestApp, buyer: &str, id: &str) -> (Value, Value) {
+    let (_, order) = envelope(app.get_with(&format!("/api/v1/orders/{id}"), buyer).await).await;
+    (
+        order["data"]["status"].clone(),
+        order["data"]["paymentStatus"].clone(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stripe_intents_are_settled_by_signed_webhooks_once() {
+    let addr = stand_in().await;
+    on_each_backend_with(options(addr), |app| async move {
+        let (_, methods) = envelope(app.get("/api/v1/payment-methods").await).await;
+        let ids: Vec<&str> = methods["data"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["sandbox", "stripe", "razorpay"]);
+        let (buyer, id) = pending_order(&app, "s-1").await;
+        let pay = format!("/api/v1/orders/{id}/pay");
+        let (status, started) = envelope(send(&app, Method::POST, &pay, &buyer, Some(json!({"method": "stripe"}))).await).await;
+        assert_eq!(status, 200, "{started}");
+        let next = &started["data"]["next"];
+        assert_eq!(next["provider"], "stripe");
+        assert_eq!(next["publicKey"], "pk_test_agora");
+        let intent = next["reference"].as_str().unwrap().to_owned();
+        assert!(next["clientSecret"].as_str().unwrap().starts_with(&format!("{intent}_secret")));
+        assert_eq!(started["data"]["order"]["status"], "pending");
+        // Paying again resumes the same intent.
+        let (_, again) = envelope(send(&app, Method::POST, &pay, &buyer, Some(json!({"method": "stripe"}))).await).await;
+        assert_eq!(again["data"]["next"]["reference"], intent.as_str());
+
+        let failed = json!({"id": "evt_fail", "type": "payment_intent.payment_failed", "data": {"object": {
+            "id": intent, "last_payment_error": {"code": "card_declined", "message": "Your card was declined."}}}});
+        let succeeded = json!({"id": "evt_ok", "type": "payment_intent.succeeded", "data": {"object": {"id": intent}}});
+        // Refused: a wrong secret, a stale timestamp, no header. Nothing changes.
+        assert_error(stripe_hook(&app, &succeeded, now(), "whsec_wrong").await, 400, "BAD_REQUEST").await;
+        assert_error(stripe_hook(&app, &succeeded, now() - 301, STRIPE_WEBHOOK).await, 400, "BAD_REQUEST").await;
+        let unsigned = app.client.post(app.url("/api/v1/webhooks/stripe")).body(succeeded.to_string()).send().await.unwrap();
+        assert_error(unsigned, 400, "BAD_REQUEST").await;
+        assert_eq!(order_status(&app, &buyer, &id).await, (json!("pending"), json!("pending")));
+
+        // A failure, then the retried card succeeds; duplicates and a late failure change nothing.
+        let (_, receipt) = envelope(stripe_hook(&app, &failed, now(), STRIPE_WEBHOOK).await).await;
+        assert_eq!(receipt["data"]["outcome"], "failed");
+        assert_eq!(order_status(&app, &buyer, &id).await, (json!("pending"), json!("failed")));
+        let (_, receipt) = envelope(stripe_hook(&app, &succeeded, now(), STRIPE_WEBHOOK).await).await;
+        assert_eq!(receipt["data"]["outcome"], "paid");
+        let (_, receipt) = envelope(stripe_hook(&app, &succeeded, now(), STRIPE_WEBHOOK).await).await;
+        assert_eq!(receipt["data"]["outcome"], "duplicate");
+        let late = json!({"id": "evt_late", "type": "payment_intent.payment_failed", "data": {"object": {"id": intent}}});
+        let (_, receipt) = envelope(stripe_hook(&app, &late, now(), STRIPE_WEBHOOK).await).await;
+        assert_eq!(receipt["data"]["outcome"], "unchanged");
+        let other = json!({"id": "evt_other", "type": "customer.created", "data": {"object": {"id": "cus_1"}}});
+        let (_, receipt) = envelope(stripe_hook(&app, &other, now(), STRIPE_WEBHOOK).await).await;
+        assert_eq!(receipt["data"]["outcome"], "ignored");
+        assert_eq!(order_status(&app, &buyer, &id).await, (json!("paid"), json!("paid")));
+        let sales: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'order_payment'")
+            .fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(sales, 1);
+        assert_balanced(&app).await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn razorpay_orders_are_settled_by_signed_webhooks_once() {
+    let addr = stand_in().await;
+    on_each_backend_with(options(addr), |app| async move {
+        let (buyer, id) = pending_order(&app, "r-1").await;
+        let pay = format!("/api/v1/orders/{id}/pay");
+        let (status, started) = envelope(send(&app, Method::POST, &pay, &buyer, Some(json!({"method": "razorpay"}))).await).await;
+        assert_eq!(status, 200, "{started}");
+        let next = &started["data"]["next"];
+        assert_eq!(next["publicKey"], RAZORPAY_ID);
+        assert_eq!(next["clientSecret"], Value::Null);
+        let order = next["reference"].as_str().unwrap().to_owned();
+        assert!(order.starts_with("order_"));
+
+        let captured = json!({"entity": "event", "event": "payment.captured", "payload": {"payment": {"entity": {
+            "id": "pay_1", "order_id": order, "status": "captured"}}}});
+        assert_error(razorpay_hook(&app, &captured, "evt_1", "wrong").await, 400, "BAD_REQUEST").await;
+        let tampered = app.client.post(app.url("/api/v1/webhooks/razorpay"))
+            .header("X-Razorpay-Signature", hmac_hex(RAZORPAY_WEBHOOK, b"{}"))
+            .body(captured.to_string()).send().await.unwrap();
+        assert_error(tampered, 400, "BAD_REQUEST").await;
+        assert_eq!(order_status(&app, &buyer, &id).await, (json!("pending"), json!("pending")));
+        let (_, receipt) = envelope(razorpay_hook(&app, &captured, "evt_1", RAZORPAY_WEBHOOK).await).await;
+        assert_eq!(receipt["data"]["outcome"], "paid");
+        let (_, receipt) = envelope(razorpay_hook(&app, &captured, "evt_1", RAZORPAY_WEBHOOK).await).await;
+        assert_eq!(receipt["data"]["outcome"], "duplicate");
+        assert_eq!(order_status(&app, &buyer, &id).await, (json!("paid"), json!("paid")));
+        assert_balanced(&app).await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_keys_the_providers_are_hidden_and_their_webhooks_absent() {
+    crate::helpers::on_each_backend(|app| async move {
+        let (_, methods) = envelope(app.get("/api/v1/payment-methods").await).await;
+        assert_eq!(methods["data"].as_array().unwrap().len(), 1);
+        assert_eq!(methods["data"][0]["id"], "sandbox");
+        let (buyer, id) = pending_order(&app, "n-1").await;
+        let pay = send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/orders/{id}/pay"),
+            &buyer,
+            Some(json!({"method": "stripe"})),
+        )
+        .await;
+        assert_error(pay, 400, "VALIDATION_ERROR").await;
+        let hook = app
+            .client
+            .post(app.url("/api/v1/webhooks/stripe"))
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_error(hook, 404, "NOT_FOUND").await;
+    })
+    .await;
+}
