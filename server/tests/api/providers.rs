@@ -291,3 +291,83 @@ async fn without_keys_the_providers_are_hidden_and_their_webhooks_absent() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fifty_simultaneous_checkouts_with_duplicate_webhooks_pay_each_order_once() {
+    let addr = stand_in().await;
+    let options = move || {
+        let mut options = options(addr)();
+        options
+            .env
+            .push(("AGORA_TRUSTED_PROXIES", "127.0.0.1".into()));
+        options
+    };
+    on_each_backend_with(options, |app| async move {
+        let admin = staff_token(&app, "admin@example.com", Role::Admin).await;
+        let seller = vendor(&app, &admin, "flows@example.com", "Flowsmith").await;
+        let automation = category(&app, &admin, "Automation").await;
+        let guide = live_product(&app, &seller, &admin, product("Invoice guide", &automation)).await;
+        let buyers = futures_util::future::join_all((0..50).map(|i| {
+            let app = &app;
+            let guide = &guide;
+            async move {
+                // Fifty people, fifty addresses (behind the trusted proxy).
+                let registered = app
+                    .client
+                    .post(app.url("/api/v1/auth/register"))
+                    .header("X-Forwarded-For", format!("10.0.0.{i}"))
+                    .json(&crate::fixtures::registration(&format!("buyer{i}@example.com")))
+                    .send()
+                    .await
+                    .unwrap();
+                let (status, body) = envelope(registered).await;
+                assert_eq!(status, 201, "{body}");
+                let buyer = body["data"]["accessToken"].as_str().unwrap().to_owned();
+                add_to_cart(app, &buyer, guide).await;
+                buyer
+            }
+        }))
+        .await;
+        // Every buyer checks out at once, each sending the order twice (a double click) and
+        // then having its payment confirmed three times over (a provider's retries).
+        let checkouts = buyers.iter().enumerate().map(|(i, buyer)| {
+            let app = &app;
+            async move {
+                let key = format!("burst-{i}");
+                let (first, second) = tokio::join!(
+                    place(app, buyer, &key, checkout()),
+                    place(app, buyer, &key, checkout())
+                );
+                let (a, first) = envelope(first).await;
+                let (b, second) = envelope(second).await;
+                assert!(a.is_success() && b.is_success(), "{first} {second}");
+                assert_eq!(first["data"]["id"], second["data"]["id"]);
+                let id = first["data"]["id"].as_str().unwrap().to_owned();
+                let pay = format!("/api/v1/orders/{id}/pay");
+                let (status, started) = envelope(send(app, Method::POST, &pay, buyer, Some(json!({"method": "stripe"}))).await).await;
+                assert_eq!(status, 200, "{started}");
+                let intent = started["data"]["next"]["reference"].as_str().unwrap().to_owned();
+                let event = json!({"id": format!("evt_{intent}"), "type": "payment_intent.succeeded",
+                    "data": {"object": {"id": intent}}});
+                let deliveries = futures_util::future::join_all((0..3).map(|_| stripe_hook(app, &event, now(), STRIPE_WEBHOOK))).await;
+                assert!(deliveries.iter().all(|r| r.status() == 200));
+                id
+            }
+        });
+        let orders = futures_util::future::join_all(checkouts).await;
+        assert_eq!(orders.len(), 50);
+        let paid: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE status = 'paid'")
+            .fetch_one(app.db.pool()).await.unwrap();
+        let placed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(app.db.pool()).await.unwrap();
+        let sales: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'order_payment'")
+            .fetch_one(app.db.pool()).await.unwrap();
+        let owners: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM purchases").fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!((placed, paid, sales, owners), (50, 50, 50, 50));
+        assert_eq!(
+            crate::orders::balance(&app, &app::ledger::model::Account::customer_cash()).await,
+            -50 * 2900
+        );
+        assert_balanced(&app).await;
+    })
+    .await;
+}
