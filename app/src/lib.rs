@@ -79,6 +79,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("products") view=catalog::pages::ProductsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("search") view=catalog::pages::ProductsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("products"), ParamSegment("slug")) view=catalog::product_page::ProductPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("cart") view=cart::pages::CartPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("login") view=auth::pages::LoginPage/>
                     <Route path=StaticSegment("register") view=auth::pages::RegisterPage/>
                     <Route path=StaticSegment("forgot-password") view=auth::pages::ForgotPasswordPage/>
@@ -87,11 +88,19 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=StaticSegment("account") view=SignedInOnly>
                         <Route path=StaticSegment("") view=auth::pages::AccountPage ssr=SsrMode::Async/>
                     </ParentRoute>
+                    <ParentRoute path=StaticSegment("checkout") view=SignedInOnly>
+                        <Route path=StaticSegment("") view=orders::pages::CheckoutPage ssr=SsrMode::Async/>
+                    </ParentRoute>
+                    <ParentRoute path=StaticSegment("orders") view=SignedInOnly>
+                        <Route path=StaticSegment("") view=orders::pages::OrdersPage ssr=SsrMode::Async/>
+                        <Route path=ParamSegment("id") view=orders::pages::OrderPage ssr=SsrMode::Async/>
+                    </ParentRoute>
                     <ParentRoute path=StaticSegment("wishlist") view=SignedInOnly>
                         <Route path=StaticSegment("") view=catalog::wishlist_page::WishlistPage ssr=SsrMode::Async/>
                     </ParentRoute>
                     <ParentRoute path=StaticSegment("vendor") view=SignedInOnly>
                         <Route path=StaticSegment("") view=catalog::vendor_pages::VendorDashboardPage ssr=SsrMode::Async/>
+                        <Route path=StaticSegment("earnings") view=earnings::pages::EarningsPage ssr=SsrMode::Async/>
                         <Route path=(StaticSegment("products"), StaticSegment("new")) view=catalog::vendor_pages::ProductEditorPage ssr=SsrMode::Async/>
                         <Route path=(StaticSegment("products"), ParamSegment("id")) view=catalog::vendor_pages::ProductEditorPage ssr=SsrMode::Async/>
                     </ParentRoute>
@@ -109,6 +118,10 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("products") view=catalog::pages::AdminProductsPage/>
                     <Route path=StaticSegment("reviews") view=catalog::admin_reviews::AdminReviewsPage/>
                     <Route path=StaticSegment("outbox") view=admin::users::OutboxPage/>
+                    <Route path=StaticSegment("orders") view=orders::admin::AdminOrdersPage/>
+                    <Route path=(StaticSegment("orders"), ParamSegment("id")) view=orders::admin::AdminOrderPage/>
+                    <Route path=StaticSegment("ledger") view=ledger::pages::AdminLedgerPage/>
+                    <Route path=StaticSegment("payouts") view=earnings::pages::AdminPayoutsPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -189,8 +189,9 @@ pub async fn register(
         referral_code,
     }
     .trimmed();
-    let (_, user) = super::service::register(&services, input, &client).await?;
+    let (account, user) = super::service::register(&services, input, &client).await?;
     session::start(&services, &user, client, false).await?;
+    crate::cart::server::merge_guest_cart(&services, &account.id).await?;
     redirect("/account?welcome=1");
     Ok(())
 }
@@ -205,9 +206,10 @@ pub async fn log_in(
     let services = context::services()?;
     let client = context::client();
     let device = session::device_token();
-    let (_, user) =
+    let (account, user) =
         super::service::log_in(&services, &email, &password, &client, device.as_deref()).await?;
     session::start(&services, &user, client, remember.is_some()).await?;
+    crate::cart::server::merge_guest_cart(&services, &account.id).await?;
     session::remember_device(&services, &crate::platform::types::email_key(&email));
     let next = next
         .filter(|n| is_local_path(n))

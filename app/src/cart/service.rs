@@ -42,7 +42,10 @@ fn refused(message: &str) -> AppError {
 /// is in the cart already — digital goods are bought once —, when the caller owns it or sells
 /// it, or when the cart is full; an unknown or inactive product is `NOT_FOUND`.
 pub async fn add(services: &Services, actor: &Actor, product: &Id) -> Result<(), AppError> {
-    let principal = actor.writer()?;
+    add_for(services, &actor.writer()?.id, product).await
+}
+
+async fn add_for(services: &Services, buyer: &Id, product: &Id) -> Result<(), AppError> {
     let mut tx = Tx::begin(services).await?;
     let found: Option<(String, Id)> = sqlx::query_as(
         "SELECT p.status, v.user_id FROM products p JOIN vendors v ON v.id = p.vendor_id \
@@ -57,28 +60,28 @@ pub async fn add(services: &Services, actor: &Actor, product: &Id) -> Result<(),
     if status != ProductStatus::Active.as_str() {
         return Err(AppError::NotFound("The product".into()));
     }
-    if seller == principal.id {
+    if seller == *buyer {
         return Err(refused("This is your own product."));
     }
-    if purchases::owns(&mut tx, &principal.id, product).await? {
+    if purchases::owns(&mut tx, buyer, product).await? {
         return Err(refused(
             "You own this product already: it is in your downloads.",
         ));
     }
     // Taking the person's row first makes concurrent adds count in turn.
     sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
-        .bind(&principal.id)
+        .bind(buyer)
         .execute(&mut *tx)
         .await?;
     let lines: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cart_items WHERE user_id = $1")
-        .bind(&principal.id)
+        .bind(buyer)
         .fetch_one(&mut *tx)
         .await?;
     let added = sqlx::query(
         "INSERT INTO cart_items (user_id, product_id, added_at) VALUES ($1, $2, $3) \
          ON CONFLICT (user_id, product_id) DO NOTHING",
     )
-    .bind(&principal.id)
+    .bind(buyer)
     .bind(product)
     .bind(Timestamp::now())
     .execute(&mut *tx)
@@ -141,6 +144,15 @@ pub(crate) async fn priced(
     .bind(user)
     .fetch_all(&mut *conn)
     .await?;
+    lines_of(conn, rows, currency).await
+}
+
+/// Rows as priced lines, with their covers' thumbnails.
+async fn lines_of(
+    conn: &mut AnyConnection,
+    rows: Vec<LineRow>,
+    currency: &str,
+) -> Result<Vec<PricedLine>, AppError> {
     let ids: Vec<&Id> = rows.iter().map(|row| &row.id).collect();
     let mut galleries = images::of(conn, &ids).await?;
     Ok(rows
@@ -168,6 +180,84 @@ pub(crate) async fn priced(
             vendor_commission_bps: row.commission_bps,
         })
         .collect())
+}
+
+/// A guest's cart (product ids, most recent first) at today's prices and tax rate.
+pub async fn view_guest(db: &Db, products: &[Id]) -> Result<Cart, AppError> {
+    let currency = settings::get(db, &CURRENCY).await?;
+    let rate = settings::get(db, &TAX_RATE_BPS).await?;
+    let products = &products[..products.len().min(usize::try_from(MAX_LINES).unwrap_or(0))];
+    if products.is_empty() {
+        return Ok(Cart::priced(Vec::new(), &currency, rate));
+    }
+    let placeholders: Vec<String> = (1..=products.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT p.id, p.slug, p.title, v.id AS vendor_id, v.store_name AS vendor_name, \
+         v.slug AS vendor_slug, v.commission_bps, p.price_amount, p.currency, p.status, \
+         CAST(0 AS BIGINT) AS owned FROM products p JOIN vendors v ON v.id = p.vendor_id \
+         WHERE p.id IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, LineRow>(&sql);
+    for id in products {
+        query = query.bind(id);
+    }
+    let mut conn = db.pool().acquire().await?;
+    let mut rows = query.fetch_all(&mut *conn).await?;
+    rows.sort_by_key(|row| products.iter().position(|id| *id == row.id));
+    let lines = lines_of(&mut conn, rows, &currency).await?;
+    Ok(Cart::priced(
+        lines.into_iter().map(|priced| priced.line).collect(),
+        &currency,
+        rate,
+    ))
+}
+
+/// Whether a guest may put `product` in a cart holding `products`: an active product
+/// (`NOT_FOUND` otherwise), not in it already, the cart not full (`CONFLICT`).
+pub async fn check_guest_add(db: &Db, products: &[Id], product: &Id) -> Result<(), AppError> {
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM products WHERE id = $1")
+        .bind(product)
+        .fetch_optional(db.pool())
+        .await?;
+    if status.as_deref() != Some(ProductStatus::Active.as_str()) {
+        return Err(AppError::NotFound("The product".into()));
+    }
+    if products.contains(product) {
+        return Err(refused(
+            "It is in your cart already: one of each is all you need.",
+        ));
+    }
+    if i64::try_from(products.len()).unwrap_or(i64::MAX) >= MAX_LINES {
+        return Err(refused(&format!(
+            "A cart holds at most {MAX_LINES} products; check out or remove some first."
+        )));
+    }
+    Ok(())
+}
+
+/// Moves a guest's cart into `buyer`'s stored cart. Only sign-in and registration call it,
+/// right after they proved who `buyer` is. Each product that may still be added is, oldest
+/// first so the order is kept; those refused (owned, their own, in the cart already, gone)
+/// are skipped. How many were added.
+pub(crate) async fn merge(
+    services: &Services,
+    buyer: &Id,
+    products: &[Id],
+) -> Result<usize, AppError> {
+    let mut added = 0;
+    for product in products
+        .iter()
+        .rev()
+        .take(usize::try_from(MAX_LINES).unwrap_or(0))
+    {
+        match add_for(services, buyer, product).await {
+            Ok(()) => added += 1,
+            Err(AppError::Conflict(_) | AppError::NotFound(_)) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(added)
 }
 
 /// The caller's cart at today's prices and tax rate.

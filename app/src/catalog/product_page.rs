@@ -10,6 +10,7 @@ use super::pages::ProductCard;
 use super::server::{
     DeleteReview, EditReview, ReplyToReview, ToggleWishlist, WriteReview, product_page,
 };
+use crate::cart::server::AddToCart;
 use crate::components::forms::{BUTTON, BUTTON_SECONDARY, FormError, last_error};
 use crate::shell::status::Loaded;
 use leptos::form::ActionForm;
@@ -72,12 +73,15 @@ fn ProductDetail(v: ProductView) -> impl IntoView {
     }
 }
 
-/// The price, the vendor card and the wishlist button.
+/// The price, the "add to cart" and wishlist buttons, and the vendor card.
 #[component]
 fn Buy(p: Product, wishlisted: bool, signed_in: bool) -> impl IntoView {
     let toggle = ServerAction::<ToggleWishlist>::new();
     let error = last_error(toggle);
+    let add = ServerAction::<AddToCart>::new();
+    let add_error = last_error(add);
     let active = p.status == ProductStatus::Active;
+    let product_id = p.id.to_string();
     view! {
         <aside class="flex flex-col gap-3 self-start rounded-lg border border-slate-200 bg-white p-5">
             <p class="text-2xl font-bold">{p.price.display()}</p>
@@ -89,6 +93,13 @@ fn Buy(p: Product, wishlisted: bool, signed_in: bool) -> impl IntoView {
             })}
             {(!active).then(|| view! {
                 <p role="status" class="rounded bg-amber-50 p-2 text-sm">{format!("Not public: {}.", p.status.as_str())}</p>
+            })}
+            {active.then(|| view! {
+                <ActionForm action=add>
+                    <input type="hidden" name="product_id" value=product_id/>
+                    <button type="submit" class=BUTTON>"Add to cart"</button>
+                </ActionForm>
+                <FormError error=add_error/>
             })}
             {(active && signed_in).then(|| view! {
                 <ActionForm action=toggle>

@@ -54,6 +54,7 @@ fn Dashboard(d: VendorDashboard) -> impl IntoView {
         <div class="flex flex-wrap items-center gap-3">
             <h1 class="text-2xl font-bold">{d.store_name.clone()}</h1>
             <a class=BUTTON_SECONDARY href=format!("/vendors/{}", d.store_slug)>"View storefront"</a>
+            <a class=BUTTON_SECONDARY href="/vendor/earnings">"Earnings and payouts"</a>
             <a class=BUTTON href="/vendor/products/new">"New product"</a>
         </div>
         <section aria-labelledby="views" class="mt-6 rounded-lg border border-slate-200 bg-white p-5">

@@ -3,6 +3,8 @@
 //! posting.
 
 pub mod model;
+pub mod pages;
+pub mod server;
 
 #[cfg(feature = "ssr")]
 pub mod service;

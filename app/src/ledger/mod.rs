@@ -4,6 +4,7 @@
 //! that writes ledger rows. Balances are sums of entries, never stored.
 
 pub mod model;
+pub mod pages;
 
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -136,6 +136,37 @@ pub struct Posting {
     pub entries: Vec<Entry>,
 }
 
+/// An account's balance (or one entry's change to it), as staff read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountBalance {
+    pub account: String,
+    pub balance: crate::platform::types::Money,
+}
+
+/// A posted transaction with its entries, as staff read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransactionView {
+    pub id: Id,
+    pub key: String,
+    pub kind: String,
+    pub memo: String,
+    pub created_at: crate::platform::types::Timestamp,
+    pub entries: Vec<AccountBalance>,
+}
+
+/// What `/admin/ledger` shows: whether the books balance, every account's balance, and the
+/// newest transactions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerView {
+    pub transactions: i64,
+    /// Transactions whose entries do not sum to zero (there must be none).
+    pub unbalanced: Vec<Id>,
+    /// Wallets below zero (there must be none), as `account currency amount`.
+    pub overdrawn: Vec<AccountBalance>,
+    pub balances: Vec<AccountBalance>,
+    pub recent: Vec<TransactionView>,
+}
+
 /// Why a posting was refused before anything was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unbalanced {

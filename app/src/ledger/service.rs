@@ -2,12 +2,12 @@
 //! rows: the services that move money (orders, refunds, payouts, rewards) call it inside
 //! their own transaction, so the money moves exactly when their change commits.
 
-use super::model::{Account, Entry, Posting};
+use super::model::{Account, AccountBalance, Entry, Posting, TransactionView};
 use crate::db::Db;
 use crate::error::{AppError, FieldError};
 use crate::platform::identity::Staff;
 use crate::platform::tx::Tx;
-use crate::platform::types::{Id, Timestamp};
+use crate::platform::types::{Id, Money, Timestamp};
 use sqlx::AnyConnection;
 use std::collections::BTreeMap;
 
@@ -189,4 +189,63 @@ pub async fn trial(db: &Db, _staff: Staff<'_>) -> Result<Trial, AppError> {
         unbalanced,
         overdrawn,
     })
+}
+
+/// Every account's balance per currency, by account name (staff): the page's table, summed
+/// from the entries now.
+pub async fn balances(db: &Db, _staff: Staff<'_>) -> Result<Vec<AccountBalance>, AppError> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT account, currency, CAST(SUM(amount) AS BIGINT) FROM ledger_entries \
+         GROUP BY account, currency ORDER BY account, currency",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(account, currency, amount)| AccountBalance {
+            account,
+            balance: Money { amount, currency },
+        })
+        .collect())
+}
+
+/// The newest `limit` transactions with their entries (staff).
+pub async fn recent(
+    db: &Db,
+    _staff: Staff<'_>,
+    limit: i64,
+) -> Result<Vec<TransactionView>, AppError> {
+    let mut conn = db.pool().acquire().await?;
+    let rows: Vec<(Id, String, String, String, Timestamp)> = sqlx::query_as(
+        "SELECT id, idempotency_key, kind, memo, created_at FROM ledger_transactions \
+         ORDER BY created_at DESC, id DESC LIMIT $1",
+    )
+    .bind(limit.clamp(1, 200))
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut transactions = Vec::with_capacity(rows.len());
+    for (id, key, kind, memo, created_at) in rows {
+        let entries: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT account, currency, amount FROM ledger_entries WHERE transaction_id = $1 \
+             ORDER BY position",
+        )
+        .bind(&id)
+        .fetch_all(&mut *conn)
+        .await?;
+        transactions.push(TransactionView {
+            id,
+            key,
+            kind,
+            memo,
+            created_at,
+            entries: entries
+                .into_iter()
+                .map(|(account, currency, amount)| AccountBalance {
+                    account,
+                    balance: Money { amount, currency },
+                })
+                .collect(),
+        });
+    }
+    Ok(transactions)
 }

@@ -2,7 +2,10 @@
 //! provider, and what follows payment — the ledger's postings, downloads, refunds and the
 //! maturing of vendors' earnings.
 
+pub mod admin;
 pub mod model;
+pub mod pages;
+pub mod server;
 
 #[cfg(feature = "ssr")]
 pub mod downloads;

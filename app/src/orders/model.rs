@@ -227,6 +227,23 @@ pub struct Paying {
     pub next: Option<NextAction>,
 }
 
+/// What `/checkout` shows: the cart as it will be ordered, the ways to pay, the buyer's
+/// name to start from, and this checkout's idempotency key (a double click places one order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutView {
+    pub cart: crate::cart::model::Cart,
+    pub methods: Vec<crate::payments::model::MethodInfo>,
+    pub name: String,
+    pub key: String,
+}
+
+/// What `/orders/{id}` shows: the order and, once it is paid, its downloads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderView {
+    pub order: Order,
+    pub downloads: Vec<Download>,
+}
+
 /// How long a download link works.
 pub const DOWNLOAD_LINK_MINUTES: i64 = 15;
 

@@ -7,6 +7,7 @@
 
 use super::guard::{StaffOnly, viewer};
 use crate::auth::pages::LogoutButton;
+use crate::cart::pages::CartLink;
 use crate::catalog::wishlist_page::WishlistLink;
 use crate::platform::identity::Role;
 use leptos::prelude::*;
@@ -129,11 +130,14 @@ fn AccountLinks() -> impl IntoView {
                 <li><a href="/vendor" class="hover:text-indigo-700">"Dashboard"</a></li>
             })}
             <li><WishlistLink/></li>
+            <li><CartLink/></li>
+            <li><a href="/orders" class="hover:text-indigo-700">"Orders"</a></li>
             <li><a href="/account" class="hover:text-indigo-700">"Account"</a></li>
             <li><LogoutButton/></li>
         }
         .into_any(),
         None => view! {
+            <li><CartLink/></li>
             <li><a href="/login" class="hover:text-indigo-700">"Sign in"</a></li>
             <li><a href="/register" class="hover:text-indigo-700">"Register"</a></li>
         }
@@ -210,6 +214,21 @@ pub fn AdminLayout() -> impl IntoView {
                         <li>
                             <A href="/admin/reviews" attr:class="block rounded px-3 py-2 hover:bg-slate-700 aria-[current=page]:bg-slate-700">
                                 "Reviews"
+                            </A>
+                        </li>
+                        <li>
+                            <A href="/admin/orders" attr:class="block rounded px-3 py-2 hover:bg-slate-700 aria-[current=page]:bg-slate-700">
+                                "Orders"
+                            </A>
+                        </li>
+                        <li>
+                            <A href="/admin/payouts" attr:class="block rounded px-3 py-2 hover:bg-slate-700 aria-[current=page]:bg-slate-700">
+                                "Payouts"
+                            </A>
+                        </li>
+                        <li>
+                            <A href="/admin/ledger" attr:class="block rounded px-3 py-2 hover:bg-slate-700 aria-[current=page]:bg-slate-700">
+                                "Ledger"
                             </A>
                         </li>
                         {outbox_shown().then(|| view! {

@@ -774,3 +774,140 @@ async fn payouts_take_only_available_earnings_through_every_staff_step() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_guest_cart_is_merged_at_sign_in_and_checked_out_through_the_pages() {
+    use crate::fixtures::{PASSWORD, post_form};
+    use crate::helpers::response_cookie;
+    on_each_backend(|app| async move {
+        let shop = shop(&app).await;
+        // A guest fills a cart: it lives in a signed cookie.
+        let added = post_form(&app, "/rpc/cart/add", None, &[("product_id", &shop.kit)]).await;
+        assert_eq!(added.status(), 302);
+        let guest = response_cookie(&added, "agora_cart").expect("a guest cart cookie");
+        let added = post_form(
+            &app,
+            "/rpc/cart/add",
+            Some(&guest),
+            &[("product_id", &shop.guide)],
+        )
+        .await;
+        let guest = response_cookie(&added, "agora_cart").unwrap();
+        let page = app.html_with_cookie("/cart", &guest).await;
+        assert!(
+            page.contains("Lead kit") && page.contains("Invoice guide"),
+            "{page}"
+        );
+        assert!(page.contains("44.00 USD"));
+        assert!(page.contains("Sign in to check out"));
+        let twice = post_form(
+            &app,
+            "/rpc/cart/add",
+            Some(&guest),
+            &[("product_id", &shop.kit)],
+        )
+        .await;
+        let back = twice.headers()["location"].to_str().unwrap().to_owned();
+        assert!(back.contains("__err="), "the same product twice is refused: {back}");
+        let forged = format!("agora_cart={}x", guest.trim_start_matches("agora_cart="));
+        assert!(
+            !app.html_with_cookie("/cart", &forged)
+                .await
+                .contains("Lead kit")
+        );
+
+        // Signing in merges it into the stored cart and clears the cookie.
+        let login = post_form(
+            &app,
+            "/rpc/auth/login",
+            Some(&guest),
+            &[
+                ("email", "buyer@example.com"),
+                ("password", PASSWORD),
+                ("next", "/checkout"),
+            ],
+        )
+        .await;
+        assert_eq!(login.status(), 302);
+        assert!(response_cookie(&login, "agora_cart").is_some_and(|c| c == "agora_cart="));
+        let session = crate::fixtures::session_cookie(&login).unwrap();
+        let (_, cart) = envelope(app.get_with("/api/v1/cart", &shop.buyer).await).await;
+        assert_eq!(cart["data"]["lines"].as_array().unwrap().len(), 2);
+
+        // Checkout through the page's form: a declined card leaves the order payable, with
+        // the reason on its page; paying again settles it.
+        let checkout_page = app.html_with_cookie("/checkout", &session).await;
+        assert!(checkout_page.contains("Place order") && checkout_page.contains("44.00 USD"));
+        let key = "page-checkout-1";
+        let placed = post_form(
+            &app,
+            "/rpc/orders/place",
+            Some(&session),
+            &[
+                ("key", key),
+                ("billing_name", "Ada Lovelace"),
+                ("billing_country", "GB"),
+                ("card_number", "4000 0000 0000 0002"),
+                ("card_expiry", "12/39"),
+                ("card_cvc", "123"),
+            ],
+        )
+        .await;
+        assert_eq!(placed.status(), 302);
+        let location = placed.headers()["location"].to_str().unwrap().to_owned();
+        assert!(location.starts_with("/orders/"), "{location}");
+        let order_page = app.html_with_cookie(&location, &session).await;
+        assert!(
+            order_page.contains("Your card was declined"),
+            "{order_page}"
+        );
+        assert!(order_page.contains("Pay 44.00 USD"));
+        let id = location.trim_start_matches("/orders/").to_owned();
+        let paid = post_form(
+            &app,
+            "/rpc/orders/pay",
+            Some(&session),
+            &[
+                ("id", &id),
+                ("card_number", GOOD_CARD),
+                ("card_expiry", "12/39"),
+                ("card_cvc", "123"),
+            ],
+        )
+        .await;
+        assert_eq!(paid.status(), 302);
+        let order_page = app.html_with_cookie(&location, &session).await;
+        assert!(
+            order_page.contains("your payment went through"),
+            "{order_page}"
+        );
+        assert!(order_page.contains("Download lead kit.zip"));
+        let orders = app.html_with_cookie("/orders", &session).await;
+        assert!(orders.contains(&id[..8]));
+
+        // Staff see it, the ledger page says the books balance, and the vendor sees earnings.
+        let staff = crate::fixtures::staff_cookie(&app, Role::Admin).await;
+        assert!(
+            app.html_with_cookie("/admin/orders?search=buyer", &staff)
+                .await
+                .contains(&id[..8])
+        );
+        assert!(
+            app.html_with_cookie(&format!("/admin/orders/{id}"), &staff)
+                .await
+                .contains("Refund the whole order")
+        );
+        assert!(
+            app.html_with_cookie("/admin/ledger", &staff)
+                .await
+                .contains("Ledger balanced")
+        );
+        let vendor = crate::fixtures::form_login(&app, "flows@example.com", PASSWORD).await;
+        let earnings = app.html_with_cookie("/vendor/earnings", &vendor).await;
+        assert!(
+            earnings.contains("39.60 USD"),
+            "pending earnings: {earnings}"
+        );
+    })
+    .await;
+}

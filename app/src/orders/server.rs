@@ -1,0 +1,150 @@
+//! The buyer's server functions: checkout (place and pay in one step from the browser),
+//! paying again, cancelling, and reading orders.
+
+use super::model::{CheckoutView, OrderSummary, OrderView};
+use crate::error::AppError;
+use crate::platform::types::Page;
+use leptos::prelude::*;
+
+/// The checkout page's data (signed in).
+#[server(prefix = "/rpc", endpoint = "orders/checkout")]
+pub async fn checkout_page() -> Result<CheckoutView, AppError> {
+    use crate::platform::context;
+    let actor = context::actor()?;
+    let services = context::services()?;
+    let user = crate::auth::service::me(&services.db, &actor).await?;
+    Ok(CheckoutView {
+        cart: crate::cart::service::view(&services.db, &actor).await?,
+        methods: super::payment::methods(&services)
+            .into_iter()
+            .filter(|method| method.id == crate::payments::model::PaymentMethod::Sandbox)
+            .collect(),
+        name: format!("{} {}", user.first_name, user.last_name),
+        key: crate::platform::tokens::random_token("checkout_"),
+    })
+}
+
+/// The sandbox card typed into a form, as the service takes it.
+#[cfg(feature = "ssr")]
+fn card(number: String, expiry: String, cvc: String) -> crate::payments::model::Card {
+    crate::payments::model::Card {
+        number,
+        expiry,
+        cvc,
+    }
+}
+
+/// Pays order `id` with the sandbox card; a declined card still goes to the order's page,
+/// which says why and offers to pay again.
+#[cfg(feature = "ssr")]
+async fn pay_with_card(
+    services: &crate::platform::Services,
+    actor: &crate::platform::identity::Actor,
+    id: &crate::platform::types::Id,
+    card: &crate::payments::model::Card,
+) -> Result<(), AppError> {
+    use crate::payments::model::PaymentMethod;
+    match super::payment::pay(services, actor, id, PaymentMethod::Sandbox, Some(card)).await {
+        Ok(_) | Err(AppError::PaymentFailed(_)) => {
+            leptos_axum::redirect(&format!("/orders/{id}"));
+            Ok(())
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// Places the order from the cart and pays it with the sandbox card, then shows the order.
+#[server(prefix = "/rpc", endpoint = "orders/place")]
+pub async fn place_order(
+    key: String,
+    billing_name: String,
+    billing_country: String,
+    card_number: String,
+    card_expiry: String,
+    card_cvc: String,
+) -> Result<(), AppError> {
+    use super::model::{Checkout, OrderStatus};
+    use super::service::{self, Placed};
+    use crate::platform::context;
+    let actor = context::actor()?;
+    let services = context::services()?;
+    let card = card(card_number, card_expiry, card_cvc);
+    // A malformed card is said next to its field before anything is placed.
+    let (year, month) = crate::platform::types::Timestamp::now().year_month();
+    crate::payments::sandbox::checked(&card, year, month)?;
+    let checkout = Checkout {
+        billing_name,
+        billing_country,
+    };
+    let order = match service::place(&services, &actor, &key, &checkout).await? {
+        Placed::New(order) | Placed::Existing(order) => order,
+    };
+    if order.status != OrderStatus::Pending {
+        leptos_axum::redirect(&format!("/orders/{}", order.id));
+        return Ok(());
+    }
+    pay_with_card(&services, &actor, &order.id, &card).await
+}
+
+/// Pays a pending order again with the sandbox card.
+#[server(prefix = "/rpc", endpoint = "orders/pay")]
+pub async fn pay_order(
+    id: String,
+    card_number: String,
+    card_expiry: String,
+    card_cvc: String,
+) -> Result<(), AppError> {
+    use crate::platform::context;
+    use crate::platform::types::Id;
+    let actor = context::actor()?;
+    let id = Id::parse_or_not_found(&id, "The order")?;
+    let card = card(card_number, card_expiry, card_cvc);
+    pay_with_card(&context::services()?, &actor, &id, &card).await
+}
+
+/// Cancels an unpaid order.
+#[server(prefix = "/rpc", endpoint = "orders/cancel")]
+pub async fn cancel_order(id: String) -> Result<(), AppError> {
+    use crate::platform::context;
+    use crate::platform::types::Id;
+    let actor = context::actor()?;
+    let id = Id::parse_or_not_found(&id, "The order")?;
+    super::service::cancel(&context::services()?, &actor, &id).await?;
+    leptos_axum::redirect(&format!("/orders/{id}"));
+    Ok(())
+}
+
+/// One of the caller's orders, with fresh download links once it is paid.
+#[server(prefix = "/rpc", endpoint = "orders/one")]
+pub async fn order_page(id: String) -> Result<OrderView, AppError> {
+    use crate::platform::context;
+    use crate::platform::types::Id;
+    let actor = context::actor()?;
+    let services = context::services()?;
+    let id = Id::parse_or_not_found(&id, "The order")?;
+    let order = super::service::mine(&services.db, &actor, &id).await?;
+    let downloads = if order.status.delivers() {
+        super::downloads::list(&services, &actor, &id).await?
+    } else {
+        Vec::new()
+    };
+    Ok(OrderView { order, downloads })
+}
+
+/// The caller's orders, newest first, optionally in one state.
+#[server(prefix = "/rpc", endpoint = "orders/mine")]
+pub async fn my_orders(
+    status: Option<String>,
+    page: Option<u32>,
+) -> Result<Page<OrderSummary>, AppError> {
+    use super::model::OrderStatus;
+    use super::service::OrderFilter;
+    use crate::platform::context;
+    let actor = context::actor()?;
+    let filter = OrderFilter {
+        status: status.as_deref().and_then(OrderStatus::parse),
+        ..OrderFilter::default()
+    };
+    let window = crate::platform::paging::Window::new(page, None)?;
+    super::service::list_mine(&context::services()?.db, &actor, &filter, window).await
+}
