@@ -183,9 +183,58 @@ pub struct SiteSettings {
     pub commission_rate_bps: u32,
 }
 
+/// A percentage typed in a form ("10", "7.25") as basis points; at most two decimals.
+pub fn typed_percent(value: &str) -> Result<u32, String> {
+    let refused = || "Use a percentage such as 10 or 7.25.".to_owned();
+    let value = value.trim().trim_end_matches('%').trim();
+    let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));
+    let digits = |part: &str| {
+        !part.is_empty() && part.len() <= 3 && part.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(whole) || !(fraction.is_empty() || (fraction.len() <= 2 && digits(fraction))) {
+        return Err(refused());
+    }
+    let whole: u32 = whole.parse().map_err(|_| refused())?;
+    let fraction: u32 = format!("{fraction:0<2}").parse().map_err(|_| refused())?;
+    Ok(whole * 100 + fraction)
+}
+
+/// The money settings as typed into the admin dashboard's form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoneyForm {
+    /// Percent.
+    pub tax_rate: String,
+    /// Percent.
+    pub commission_rate: String,
+    /// Whole days.
+    pub earnings_hold_days: String,
+    /// Currency units.
+    pub payout_minimum: String,
+}
+
+/// The money settings as the admin dashboard's form shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoneySettings {
+    pub tax_rate_bps: u32,
+    pub commission_rate_bps: u32,
+    pub earnings_hold_days: u32,
+    pub payout_minimum: i64,
+    pub currency: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_percentages_become_basis_points() {
+        assert_eq!(typed_percent("10"), Ok(1000));
+        assert_eq!(typed_percent(" 7.25 %"), Ok(725));
+        assert_eq!(typed_percent("0.5"), Ok(50));
+        for bad in ["", "-1", "1.234", "abc", "1,5", "10000"] {
+            assert!(typed_percent(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn defaults_pass_their_own_checks() {

@@ -1,11 +1,12 @@
 //! Reading and changing settings. A change is validated, stored and audited in one transaction.
 
 use super::model::{
-    COMMISSION_RATE_BPS, CURRENCY, SITE_NAME, Setting, SettingValue, SiteSettings, TAX_RATE_BPS,
+    COMMISSION_RATE_BPS, CURRENCY, EARNINGS_HOLD_DAYS, MoneyForm, MoneySettings, PAYOUT_MINIMUM,
+    SITE_NAME, Setting, SettingValue, SiteSettings, TAX_RATE_BPS, typed_percent,
 };
 use crate::audit::service::{NewEntry, record};
 use crate::db::Db;
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 use crate::platform::Services;
 use crate::platform::identity::Admin;
 use crate::platform::tx::Tx;
@@ -46,11 +47,23 @@ pub async fn set<T: SettingValue>(
     ip: Option<String>,
 ) -> Result<(), AppError> {
     (setting.check)(&value).map_err(|message| AppError::invalid(setting.key, message))?;
-    let json = serde_json::to_string(&value).map_err(|_| AppError::Internal)?;
     let mut tx = Tx::begin(services).await?;
+    set_in(&mut tx, admin, setting, &value, ip).await?;
+    tx.commit().await
+}
+
+/// Stores an already checked `value` inside `tx`, with its audit entry.
+async fn set_in<T: SettingValue>(
+    tx: &mut Tx,
+    admin: Admin<'_>,
+    setting: &Setting<T>,
+    value: &T,
+    ip: Option<String>,
+) -> Result<(), AppError> {
+    let json = serde_json::to_string(value).map_err(|_| AppError::Internal)?;
     let old: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
         .bind(setting.key)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?;
     sqlx::query(
         "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
@@ -59,14 +72,14 @@ pub async fn set<T: SettingValue>(
     .bind(setting.key)
     .bind(&json)
     .bind(Timestamp::now())
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     let details = serde_json::json!({
         "old": old.and_then(|o| serde_json::from_str::<serde_json::Value>(&o).ok()),
         "new": serde_json::from_str::<serde_json::Value>(&json).unwrap_or_default(),
     });
     record(
-        &mut tx,
+        tx,
         NewEntry {
             actor: admin.actor().audit_label(),
             action: "settings.update",
@@ -75,7 +88,65 @@ pub async fn set<T: SettingValue>(
             ip,
         },
     )
-    .await?;
+    .await
+}
+
+/// The money settings, for the admin dashboard's form (admins).
+pub async fn money(db: &Db, _admin: Admin<'_>) -> Result<MoneySettings, AppError> {
+    Ok(MoneySettings {
+        tax_rate_bps: get(db, &TAX_RATE_BPS).await?,
+        commission_rate_bps: get(db, &COMMISSION_RATE_BPS).await?,
+        earnings_hold_days: get(db, &EARNINGS_HOLD_DAYS).await?,
+        payout_minimum: get(db, &PAYOUT_MINIMUM).await?,
+        currency: get(db, &CURRENCY).await?,
+    })
+}
+
+/// The value of one form field, or its problem recorded under `field`.
+fn field<T>(problems: &mut Vec<FieldError>, field: &str, value: Result<T, String>) -> Option<T> {
+    value
+        .map_err(|message| problems.push(FieldError::new(field, message)))
+        .ok()
+}
+
+/// Changes the money settings from the admin dashboard's form, all or none (admins): every
+/// field is read and checked first, each problem named; then all four are stored, audited,
+/// in one transaction.
+pub async fn update_money(
+    services: &Services,
+    admin: Admin<'_>,
+    form: &MoneyForm,
+) -> Result<(), AppError> {
+    let mut problems = Vec::new();
+    let checked = |setting: &Setting<u32>, value: Result<u32, String>| {
+        value.and_then(|v| (setting.check)(&v).map(|()| v))
+    };
+    let tax = checked(&TAX_RATE_BPS, typed_percent(&form.tax_rate));
+    let tax = field(&mut problems, "tax_rate_bps", tax);
+    let commission = checked(&COMMISSION_RATE_BPS, typed_percent(&form.commission_rate));
+    let commission = field(&mut problems, "commission_rate_bps", commission);
+    let hold = form
+        .earnings_hold_days
+        .trim()
+        .parse::<u32>()
+        .map_err(|_| "Use a whole number of days.".to_owned());
+    let hold = field(
+        &mut problems,
+        "earnings_hold_days",
+        checked(&EARNINGS_HOLD_DAYS, hold),
+    );
+    let minimum = crate::catalog::rules::typed_amount(&form.payout_minimum)
+        .and_then(|v| (PAYOUT_MINIMUM.check)(&v).map(|()| v));
+    let minimum = field(&mut problems, "payout_minimum", minimum);
+    let (Some(tax), Some(commission), Some(hold), Some(minimum)) = (tax, commission, hold, minimum)
+    else {
+        return Err(AppError::Validation(problems));
+    };
+    let mut tx = Tx::begin(services).await?;
+    set_in(&mut tx, admin, &TAX_RATE_BPS, &tax, None).await?;
+    set_in(&mut tx, admin, &COMMISSION_RATE_BPS, &commission, None).await?;
+    set_in(&mut tx, admin, &EARNINGS_HOLD_DAYS, &hold, None).await?;
+    set_in(&mut tx, admin, &PAYOUT_MINIMUM, &minimum, None).await?;
     tx.commit().await
 }
 

@@ -808,7 +808,10 @@ async fn a_guest_cart_is_merged_at_sign_in_and_checked_out_through_the_pages() {
         )
         .await;
         let back = twice.headers()["location"].to_str().unwrap().to_owned();
-        assert!(back.contains("__err="), "the same product twice is refused: {back}");
+        assert!(
+            back.contains("__err="),
+            "the same product twice is refused: {back}"
+        );
         let forged = format!("agora_cart={}x", guest.trim_start_matches("agora_cart="));
         assert!(
             !app.html_with_cookie("/cart", &forged)

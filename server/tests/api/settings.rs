@@ -191,3 +191,63 @@ async fn the_demo_seed_is_idempotent_and_keeps_operator_changes() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_money_form_stores_all_four_settings_or_none() {
+    use crate::fixtures::{post_form, rpc, staff_cookie};
+    use app::settings::model::{EARNINGS_HOLD_DAYS, PAYOUT_MINIMUM};
+    on_each_backend(|app| async move {
+        let admin = staff_cookie(&app, Role::Admin).await;
+        let form = |tax: &'static str, hold: &'static str| {
+            [
+                ("tax_rate", tax),
+                ("commission_rate", "12.5"),
+                ("earnings_hold_days", hold),
+                ("payout_minimum", "25"),
+            ]
+        };
+        let page = app.html_with_cookie("/admin", &admin).await;
+        assert!(
+            page.contains("Save money settings") && page.contains("14"),
+            "{page}"
+        );
+        // One bad field: nothing is stored.
+        let refused = post_form(
+            &app,
+            "/rpc/settings/money/update",
+            Some(&admin),
+            &form("7.5", "400"),
+        )
+        .await;
+        assert!(
+            refused.headers()["location"]
+                .to_str()
+                .unwrap()
+                .contains("__err=")
+        );
+        assert_eq!(get(&app.db, &TAX_RATE_BPS).await.unwrap(), 0);
+        let saved = post_form(
+            &app,
+            "/rpc/settings/money/update",
+            Some(&admin),
+            &form("7.5", "0"),
+        )
+        .await;
+        assert_eq!(saved.headers()["location"], "/admin?saved=1");
+        assert_eq!(get(&app.db, &TAX_RATE_BPS).await.unwrap(), 750);
+        assert_eq!(get(&app.db, &EARNINGS_HOLD_DAYS).await.unwrap(), 0);
+        assert_eq!(get(&app.db, &PAYOUT_MINIMUM).await.unwrap(), 2500);
+        // Not an admin: refused.
+        let manager = staff_cookie(&app, Role::Manager).await;
+        let status = rpc(
+            &app,
+            "/rpc/settings/money/update",
+            &manager,
+            &form("1", "1"),
+        )
+        .await;
+        assert_eq!(status, 403);
+        assert_eq!(get(&app.db, &TAX_RATE_BPS).await.unwrap(), 750);
+    })
+    .await;
+}
