@@ -5,14 +5,15 @@
 use crate::auth::service as account;
 use crate::catalog::categories;
 use crate::catalog::model::{NewCategory, ProductInput, ProductStatus, QueueFilter, ReviewInput};
-use crate::catalog::{images, products, purchases, reviews};
+use crate::catalog::{files, images, products, purchases, reviews};
 use crate::error::AppError;
+use crate::ledger::model::Account;
 use crate::platform::Services;
 use crate::platform::identity::{Actor, Admin, Role};
 use crate::platform::paging::Window;
 use crate::platform::types::Id;
 use crate::settings::model::{
-    API_GUEST_REQUESTS_PER_HOUR, SITE_NAME, Setting, SettingValue, TAX_RATE_BPS,
+    API_GUEST_REQUESTS_PER_HOUR, PAYOUT_MINIMUM, SITE_NAME, Setting, SettingValue, TAX_RATE_BPS,
 };
 use crate::settings::service as settings;
 use crate::vendors::model::{Application, PayoutMethod};
@@ -144,6 +145,7 @@ pub async fn seed(services: &Services, demo: bool) -> Result<SeedReport, AppErro
         }
         seed_products(services, admin, &mut report).await?;
         seed_reviews(services, admin, &mut report).await?;
+        seed_orders(services, admin, &mut report).await?;
     }
     Ok(report)
 }
@@ -351,6 +353,117 @@ async fn seed_reviews(
     report
         .changed
         .push(format!("{written} reviews by {} buyers", reviewers.len()));
+    Ok(())
+}
+
+/// Every live demo product gets a small file to download, and the demo customers buy a few
+/// (sandbox payments): the earnings of the older sales matured, one storefront with a payout
+/// paid and another waiting for approval — so the orders, earnings, payouts and ledger pages
+/// show something. Only when there are no orders yet.
+async fn seed_orders(
+    services: &Services,
+    admin: Admin<'_>,
+    report: &mut SeedReport,
+) -> Result<(), AppError> {
+    use crate::earnings::service::{self as earnings, Decision};
+    use crate::orders::{service as orders, settlement};
+    let db = &services.db;
+    let placed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders")
+        .fetch_one(db.pool())
+        .await?;
+    if placed > 0 {
+        return Ok(());
+    }
+    let active = QueueFilter::status(Some(ProductStatus::Active));
+    let mut live = Vec::new();
+    let mut page = 1;
+    loop {
+        let batch = products::for_review(
+            db,
+            admin.staff(),
+            &active,
+            Window::new(Some(page), Some(100))?,
+        )
+        .await?;
+        live.extend(
+            batch
+                .items
+                .iter()
+                .map(|p| (p.id.clone(), p.slug.clone(), p.vendor_id.clone())),
+        );
+        if page >= batch.total_pages() {
+            break;
+        }
+        page += 1;
+    }
+    for (id, slug, _) in &live {
+        let text = format!(
+            "Thank you for buying {slug} on the Agora demo.\nThis file stands in for the real download.\n"
+        );
+        files::attach_demo(services, admin, id, &format!("{slug}.txt"), text.as_bytes()).await?;
+    }
+    let mut count = 0;
+    for (n, email) in ["ada@agora.test", "grace@agora.test"]
+        .into_iter()
+        .enumerate()
+    {
+        let Some(buyer) = account::find_id(db, admin.staff(), email).await? else {
+            continue;
+        };
+        for k in 0..4 {
+            let picks: Vec<Id> = live
+                .iter()
+                .skip(n * 40 + k * 9)
+                .step_by(7)
+                .take(2)
+                .map(|(id, _, _)| id.clone())
+                .collect();
+            let key = format!("demo-{n}-{k}");
+            if let Some(order) =
+                orders::demo_purchase(services, admin, &buyer, &picks, &key).await?
+            {
+                count += 1;
+                // The first three orders of each buyer are past their hold period.
+                if k < 3 {
+                    settlement::mature(services, admin.staff(), &order.id).await?;
+                }
+            }
+        }
+    }
+    // One storefront was paid out, another waits for approval.
+    let mut vendors_paid = 0;
+    for (step, vendor) in live
+        .iter()
+        .map(|(_, _, vendor)| vendor.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .enumerate()
+    {
+        let available = Account::vendor_available(&vendor);
+        let balance: Option<i64> = sqlx::query_scalar(
+            "SELECT CAST(SUM(amount) AS BIGINT) FROM ledger_entries WHERE account = $1",
+        )
+        .bind(available.as_str())
+        .fetch_one(db.pool())
+        .await?;
+        let amount = balance.unwrap_or(0) / 2;
+        if amount < settings::get(db, &PAYOUT_MINIMUM).await? {
+            continue;
+        }
+        let payout = earnings::demo_request(services, admin, &vendor, amount).await?;
+        if step % 2 == 0 {
+            earnings::decide(services, admin.staff(), &payout.id, &Decision::Approve).await?;
+            let paid = Decision::MarkPaid {
+                reference: format!("DEMO-{}", step + 1),
+            };
+            earnings::decide(services, admin.staff(), &payout.id, &paid).await?;
+        }
+        vendors_paid += 1;
+    }
+    report.changed.push(format!(
+        "{} downloadable files, {count} paid demo orders, {vendors_paid} payouts",
+        live.len()
+    ));
     Ok(())
 }
 

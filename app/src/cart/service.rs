@@ -45,7 +45,8 @@ pub async fn add(services: &Services, actor: &Actor, product: &Id) -> Result<(),
     add_for(services, &actor.writer()?.id, product).await
 }
 
-async fn add_for(services: &Services, buyer: &Id, product: &Id) -> Result<(), AppError> {
+/// [`add`] for `buyer`, whose identity the caller has established.
+pub(crate) async fn add_for(services: &Services, buyer: &Id, product: &Id) -> Result<(), AppError> {
     let mut tx = Tx::begin(services).await?;
     let found: Option<(String, Id)> = sqlx::query_as(
         "SELECT p.status, v.user_id FROM products p JOIN vendors v ON v.id = p.vendor_id \

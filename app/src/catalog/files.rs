@@ -146,6 +146,48 @@ async fn after_change(
     Ok(())
 }
 
+/// Attaches `bytes` as the file `name` of `product`, for the demo seed (admins: the
+/// operator's command). A product that has files already is left as it is.
+pub async fn attach_demo(
+    services: &Services,
+    _admin: crate::platform::identity::Admin<'_>,
+    product: &Id,
+    name: &str,
+    bytes: &[u8],
+) -> Result<(), AppError> {
+    let mut tx = Tx::begin(services).await?;
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM product_files WHERE product_id = $1")
+        .bind(product)
+        .fetch_one(&mut *tx)
+        .await?;
+    if count > 0 {
+        return tx.rollback().await;
+    }
+    let stored = random_token("");
+    tokio::fs::create_dir_all(&*services.files_dir)
+        .await
+        .map_err(io_error)?;
+    let target = services.files_dir.join(&stored);
+    tokio::fs::write(&target, bytes).await.map_err(io_error)?;
+    sqlx::query(
+        "INSERT INTO product_files (id, product_id, name, stored, bytes, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(Id::random())
+    .bind(product)
+    .bind(clean_name(name))
+    .bind(&stored)
+    .bind(i64::try_from(bytes.len()).unwrap_or(i64::MAX))
+    .bind(Timestamp::now())
+    .execute(&mut *tx)
+    .await?;
+    if let Err(error) = tx.commit().await {
+        let _ = tokio::fs::remove_file(&target).await;
+        return Err(error);
+    }
+    Ok(())
+}
+
 /// Attaches an uploaded file to one of the caller's products (not while it is being reviewed;
 /// at most [`MAX_PER_PRODUCT`]).
 pub async fn attach(

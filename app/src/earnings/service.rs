@@ -278,8 +278,28 @@ async fn tell(
 /// the minimum (setting), at most what is available (`CONFLICT`, saying how much is), and at
 /// most [`MAX_OPEN_PAYOUTS`] open at once. The amount is set aside at once.
 pub async fn request(services: &Services, actor: &Actor, amount: i64) -> Result<Payout, AppError> {
-    let principal = actor.writer()?;
+    actor.writer()?;
     let vendor = vendors::selling(&services.db, actor).await?;
+    request_as(services, &vendor.id, amount, actor.audit_label()).await
+}
+
+/// A payout request on behalf of storefront `vendor`, for the demo seed's history (admins:
+/// the operator's command).
+pub async fn demo_request(
+    services: &Services,
+    admin: crate::platform::identity::Admin<'_>,
+    vendor: &Id,
+    amount: i64,
+) -> Result<Payout, AppError> {
+    request_as(services, vendor, amount, admin.actor().audit_label()).await
+}
+
+async fn request_as(
+    services: &Services,
+    vendor: &Id,
+    amount: i64,
+    by: String,
+) -> Result<Payout, AppError> {
     let currency = settings::get(&services.db, &CURRENCY).await?;
     let minimum = settings::get(&services.db, &PAYOUT_MINIMUM).await?;
     let shown = |amount| {
@@ -296,7 +316,7 @@ pub async fn request(services: &Services, actor: &Actor, amount: i64) -> Result<
         ));
     }
     let mut tx = Tx::begin(services).await?;
-    let available = Account::vendor_available(&vendor.id);
+    let available = Account::vendor_available(vendor);
     let balance = ledger::balance_held(&mut tx, &available, &currency).await?;
     if amount > balance {
         return Err(AppError::Conflict(FieldError::new(
@@ -307,7 +327,7 @@ pub async fn request(services: &Services, actor: &Actor, amount: i64) -> Result<
     let open: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM payouts WHERE vendor_id = $1 AND status IN ('requested', 'approved')",
     )
-    .bind(&vendor.id)
+    .bind(vendor)
     .fetch_one(&mut *tx)
     .await?;
     if open >= MAX_OPEN_PAYOUTS {
@@ -325,7 +345,7 @@ pub async fn request(services: &Services, actor: &Actor, amount: i64) -> Result<
          VALUES ($1, $2, $3, $4, $5, $5)",
     )
     .bind(&id)
-    .bind(&vendor.id)
+    .bind(vendor)
     .bind(amount)
     .bind(&currency)
     .bind(now)
@@ -337,15 +357,15 @@ pub async fn request(services: &Services, actor: &Actor, amount: i64) -> Result<
         format!("Payout {id} requested"),
     );
     hold.add(available, &currency, -amount);
-    hold.add(Account::vendor_payout(&vendor.id), &currency, amount);
+    hold.add(Account::vendor_payout(vendor), &currency, amount);
     ledger::post(&mut tx, &hold).await?;
     record(
         &mut tx,
         NewEntry {
-            actor: actor.audit_label(),
+            actor: by,
             action: "payouts.request",
             target: Some(format!("payout:{id}")),
-            details: serde_json::json!({ "amount": amount, "vendor": vendor.id, "by": principal.id }),
+            details: serde_json::json!({ "amount": amount, "vendor": vendor }),
             ip: None,
         },
     )

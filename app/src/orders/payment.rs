@@ -68,10 +68,21 @@ pub async fn pay(
         return pay_with_provider(services, &principal.id, id, method).await;
     }
     let card = card.ok_or_else(|| AppError::invalid("card", "Enter the card's details."))?;
+    pay_as(services, &principal.id, id, card).await
+}
+
+/// Pays `buyer`'s order `id` with the sandbox `card` (see [`pay`]).
+pub(crate) async fn pay_as(
+    services: &Services,
+    buyer: &Id,
+    id: &Id,
+    card: &Card,
+) -> Result<Paying, AppError> {
+    let method = PaymentMethod::Sandbox;
     let (year, month) = Timestamp::now().year_month();
     let digits = sandbox::checked(card, year, month)?;
     let mut tx = Tx::begin(services).await?;
-    let order = payable(&mut tx, &principal.id, id).await?;
+    let order = payable(&mut tx, buyer, id).await?;
     let reference = format!("sbx_{}", random_token(""));
     start(
         &mut tx,

@@ -48,7 +48,52 @@ pub async fn place(
     key: &str,
     checkout: &Checkout,
 ) -> Result<Placed, AppError> {
-    let principal = actor.writer()?;
+    place_as(services, &actor.writer()?.id, key, checkout).await
+}
+
+/// Buys `products` for `buyer` with the sandbox's good card, as the demo seed's history
+/// (admins: the operator's command). Products `buyer` cannot buy are skipped; `None` when
+/// none is left.
+pub async fn demo_purchase(
+    services: &Services,
+    _admin: crate::platform::identity::Admin<'_>,
+    buyer: &Id,
+    products: &[Id],
+    key: &str,
+) -> Result<Option<Order>, AppError> {
+    for product in products {
+        match crate::cart::service::add_for(services, buyer, product).await {
+            Ok(()) | Err(AppError::Conflict(_) | AppError::NotFound(_)) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    let checkout = Checkout {
+        billing_name: "Demo Buyer".into(),
+        billing_country: "DE".into(),
+    };
+    let order = match place_as(services, buyer, key, &checkout).await {
+        Ok(Placed::New(order) | Placed::Existing(order)) => order,
+        Err(AppError::Conflict(_)) => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    if order.status != OrderStatus::Pending {
+        return Ok(Some(order));
+    }
+    let card = crate::payments::model::Card {
+        number: crate::payments::sandbox::SUCCEEDS.into(),
+        expiry: "12/39".into(),
+        cvc: "123".into(),
+    };
+    let paid = super::payment::pay_as(services, buyer, &order.id, &card).await?;
+    Ok(Some(paid.order))
+}
+
+async fn place_as(
+    services: &Services,
+    buyer: &Id,
+    key: &str,
+    checkout: &Checkout,
+) -> Result<Placed, AppError> {
     if !valid_idempotency_key(key) {
         return Err(AppError::invalid(
             "Idempotency-Key",
@@ -69,12 +114,12 @@ pub async fn place(
     let mut tx = Tx::begin(services).await?;
     // Taking the buyer's row first makes their checkouts (a double click) run in turn.
     sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
-        .bind(&principal.id)
+        .bind(buyer)
         .execute(&mut *tx)
         .await?;
     let earlier: Option<Id> =
         sqlx::query_scalar("SELECT id FROM orders WHERE user_id = $1 AND idempotency_key = $2")
-            .bind(&principal.id)
+            .bind(buyer)
             .bind(key)
             .fetch_optional(&mut *tx)
             .await?;
@@ -83,7 +128,7 @@ pub async fn place(
         tx.rollback().await?;
         return Ok(Placed::Existing(order));
     }
-    let lines: Vec<_> = cart::priced(&mut tx, &principal.id, &currency)
+    let lines: Vec<_> = cart::priced(&mut tx, buyer, &currency)
         .await?
         .into_iter()
         .filter(|priced| priced.line.available)
@@ -107,7 +152,7 @@ pub async fn place(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
     )
     .bind(&id)
-    .bind(&principal.id)
+    .bind(buyer)
     .bind(key)
     .bind(&checkout.billing_name)
     .bind(&checkout.billing_country)
@@ -139,7 +184,7 @@ pub async fn place(
         .execute(&mut *tx)
         .await?;
         sqlx::query("DELETE FROM cart_items WHERE user_id = $1 AND product_id = $2")
-            .bind(&principal.id)
+            .bind(buyer)
             .bind(&priced.line.product_id)
             .execute(&mut *tx)
             .await?;
@@ -148,7 +193,7 @@ pub async fn place(
         "order.created",
         OrderEvent {
             order_id: &id,
-            user_id: &principal.id,
+            user_id: buyer,
             total: Money {
                 amount: subtotal + tax,
                 currency: currency.clone(),

@@ -158,6 +158,38 @@ async fn the_demo_seed_is_idempotent_and_keeps_operator_changes() {
         assert_eq!(count, reviews);
         assert!(sum >= 3 * count, "mostly good reviews");
         assert_eq!(get(&app.db, &SITE_NAME).await.unwrap(), "Agora Demo Market");
+        // Orders, earnings and payouts, so the dashboards are not empty; the books balance.
+        let count = |sql: &'static str| {
+            let app = &app;
+            async move {
+                sqlx::query_scalar::<_, i64>(sql)
+                    .fetch_one(app.db.pool())
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(
+            count("SELECT COUNT(*) FROM orders WHERE status IN ('paid', 'completed')").await,
+            8
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM orders WHERE status = 'completed'").await,
+            6
+        );
+        assert!(count("SELECT COUNT(*) FROM payouts WHERE status = 'paid'").await >= 1);
+        assert!(count("SELECT COUNT(*) FROM payouts WHERE status = 'requested'").await >= 1);
+        assert_eq!(
+            count("SELECT COUNT(DISTINCT product_id) FROM product_files").await,
+            app::operator::DEMO_PRODUCTS as i64
+        );
+        assert_eq!(
+            count(
+                "SELECT COUNT(*) FROM (SELECT transaction_id FROM ledger_entries \
+                   GROUP BY transaction_id, currency HAVING SUM(amount) <> 0) unbalanced"
+            )
+            .await,
+            0
+        );
         let token = crate::fixtures::login(&app, "admin@agora.test", "Admin-Demo-2026").await;
         let (_, body) = crate::helpers::envelope(token).await;
         let admin = app
