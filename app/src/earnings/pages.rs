@@ -61,7 +61,7 @@ fn EarningsView(earnings: Earnings, payouts: Page<Payout>) -> impl IntoView {
         <h2 class="mt-6 text-xl font-semibold">"Payouts"</h2>
         <PayoutTable payouts=payouts.items staff=false/>
         <h2 class="mt-6 text-xl font-semibold">"Movements"</h2>
-        <table class="mt-2 w-full text-left text-sm">
+        <table aria-label="Movements" class="mt-2 w-full text-left text-sm">
             <thead><tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"Balance"</th><th scope="col" class="text-right">"Amount"</th></tr></thead>
             <tbody>
                 {earnings.history.into_iter().map(|m| view! {
@@ -85,7 +85,7 @@ fn PayoutTable(payouts: Vec<Payout>, staff: bool) -> impl IntoView {
     let error = last_error(decide);
     view! {
         <FormError error/>
-        <table class="mt-2 w-full text-left text-sm">
+        <table aria-label="Payouts" class="mt-2 w-full text-left text-sm">
             <thead><tr>
                 <th scope="col">"Requested"</th>
                 {staff.then(|| view! { <th scope="col">"Storefront"</th> })}
