@@ -205,10 +205,10 @@ async fn concurrent_postings_keep_keys_unique_and_wallets_positive() {
 }
 
 /// A small deterministic generator (xorshift), so a failing run can be replayed.
-struct Dice(u64);
+pub struct Dice(pub u64);
 
 impl Dice {
-    fn below(&mut self, n: u64) -> u64 {
+    pub fn below(&mut self, n: u64) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -269,4 +269,40 @@ async fn a_random_run_of_sales_maturing_refunds_and_payouts_keeps_the_books_bala
         assert_eq!(total.unwrap_or(0), 0, "every movement balances");
     })
     .await;
+}
+
+/// The ledger has one posting function: no other code in the project writes, changes or
+/// deletes ledger rows (a new writer elsewhere fails this test).
+#[test]
+fn only_the_posting_function_writes_ledger_rows() {
+    fn sources(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                found.push(path);
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for dir in ["app/src", "server/src", "src"] {
+        sources(&root.join(dir), &mut files);
+    }
+    let writers: Vec<String> = files
+        .iter()
+        .filter(|path| {
+            let text = std::fs::read_to_string(path).unwrap().to_uppercase();
+            [
+                "INSERT INTO LEDGER_",
+                "UPDATE LEDGER_",
+                "DELETE FROM LEDGER_",
+            ]
+            .iter()
+            .any(|statement| text.contains(statement))
+        })
+        .map(|path| path.strip_prefix(&root).unwrap().display().to_string())
+        .collect();
+    assert_eq!(writers, ["app/src/ledger/service.rs"]);
 }

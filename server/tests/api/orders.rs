@@ -914,3 +914,197 @@ async fn a_guest_cart_is_merged_at_sign_in_and_checked_out_through_the_pages() {
     })
     .await;
 }
+
+/// One random step of the money property test; what it did, for the failure message.
+async fn random_step(
+    app: &TestApp,
+    dice: &mut crate::ledger::Dice,
+    shop: &Shop,
+    buyers: &[app::platform::identity::Actor],
+    products: &[app::platform::types::Id],
+    vendors: &[(app::platform::identity::Actor, app::platform::types::Id)],
+) -> String {
+    use app::earnings::service::{self as earnings, Decision};
+    use app::error::AppError;
+    use app::orders::settlement::{self, RefundRequest};
+    use app::payments::model::{Card, PaymentMethod};
+    let staff_actor = app.actor(&shop.admin).await;
+    let staff = staff_actor.staff().unwrap();
+    let pick = |dice: &mut crate::ledger::Dice, n: usize| dice.below(n as u64) as usize;
+    let orders: Vec<(app::platform::types::Id, String)> =
+        sqlx::query_as("SELECT id, status FROM orders ORDER BY created_at, id")
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+    let expected = |result: Result<(), AppError>| match result {
+        Ok(()) => "ok".to_owned(),
+        Err(e @ (AppError::Conflict(_) | AppError::PaymentFailed(_) | AppError::Validation(_))) => {
+            format!("refused: {e}")
+        }
+        Err(e) => panic!("unexpected {e:?}"),
+    };
+    match dice.below(5) {
+        0 | 1 => {
+            let buyer = &buyers[pick(dice, buyers.len())];
+            for _ in 0..=dice.below(2) {
+                let product = &products[pick(dice, products.len())];
+                let _ = app::cart::service::add(&app.services, buyer, product).await;
+            }
+            let key = format!("prop-{}", dice.below(u64::MAX));
+            let checkout = app::orders::model::Checkout {
+                billing_name: "Prop Buyer".into(),
+                billing_country: "FR".into(),
+            };
+            let placed = app::orders::service::place(&app.services, buyer, &key, &checkout).await;
+            let order = match placed {
+                Ok(app::orders::service::Placed::New(order)) => order,
+                other => return format!("place: {}", expected(other.map(drop))),
+            };
+            let number = if dice.below(4) == 0 {
+                "4000000000000002"
+            } else {
+                GOOD_CARD
+            };
+            let card = Card {
+                number: number.into(),
+                expiry: "12/39".into(),
+                cvc: "123".into(),
+            };
+            let paid = app::orders::payment::pay(
+                &app.services,
+                buyer,
+                &order.id,
+                PaymentMethod::Sandbox,
+                Some(&card),
+            )
+            .await;
+            format!("buy {}: {}", order.id, expected(paid.map(drop)))
+        }
+        2 if !orders.is_empty() => {
+            let (id, status) = &orders[pick(dice, orders.len())];
+            let positions = if dice.below(2) == 0 { vec![] } else { vec![1] };
+            let request = RefundRequest {
+                positions,
+                reason: "Property test".into(),
+            };
+            let result = settlement::refund(&app.services, staff, id, &request).await;
+            format!("refund {id} ({status}): {}", expected(result.map(drop)))
+        }
+        3 if !orders.is_empty() => {
+            let (id, _) = &orders[pick(dice, orders.len())];
+            format!(
+                "mature {id}: {}",
+                expected(settlement::mature(&app.services, staff, id).await)
+            )
+        }
+        _ => {
+            let (vendor, _) = &vendors[pick(dice, vendors.len())];
+            let payouts: Vec<app::platform::types::Id> = sqlx::query_scalar(
+                "SELECT id FROM payouts WHERE status IN ('requested', 'approved')",
+            )
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+            if payouts.is_empty() || dice.below(2) == 0 {
+                let amount = 1 + dice.below(5_000) as i64;
+                let result = earnings::request(&app.services, vendor, amount).await;
+                format!("payout {amount}: {}", expected(result.map(drop)))
+            } else {
+                let id = &payouts[pick(dice, payouts.len())];
+                let decision = match dice.below(3) {
+                    0 => Decision::Approve,
+                    1 => Decision::Reject {
+                        reason: "Property test".into(),
+                    },
+                    _ => Decision::MarkPaid {
+                        reference: "PROP-1".into(),
+                    },
+                };
+                let result = earnings::decide(&app.services, staff, id, &decision).await;
+                format!("{decision:?} {id}: {}", expected(result.map(drop)))
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn random_payments_refunds_maturing_and_payouts_keep_the_books_balanced() {
+    on_each_backend(|app| async move {
+        let shop = shop(&app).await;
+        set(&app, &shop.admin, &TAX_RATE_BPS, 1900).await;
+        set(&app, &shop.admin, &PAYOUT_MINIMUM, 1).await;
+        let admin = shop.admin.clone();
+        let second = vendor(&app, &admin, "pages@example.com", "Pages").await;
+        let writing = category(&app, &admin, "Writing").await;
+        let mut products = vec![shop.kit.clone(), shop.guide.clone()];
+        for title in ["Prompt book", "Style guide"] {
+            let mut body = product(title, &writing);
+            body["price"] = json!(1999);
+            products.push(live_product(&app, &second, &admin, body).await);
+        }
+        let products: Vec<_> = products
+            .into_iter()
+            .map(app::platform::types::Id::from_trusted)
+            .collect();
+        let mut buyers = Vec::new();
+        for i in 0..4 {
+            let token = staff_token(&app, &format!("prop{i}@example.com"), Role::User).await;
+            buyers.push(app.actor(&token).await);
+        }
+        let mut vendors = Vec::new();
+        for token in [&shop.seller, &second] {
+            let (_, store) = envelope(app.get_with("/api/v1/vendors/me", token).await).await;
+            let id = app::platform::types::Id::from_trusted(store["data"]["id"].as_str().unwrap());
+            vendors.push((app.actor(token).await, id));
+        }
+        let mut dice = crate::ledger::Dice(0x9e37_79b9_7f4a_7c15);
+        let mut log = Vec::new();
+        for step in 0..150 {
+            log.push(random_step(&app, &mut dice, &shop, &buyers, &products, &vendors).await);
+            if step % 25 == 24 {
+                assert_balanced(&app).await;
+            }
+        }
+        assert_balanced(&app).await;
+        // The buyers' money is exactly what they paid less what came back.
+        let (paid, refunded): (Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT CAST(SUM(total_amount) AS BIGINT), CAST(SUM(refunded_amount) AS BIGINT) \
+             FROM orders WHERE paid_at IS NOT NULL",
+        )
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        let net = paid.unwrap_or(0) - refunded.unwrap_or(0);
+        assert_eq!(
+            balance(&app, &Account::customer_cash()).await,
+            -net,
+            "{log:#?}"
+        );
+        // Every payout's amount sits where its state says.
+        for (_, vendor) in &vendors {
+            let held: Option<i64> = sqlx::query_scalar(
+                "SELECT CAST(SUM(amount) AS BIGINT) FROM payouts WHERE vendor_id = $1 \
+                 AND status IN ('requested', 'approved')",
+            )
+            .bind(vendor)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+            assert_eq!(
+                balance(&app, &Account::vendor_payout(vendor)).await,
+                held.unwrap_or(0)
+            );
+        }
+        let kinds: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT kind, COUNT(*) FROM ledger_transactions GROUP BY kind ORDER BY kind",
+        )
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap();
+        assert!(
+            kinds.len() >= 4,
+            "the run exercised sales, refunds, maturing and payouts: {kinds:?}"
+        );
+    })
+    .await;
+}
