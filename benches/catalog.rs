@@ -15,10 +15,13 @@
 //! (VmHWM). The targets of issue 9 are checked
 //! against the peer and reported; the numbers go into the README by hand.
 
+mod support;
+
 use anyhow::{Context as _, bail, ensure};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+use support::{Server, free_port, psql, wait_for};
 
 const PRODUCTS: usize = 10_000;
 const CONNECTIONS: u32 = 64;
@@ -345,47 +348,5 @@ fn compare(rows: &[Row]) {
                 ours.memory.anon_kb as f64 * 100.0 / peer.memory.anon_kb.max(1) as f64
             );
         }
-    }
-}
-
-fn psql(url: &str, sql: &str) -> anyhow::Result<()> {
-    let status = Command::new("psql")
-        .args([url, "-q", "-c", sql])
-        .stdout(Stdio::null())
-        .status()?;
-    ensure!(status.success(), "psql failed: {sql}");
-    Ok(())
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
-/// Waits up to two minutes for `url` to answer 200 (the peer builds its data on first start).
-fn wait_for(url: &str) -> anyhow::Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while Instant::now() < deadline {
-        let ok = Command::new("curl")
-            .args(["-fsS", "-o", "/dev/null", url])
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if ok {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    bail!("{url} did not answer within two minutes")
-}
-
-/// A server process, killed when dropped (also when the benchmark fails half-way).
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }

@@ -1,0 +1,313 @@
+//! Checkouts end to end under load (issue 10): `cargo bench --bench checkout`.
+//!
+//! For SQLite and — when `AGORA_TEST_POSTGRES_URL` names a reachable server — PostgreSQL, a
+//! fresh database gets the benchmark catalog (`agora seed --benchmark-catalog`), the server
+//! runs pinned to core 0, and 16 buyers check out for 20 s, each checkout being three
+//! requests: put a product in the cart, place the order (with an `Idempotency-Key`), pay it
+//! with the sandbox card (its verdict taking the webhook path, the sale posted to the
+//! ledger). Meanwhile one client reads `GET /api/v1/products` in a loop; its p99 is compared
+//! with the same loop's on the idle server (the target: within 3×). Then the server stops,
+//! 1,000,000 ledger entries are added (500,000 two-entry transactions over 1,001 accounts) and
+//! every balance is computed, with the "ledger balanced" check, from the entries. The numbers
+//! go into the README by hand.
+
+mod support;
+
+use anyhow::{Context as _, bail, ensure};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use support::{Server, free_port, psql, wait_for};
+
+const PRODUCTS: usize = 3_000;
+const BUYERS: usize = 16;
+const LOAD: Duration = Duration::from_secs(20);
+const PROBE: Duration = Duration::from_secs(5);
+const TRANSACTIONS: i64 = 500_000;
+
+struct Row {
+    backend: String,
+    checkouts: usize,
+    per_second: f64,
+    checkout_p50: f64,
+    checkout_p99: f64,
+    idle_p99: f64,
+    loaded_p99: f64,
+    balances_ms: f64,
+    trial_ms: f64,
+}
+
+fn main() -> anyhow::Result<()> {
+    if !std::env::args().any(|arg| arg == "--bench") {
+        println!("checkout: a benchmark; run it with `cargo bench --bench checkout`");
+        return Ok(());
+    }
+    ensure!(
+        Command::new("sh")
+            .args(["-c", "command -v taskset"])
+            .stdout(Stdio::null())
+            .status()?
+            .success(),
+        "taskset is needed (apt-get install -y util-linux)"
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let dir = tempfile::tempdir()?;
+    let mut rows = vec![measure(
+        &runtime,
+        "SQLite",
+        &format!("sqlite://{}/bench.db", dir.path().display()),
+        dir.path(),
+    )?];
+    if let Some(admin_url) = std::env::var("AGORA_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        let name = format!("agora_checkout_{}", std::process::id());
+        psql(&admin_url, &format!("CREATE DATABASE {name}"))?;
+        let url = match admin_url.rsplit_once('/') {
+            Some((server, _)) => format!("{server}/{name}"),
+            None => bail!("AGORA_TEST_POSTGRES_URL has no database part"),
+        };
+        let measured = measure(&runtime, "PostgreSQL", &url, dir.path());
+        psql(
+            &admin_url,
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        )?;
+        rows.push(measured?);
+    } else {
+        println!("(PostgreSQL skipped: AGORA_TEST_POSTGRES_URL is not set)");
+    }
+    println!();
+    println!(
+        "| database | checkouts | checkouts/s | checkout p50 | checkout p99 | products p99 idle | \
+         products p99 under load | × | every balance (1M entries) | balanced check |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in &rows {
+        let ratio = r.loaded_p99 / r.idle_p99.max(0.001);
+        println!(
+            "| {} | {} | {:.0} | {:.1} ms | {:.1} ms | {:.2} ms | {:.2} ms | {ratio:.1} | {:.0} ms | {:.0} ms |",
+            r.backend,
+            r.checkouts,
+            r.per_second,
+            r.checkout_p50,
+            r.checkout_p99,
+            r.idle_p99,
+            r.loaded_p99,
+            r.balances_ms,
+            r.trial_ms
+        );
+        let verdict = if ratio <= 3.0 { "met" } else { "MISSED" };
+        println!("  {}: products p99 within 3× of idle: {verdict}", r.backend);
+    }
+    Ok(())
+}
+
+fn measure(
+    runtime: &tokio::runtime::Runtime,
+    backend: &str,
+    database_url: &str,
+    dir: &Path,
+) -> anyhow::Result<Row> {
+    let port = free_port()?;
+    let agora = |command: &str| {
+        let mut agora = Command::new("taskset");
+        agora
+            .args(["-c", "0", env!("CARGO_BIN_EXE_agora"), command])
+            .current_dir(dir)
+            .env("DATABASE_URL", database_url)
+            .env("AGORA_LISTEN_ADDR", format!("127.0.0.1:{port}"))
+            .env("AGORA_MEDIA_DIR", dir.join("media"))
+            .env("AGORA_FILES_DIR", dir.join("files"))
+            .env("AGORA_TRUSTED_PROXIES", "127.0.0.1")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null());
+        agora
+    };
+    let seeded = agora("seed")
+        .arg(format!("--benchmark-catalog={PRODUCTS}"))
+        .status()?;
+    ensure!(seeded.success(), "seeding the benchmark catalog failed");
+    let server = Server(agora("serve").spawn()?);
+    let base = format!("http://127.0.0.1:{port}");
+    wait_for(&format!("{base}/health"))?;
+    let mut row = runtime.block_on(load(backend, &base))?;
+    drop(server);
+    let (balances_ms, trial_ms) = runtime.block_on(ledger(database_url))?;
+    row.balances_ms = balances_ms;
+    row.trial_ms = trial_ms;
+    Ok(row)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+/// Reads `GET /api/v1/products` back to back until `until`; the latencies, sorted, in ms.
+async fn probe(client: reqwest::Client, base: String, until: Instant) -> Vec<f64> {
+    let mut latencies = Vec::new();
+    while Instant::now() < until {
+        let started = Instant::now();
+        let ok = client
+            .get(format!("{base}/api/v1/products?limit=20"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success());
+        if ok {
+            latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    latencies
+}
+
+async fn json(response: reqwest::Response) -> anyhow::Result<serde_json::Value> {
+    let status = response.status();
+    let body: serde_json::Value = response.json().await?;
+    ensure!(status.is_success(), "{status}: {body}");
+    Ok(body)
+}
+
+async fn load(backend: &str, base: &str) -> anyhow::Result<Row> {
+    let client = reqwest::Client::new();
+    let mut products = Vec::new();
+    for page in 1..=(PRODUCTS / 100) {
+        let body = json(
+            client
+                .get(format!("{base}/api/v1/products?limit=100&page={page}"))
+                .send()
+                .await?,
+        )
+        .await?;
+        for product in body["data"].as_array().context("products")? {
+            products.push(product["id"].as_str().context("id")?.to_owned());
+        }
+    }
+    let mut buyers = Vec::new();
+    for i in 0..BUYERS {
+        let body = json(
+            client
+                .post(format!("{base}/api/v1/auth/register"))
+                .header("X-Forwarded-For", format!("10.9.0.{i}"))
+                .json(
+                    &serde_json::json!({"email": format!("bench{i}@example.com"),
+                    "password": "Sturdy-Otter-42", "firstName": "Bench", "lastName": "Buyer"}),
+                )
+                .send()
+                .await?,
+        )
+        .await?;
+        buyers.push(
+            body["data"]["accessToken"]
+                .as_str()
+                .context("token")?
+                .to_owned(),
+        );
+    }
+    let idle = probe(client.clone(), base.to_owned(), Instant::now() + PROBE).await;
+    let until = Instant::now() + LOAD;
+    let products = Arc::new(products);
+    let started = Instant::now();
+    let tasks: Vec<_> = buyers
+        .into_iter()
+        .enumerate()
+        .map(|(i, token)| {
+            let client = client.clone();
+            let base = base.to_owned();
+            let products = products.clone();
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                for (n, product) in products.iter().skip(i).step_by(BUYERS).enumerate() {
+                    if Instant::now() >= until {
+                        break;
+                    }
+                    let started = Instant::now();
+                    json(client.post(format!("{base}/api/v1/cart/items")).bearer_auth(&token)
+                        .json(&serde_json::json!({"productId": product})).send().await?).await?;
+                    let order = json(client.post(format!("{base}/api/v1/orders")).bearer_auth(&token)
+                        .header("Idempotency-Key", format!("bench-{i}-{n}"))
+                        .json(&serde_json::json!({"billingName": "Bench Buyer", "billingCountry": "DE"}))
+                        .send().await?).await?;
+                    let id = order["data"]["id"].as_str().context("order id")?.to_owned();
+                    let paid = json(client.post(format!("{base}/api/v1/orders/{id}/pay")).bearer_auth(&token)
+                        .json(&serde_json::json!({"method": "sandbox", "card":
+                            {"number": "4242424242424242", "expiry": "12/39", "cvc": "123"}}))
+                        .send().await?).await?;
+                    ensure!(paid["data"]["order"]["status"] == "paid", "not paid: {paid}");
+                    latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+                }
+                anyhow::Ok(latencies)
+            })
+        })
+        .collect();
+    let loaded = tokio::spawn(probe(client.clone(), base.to_owned(), until));
+    let mut checkouts = Vec::new();
+    for task in tasks {
+        checkouts.extend(task.await??);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let loaded = loaded.await?;
+    checkouts.sort_by(f64::total_cmp);
+    Ok(Row {
+        backend: backend.to_owned(),
+        checkouts: checkouts.len(),
+        per_second: checkouts.len() as f64 / elapsed,
+        checkout_p50: percentile(&checkouts, 0.5),
+        checkout_p99: percentile(&checkouts, 0.99),
+        idle_p99: percentile(&idle, 0.99),
+        loaded_p99: percentile(&loaded, 0.99),
+        balances_ms: 0.0,
+        trial_ms: 0.0,
+    })
+}
+
+/// Adds 1,000,000 ledger entries, then times every balance and the balanced check.
+async fn ledger(database_url: &str) -> anyhow::Result<(f64, f64)> {
+    let db = app::db::Db::connect(database_url, 1).await?;
+    let numbers = if database_url.starts_with("sqlite:") {
+        format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {TRANSACTIONS}) "
+        )
+    } else {
+        format!("WITH n(i) AS (SELECT generate_series(1, {TRANSACTIONS})) ")
+    };
+    for sql in [
+        "INSERT INTO ledger_transactions (id, idempotency_key, kind, memo, created_at) \
+         SELECT 'bench-' || i, 'bench-' || i, 'order_payment', '', i FROM n",
+        "INSERT INTO ledger_entries (transaction_id, position, account, currency, amount) \
+         SELECT 'bench-' || i, 0, 'customer:cash', 'USD', -100 FROM n",
+        "INSERT INTO ledger_entries (transaction_id, position, account, currency, amount) \
+         SELECT 'bench-' || i, 1, 'vendor:bench' || (i % 1000) || ':pending', 'USD', 100 FROM n",
+    ] {
+        sqlx::query(&format!("{numbers}{sql}"))
+            .execute(db.pool())
+            .await?;
+    }
+    let started = Instant::now();
+    let balances: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT account, currency, CAST(SUM(amount) AS BIGINT) FROM ledger_entries \
+         GROUP BY account, currency ORDER BY account, currency",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let balances_ms = started.elapsed().as_secs_f64() * 1000.0;
+    ensure!(balances.len() > 1_000, "every account has a balance");
+    let started = Instant::now();
+    let unbalanced: Vec<String> = sqlx::query_scalar(
+        "SELECT transaction_id FROM ledger_entries GROUP BY transaction_id, currency \
+         HAVING SUM(amount) <> 0",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let trial_ms = started.elapsed().as_secs_f64() * 1000.0;
+    ensure!(unbalanced.is_empty(), "the benchmark's ledger balances");
+    db.close().await;
+    Ok((balances_ms, trial_ms))
+}
