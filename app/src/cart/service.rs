@@ -48,6 +48,7 @@ pub async fn add(services: &Services, actor: &Actor, product: &Id) -> Result<(),
 /// [`add`] for `buyer`, whose identity the caller has established.
 pub(crate) async fn add_for(services: &Services, buyer: &Id, product: &Id) -> Result<(), AppError> {
     let mut tx = Tx::begin(services).await?;
+    tx.keep_public_reads();
     let found: Option<(String, Id)> = sqlx::query_as(
         "SELECT p.status, v.user_id FROM products p JOIN vendors v ON v.id = p.vendor_id \
          WHERE p.id = $1",
@@ -105,6 +106,7 @@ pub(crate) async fn add_for(services: &Services, buyer: &Id, product: &Id) -> Re
 pub async fn remove(services: &Services, actor: &Actor, product: &Id) -> Result<(), AppError> {
     let principal = actor.writer()?;
     let mut tx = Tx::begin(services).await?;
+    tx.keep_public_reads();
     sqlx::query("DELETE FROM cart_items WHERE user_id = $1 AND product_id = $2")
         .bind(&principal.id)
         .bind(product)
@@ -117,6 +119,7 @@ pub async fn remove(services: &Services, actor: &Actor, product: &Id) -> Result<
 pub async fn clear(services: &Services, actor: &Actor) -> Result<(), AppError> {
     let principal = actor.writer()?;
     let mut tx = Tx::begin(services).await?;
+    tx.keep_public_reads();
     sqlx::query("DELETE FROM cart_items WHERE user_id = $1")
         .bind(&principal.id)
         .execute(&mut *tx)

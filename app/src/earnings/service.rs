@@ -316,6 +316,7 @@ async fn request_as(
         ));
     }
     let mut tx = Tx::begin(services).await?;
+    tx.keep_public_reads();
     let available = Account::vendor_available(vendor);
     let balance = ledger::balance_held(&mut tx, &available, &currency).await?;
     if amount > balance {
@@ -426,6 +427,7 @@ pub async fn decide(
         _ => {}
     }
     let mut tx = Tx::begin(services).await?;
+    tx.keep_public_reads();
     sqlx::query("UPDATE payouts SET updated_at = updated_at WHERE id = $1")
         .bind(id)
         .execute(&mut *tx)

@@ -106,6 +106,7 @@ pub async fn open(services: &Services, token: &str) -> Result<Delivery, AppError
     let now = Timestamp::now();
     let claims: DownloadClaims = services.signer.verify(token, now.as_millis() / 1000)?;
     let mut tx = Tx::begin(services).await?;
+    tx.keep_public_reads();
     let file: Option<(String, String, i64, String, Option<Timestamp>)> = sqlx::query_as(
         "SELECT f.name, f.stored, f.bytes, o.status, l.refunded_at FROM product_files f \
          JOIN order_lines l ON l.product_id = f.product_id JOIN orders o ON o.id = l.order_id \

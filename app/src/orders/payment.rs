@@ -82,6 +82,7 @@ pub(crate) async fn pay_as(
     let (year, month) = Timestamp::now().year_month();
     let digits = sandbox::checked(card, year, month)?;
     let mut tx = Tx::begin(services).await?;
+    tx.keep_public_reads();
     let order = payable(&mut tx, buyer, id).await?;
     let reference = format!("sbx_{}", random_token(""));
     start(
@@ -126,6 +127,7 @@ async fn pay_with_provider(
         public_key: public_key.clone(),
     };
     let mut tx = Tx::begin(services).await?;
+    tx.keep_public_reads();
     let order = payable(&mut tx, user, id).await?;
     let resumable: Option<(String, Option<String>)> = sqlx::query_as(
         "SELECT reference, client_secret FROM payments WHERE order_id = $1 AND provider = $2 \
@@ -149,6 +151,7 @@ async fn pay_with_provider(
         .start(method, &order.total, id, &attempt)
         .await?;
     let mut tx = Tx::begin(services).await?;
+    tx.keep_public_reads();
     let order = payable(&mut tx, user, id).await?;
     start(
         &mut tx,
@@ -237,6 +240,7 @@ pub enum Applied {
 /// Applies a provider's report in its own transaction (the webhooks).
 pub async fn apply(services: &Services, event: &ProviderEvent) -> Result<Applied, AppError> {
     let mut tx = Tx::begin(services).await?;
+    tx.keep_public_reads();
     let applied = apply_in(services, &mut tx, event).await?;
     tx.commit().await?;
     Ok(applied)

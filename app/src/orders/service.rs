@@ -112,6 +112,7 @@ async fn place_as(
     let tax_rate = settings::get(&services.db, &TAX_RATE_BPS).await?;
     let commission_rate = settings::get(&services.db, &COMMISSION_RATE_BPS).await?;
     let mut tx = Tx::begin(services).await?;
+    tx.keep_public_reads();
     // Taking the buyer's row first makes their checkouts (a double click) run in turn.
     sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
         .bind(buyer)
@@ -243,6 +244,7 @@ pub async fn for_staff(db: &Db, _staff: Staff<'_>, id: &Id) -> Result<Order, App
 pub async fn cancel(services: &Services, actor: &Actor, id: &Id) -> Result<Order, AppError> {
     let principal = actor.writer()?;
     let mut tx = Tx::begin(services).await?;
+    tx.keep_public_reads();
     let order = lock_own(&mut tx, &principal.id, id).await?;
     if let Some(reason) = order.status.unpayable_because() {
         return Err(AppError::Conflict(FieldError::new("status", reason)));

@@ -185,6 +185,7 @@ pub(crate) async fn settle(services: &Services, tx: &mut Tx, id: &Id) -> Result<
 /// `completed`. An order refunded in full, or matured already, is left as it is.
 pub async fn mature(services: &Services, _staff: Staff<'_>, id: &Id) -> Result<(), AppError> {
     let mut tx = Tx::begin(services).await?;
+    tx.keep_public_reads();
     lock(&mut tx, id).await?;
     let state: Option<(String, Option<Timestamp>, String)> =
         sqlx::query_as("SELECT status, matured_at, currency FROM orders WHERE id = $1")

@@ -1,7 +1,8 @@
 //! The transaction every write goes through. While the work runs, it collects the events to
 //! publish and notes the jobs it queued (the jobs themselves are rows written in the same
 //! transaction); only once the commit succeeds are the events published, the job worker
-//! woken and the cached public reads made stale. A transaction that is rolled back — explicitly, by an error, or by being dropped —
+//! woken and the cached public reads made stale (unless the transaction said it changes none of
+//! them). A transaction that is rolled back — explicitly, by an error, or by being dropped —
 //! publishes nothing and leaves no job behind.
 
 use super::Services;
@@ -25,6 +26,8 @@ pub struct Tx {
     reads: ReadCache,
     events: Vec<Event>,
     queued_jobs: bool,
+    /// False once the transaction said it changes nothing the public read cache holds.
+    stales_reads: bool,
 }
 
 impl Tx {
@@ -39,6 +42,7 @@ impl Tx {
             reads: services.reads.clone(),
             events: Vec::new(),
             queued_jobs: false,
+            stales_reads: true,
         })
     }
 
@@ -47,6 +51,15 @@ impl Tx {
     pub async fn serialize(&mut self, topic: &str) -> Result<(), AppError> {
         self.backend.serialize(&mut self.inner, topic).await?;
         Ok(())
+    }
+
+    /// Says that this transaction writes nothing the public read cache keeps (product lists,
+    /// their counts, guests' list pages): a cart, an order, a payment, a ledger posting, a
+    /// payout. Its commit then leaves those answers cached; without this, every commit makes
+    /// them stale (the safe default). Under a stream of checkouts this is what keeps the
+    /// catalog's reads cache hits.
+    pub fn keep_public_reads(&mut self) {
+        self.stales_reads = false;
     }
 
     /// Publishes `event` once (and only if) this transaction commits.
@@ -86,9 +99,12 @@ impl Tx {
             reads,
             events,
             queued_jobs,
+            stales_reads,
         } = self;
         inner.commit().await?;
-        reads.invalidate();
+        if stales_reads {
+            reads.invalidate();
+        }
         if queued_jobs {
             jobs_ready.notify_one();
         }

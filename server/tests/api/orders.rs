@@ -1108,3 +1108,101 @@ async fn random_payments_refunds_maturing_and_payouts_keep_the_books_balanced() 
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn order_events_fire_after_their_commits_only() {
+    on_each_backend(|app| async move {
+        let shop = shop(&app).await;
+        let mut events = app.services.events.subscribe();
+        add_to_cart(&app, &shop.buyer, &shop.guide).await;
+        // Refused before anything is written: no event.
+        let refused = place(
+            &app,
+            &shop.buyer,
+            "e-1",
+            json!({"billingName": "", "billingCountry": "GB"}),
+        )
+        .await;
+        assert_eq!(refused.status(), 400);
+        let (_, order) = envelope(place(&app, &shop.buyer, "e-1", checkout()).await).await;
+        let id = order["data"]["id"].as_str().unwrap().to_owned();
+        let pay = format!("/api/v1/orders/{id}/pay");
+        let declined = send(
+            &app,
+            Method::POST,
+            &pay,
+            &shop.buyer,
+            Some(card("4000000000000002")),
+        )
+        .await;
+        assert_eq!(declined.status(), 402);
+        let paid = send(&app, Method::POST, &pay, &shop.buyer, Some(card(GOOD_CARD))).await;
+        assert_eq!(paid.status(), 200);
+        let refund = format!("/api/v1/admin/orders/{id}/refund");
+        let refunded = send(
+            &app,
+            Method::POST,
+            &refund,
+            &shop.admin,
+            Some(json!({"reason": "Test"})),
+        )
+        .await;
+        assert_eq!(refunded.status(), 200);
+        let mut names = Vec::new();
+        while let Ok(event) = events.try_recv() {
+            if event.name.starts_with("order.") || event.name.starts_with("payment.") {
+                assert_eq!(event.data["orderId"], id.as_str(), "{event:?}");
+                names.push(event.name);
+            }
+        }
+        assert_eq!(
+            names,
+            [
+                "order.created",
+                "payment.failed",
+                "order.paid",
+                "order.refunded"
+            ]
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn checkouts_leave_the_catalogs_cached_reads_fresh() {
+    on_each_backend(|app| async move {
+        let shop = shop(&app).await;
+        let (_, listed) = envelope(app.get("/api/v1/products?limit=5").await).await;
+        let before = app.services.reads.generation();
+        add_to_cart(&app, &shop.buyer, &shop.guide).await;
+        let (_, order) = envelope(place(&app, &shop.buyer, "c-1", checkout()).await).await;
+        let id = order["data"]["id"].as_str().unwrap().to_owned();
+        let pay = format!("/api/v1/orders/{id}/pay");
+        assert_eq!(
+            send(&app, Method::POST, &pay, &shop.buyer, Some(card(GOOD_CARD)))
+                .await
+                .status(),
+            200
+        );
+        assert_eq!(
+            app.services.reads.generation(),
+            before,
+            "a checkout changes no public list"
+        );
+        let (_, again) = envelope(app.get("/api/v1/products?limit=5").await).await;
+        assert_eq!(again["data"], listed["data"]);
+        // A catalog write still makes them stale.
+        let automation = category(&app, &shop.admin, "Bundles").await;
+        live_product(
+            &app,
+            &shop.seller,
+            &shop.admin,
+            product("Fresh kit", &automation),
+        )
+        .await;
+        assert_ne!(app.services.reads.generation(), before);
+        let (_, fresh) = envelope(app.get("/api/v1/products?limit=5").await).await;
+        assert_eq!(fresh["data"][0]["title"], "Fresh kit");
+    })
+    .await;
+}
