@@ -150,6 +150,8 @@ pub struct Vendor {
     pub status: VendorStatus,
     /// Why staff rejected the application (shown to the applicant).
     pub rejection_reason: Option<String>,
+    /// The storefront's own commission rate in basis points; `null`: the site's rate.
+    pub commission_bps: Option<i64>,
     pub decided_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,

@@ -4,7 +4,8 @@
 
 use super::model::{PayoutMethod, Vendor, VendorQuery, VendorStatus};
 use super::server::{
-    Apply, ApproveVendor, RejectVendor, load_storefront, my_storefront, review_queue,
+    Apply, ApproveVendor, RejectVendor, SetVendorCommission, load_storefront, my_storefront,
+    review_queue,
 };
 use crate::components::forms::{BUTTON, BUTTON_SECONDARY, Field, FormError, last_error};
 use crate::shell::status::Loaded;
@@ -143,11 +144,20 @@ pub fn AdminVendorsPage() -> impl IntoView {
     let query = queue_from_url();
     let approve = ServerAction::<ApproveVendor>::new();
     let reject = ServerAction::<RejectVendor>::new();
+    let commission = ServerAction::<SetVendorCommission>::new();
     let approve_error = last_error(approve);
     let reject_error = last_error(reject);
+    let commission_error = last_error(commission);
     let vendors = Resource::new(
-        move || (query.get(), approve.version().get(), reject.version().get()),
-        |(query, _, _)| review_queue(query),
+        move || {
+            (
+                query.get(),
+                approve.version().get(),
+                reject.version().get(),
+                commission.version().get(),
+            )
+        },
+        |(query, _, _, _)| review_queue(query),
     );
     let status_link = |status: &str| format!("/admin/vendors?status={status}");
     view! {
@@ -167,7 +177,10 @@ pub fn AdminVendorsPage() -> impl IntoView {
             <ul class="mt-2 flex flex-col gap-3">
                 {page.items.into_iter().map(|v| {
                     let pending = v.status == VendorStatus::Pending;
-                    let (approve_id, reject_id) = (v.id.to_string(), v.id.to_string());
+                    let approved = v.status == VendorStatus::Approved;
+                    let (approve_id, reject_id, commission_id) = (v.id.to_string(), v.id.to_string(), v.id.to_string());
+                    let rate_id = format!("commission-{}", v.id);
+                    let rate = v.commission_bps.map(|bps| format!("{}.{:02}", bps / 100, bps % 100)).unwrap_or_default();
                     let reason_id = format!("reason-{}", v.id);
                     view! {
                         <li class="rounded-lg border border-slate-200 bg-white p-4">
@@ -192,6 +205,17 @@ pub fn AdminVendorsPage() -> impl IntoView {
                                         </ActionForm>
                                     </div>
                                     <p class="text-sm text-red-700" role="alert">{move || reject_error.get().and_then(|e| e.field_message("reason").map(str::to_owned))}</p>
+                                })}
+                                {approved.then(move || view! {
+                                    <ActionForm action=commission attr:class="mt-3 flex flex-wrap items-end gap-2">
+                                        <input type="hidden" name="id" value=commission_id/>
+                                        <div class="flex flex-col gap-1">
+                                            <label for=rate_id.clone() class="text-sm font-medium">"Own commission (%)"</label>
+                                            <input id=rate_id name="rate" value=rate placeholder="site rate" class="rounded border border-slate-300 px-3 py-1.5"/>
+                                        </div>
+                                        <button type="submit" class=BUTTON_SECONDARY>"Save commission"</button>
+                                    </ActionForm>
+                                    <p class="text-sm text-red-700" role="alert">{move || commission_error.get().and_then(|e| e.field_message("commissionBps").map(str::to_owned))}</p>
                                 })}
                             </article>
                         </li>

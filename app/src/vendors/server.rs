@@ -72,3 +72,18 @@ pub async fn reject_vendor(id: String, reason: String) -> Result<Vendor, AppErro
     let id = Id::parse_or_not_found(&id, "The storefront")?;
     super::service::reject(&context::services()?, actor.staff()?, &id, reason.trim()).await
 }
+
+/// Sets a storefront's own commission (admins): a percentage, or empty for the site's rate.
+#[server(prefix = "/rpc", endpoint = "admin/vendors/commission")]
+pub async fn set_vendor_commission(id: String, rate: String) -> Result<Vendor, AppError> {
+    let actor = context::actor()?;
+    let id = Id::parse_or_not_found(&id, "The storefront")?;
+    let rate = match rate.trim() {
+        "" => None,
+        typed => Some(
+            crate::settings::model::typed_percent(typed)
+                .map_err(|message| AppError::invalid("commissionBps", message))?,
+        ),
+    };
+    super::service::set_commission(&context::services()?, actor.admin()?, &id, rate).await
+}

@@ -30,7 +30,8 @@ fn slug_taken() -> AppError {
 }
 
 const COLUMNS: &str = "id, user_id, store_name, slug, description, website, contact_email, \
-    payout_method, payout_details, status, rejection_reason, decided_at, created_at, updated_at";
+    payout_method, payout_details, status, rejection_reason, commission_bps, decided_at, \
+    created_at, updated_at";
 
 /// An application's fields, checked.
 struct Checked {
@@ -331,6 +332,45 @@ pub async fn list(
 /// (staff keep their role), `vendor.approved` is published and the owner emailed. Audited.
 pub async fn approve(services: &Services, staff: Staff<'_>, id: &Id) -> Result<Vendor, AppError> {
     decide(services, staff.writer()?, id, VendorStatus::Approved, None).await
+}
+
+/// Gives storefront `id` its own commission rate in basis points, or (`None`) puts it back on
+/// the site's rate (admins; audited). It applies to orders placed from now on: each order
+/// line keeps the rate it was placed at.
+pub async fn set_commission(
+    services: &Services,
+    admin: Admin<'_>,
+    id: &Id,
+    rate_bps: Option<u32>,
+) -> Result<Vendor, AppError> {
+    if rate_bps.is_some_and(|rate| rate > 10_000) {
+        return Err(AppError::invalid(
+            "commissionBps",
+            "Use 0 to 10000 basis points (0–100 %), or none for the site's rate.",
+        ));
+    }
+    let mut tx = Tx::begin(services).await?;
+    let before = find(&mut tx, id).await?;
+    sqlx::query("UPDATE vendors SET commission_bps = $1, updated_at = $2 WHERE id = $3")
+        .bind(rate_bps.map(i64::from))
+        .bind(Timestamp::now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    record(
+        &mut tx,
+        NewEntry {
+            actor: admin.actor().audit_label(),
+            action: "vendors.commission",
+            target: Some(format!("vendor:{id}")),
+            details: serde_json::json!({ "old": before.commission_bps, "new": rate_bps }),
+            ip: None,
+        },
+    )
+    .await?;
+    let vendor = find(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(vendor)
 }
 
 /// Rejects a pending application with a reason the applicant reads (staff with write

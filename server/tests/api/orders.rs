@@ -1206,3 +1206,98 @@ async fn checkouts_leave_the_catalogs_cached_reads_fresh() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_vendors_own_commission_applies_to_orders_placed_after_it() {
+    on_each_backend(|app| async move {
+        let shop = shop(&app).await;
+        let path = format!("/api/v1/admin/vendors/{}/commission", shop.seller_id);
+        let too_much = send(
+            &app,
+            Method::PUT,
+            &path,
+            &shop.admin,
+            Some(json!({"commissionBps": 10001})),
+        )
+        .await;
+        assert_error(too_much, 400, "VALIDATION_ERROR").await;
+        let manager = staff_token(&app, "manager@example.com", Role::Manager).await;
+        assert_error(
+            send(
+                &app,
+                Method::PUT,
+                &path,
+                &manager,
+                Some(json!({"commissionBps": 0})),
+            )
+            .await,
+            403,
+            "FORBIDDEN",
+        )
+        .await;
+        // Placed at the site's 10 %, paid after the override: the order keeps its 10 %.
+        add_to_cart(&app, &shop.buyer, &shop.guide).await;
+        let (_, before) = envelope(place(&app, &shop.buyer, "v-1", checkout()).await).await;
+        let (status, vendor) = envelope(
+            send(
+                &app,
+                Method::PUT,
+                &path,
+                &shop.admin,
+                Some(json!({"commissionBps": 250})),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{vendor}");
+        assert_eq!(vendor["data"]["commissionBps"], 250);
+        let first = before["data"]["id"].as_str().unwrap();
+        let paid = send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/orders/{first}/pay"),
+            &shop.buyer,
+            Some(card(GOOD_CARD)),
+        )
+        .await;
+        assert_eq!(paid.status(), 200);
+        assert_eq!(balance(&app, &Account::platform_commission()).await, 150);
+        // Placed after it: 2.5 % of 29.00 is 0.725, rounded half up to 0.73.
+        add_to_cart(&app, &shop.buyer, &shop.kit).await;
+        let (_, after) = envelope(place(&app, &shop.buyer, "v-2", checkout()).await).await;
+        let second = after["data"]["id"].as_str().unwrap();
+        let paid = send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/orders/{second}/pay"),
+            &shop.buyer,
+            Some(card(GOOD_CARD)),
+        )
+        .await;
+        assert_eq!(paid.status(), 200);
+        assert_eq!(
+            balance(&app, &Account::platform_commission()).await,
+            150 + 73
+        );
+        let vendor_id = app::platform::types::Id::from_trusted(shop.seller_id.clone());
+        assert_eq!(
+            balance(&app, &Account::vendor_pending(&vendor_id)).await,
+            1350 + 2827
+        );
+        // Back on the site's rate.
+        let (_, reset) = envelope(
+            send(
+                &app,
+                Method::PUT,
+                &path,
+                &shop.admin,
+                Some(json!({"commissionBps": null})),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(reset["data"]["commissionBps"], Value::Null);
+        assert_balanced(&app).await;
+    })
+    .await;
+}

@@ -45,7 +45,7 @@ use utoipa::OpenApi;
         users::api_keys, users::create_api_key, users::revoke_api_key,
         admin::list_users, admin::get_user, admin::patch_user,
         vendors::apply, vendors::get_mine, vendors::put_mine, vendors::get_storefront,
-        vendors::list, vendors::approve, vendors::reject,
+        vendors::list, vendors::approve, vendors::reject, vendors::commission,
         catalog::tree, catalog::create, catalog::update, catalog::delete,
         products::mine, products::create, products::update, products::delete, products::submit,
         products::browse, products::get, products::review_queue, products::approve, products::reject,
@@ -259,6 +259,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/vendors", get(vendors::list))
         .route("/admin/vendors/{id}/approve", post(vendors::approve))
         .route("/admin/vendors/{id}/reject", post(vendors::reject))
+        .route("/admin/vendors/{id}/commission", put(vendors::commission))
         .route("/categories", get(catalog::tree))
         .route("/admin/categories", post(catalog::create))
         .route(

@@ -183,3 +183,39 @@ pub async fn reject(
         service::reject(&state.services, caller.actor.staff()?, &id, &input.reason).await?,
     ))
 }
+
+/// A storefront's own commission.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"commissionBps": 500}))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Commission {
+    /// Basis points (0–10000: 500 is 5 %), or `null` for the site's rate.
+    #[schema(minimum = 0, maximum = 10000)]
+    pub commission_bps: Option<u32>,
+}
+
+/// Give a storefront its own commission rate, or put it back on the site's (admins). Orders
+/// placed from now on use it; each order line keeps the rate it was placed at.
+#[utoipa::path(put, path = "/api/v1/admin/vendors/{id}/commission", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The storefront's id")),
+    request_body = Commission,
+    responses((status = 200, description = "The storefront", body = Envelope<Vendor>),
+              (status = 403, description = "Not an admin, or a read-only key", body = ErrorEnvelope),
+              (status = 404, description = "No such storefront", body = ErrorEnvelope)))]
+pub async fn commission(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<Commission>,
+) -> Result<Envelope<Vendor>, AppError> {
+    let id = vendor_id(&id)?;
+    Ok(Envelope::ok(
+        service::set_commission(
+            &state.services,
+            caller.actor.admin()?,
+            &id,
+            input.commission_bps,
+        )
+        .await?,
+    ))
+}
