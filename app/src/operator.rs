@@ -397,6 +397,8 @@ async fn seed_orders(
         }
         page += 1;
     }
+    // By slug, so every run picks the same products (ids are random).
+    live.sort_by(|a, b| a.1.cmp(&b.1));
     for (id, slug, _) in &live {
         let text = format!(
             "Thank you for buying {slug} on the Agora demo.\nThis file stands in for the real download.\n"
@@ -431,15 +433,15 @@ async fn seed_orders(
             }
         }
     }
-    // One storefront was paid out, another waits for approval.
+    // The first storefront with enough available is paid out; the next waits for approval.
+    let mut storefronts: Vec<Id> = Vec::new();
+    for (_, _, vendor) in &live {
+        if !storefronts.contains(vendor) {
+            storefronts.push(vendor.clone());
+        }
+    }
     let mut vendors_paid = 0;
-    for (step, vendor) in live
-        .iter()
-        .map(|(_, _, vendor)| vendor.clone())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .enumerate()
-    {
+    for vendor in storefronts {
         let available = Account::vendor_available(&vendor);
         let balance: Option<i64> = sqlx::query_scalar(
             "SELECT CAST(SUM(amount) AS BIGINT) FROM ledger_entries WHERE account = $1",
@@ -452,10 +454,10 @@ async fn seed_orders(
             continue;
         }
         let payout = earnings::demo_request(services, admin, &vendor, amount).await?;
-        if step % 2 == 0 {
+        if vendors_paid == 0 {
             earnings::decide(services, admin.staff(), &payout.id, &Decision::Approve).await?;
             let paid = Decision::MarkPaid {
-                reference: format!("DEMO-{}", step + 1),
+                reference: "DEMO-1".to_owned(),
             };
             earnings::decide(services, admin.staff(), &payout.id, &paid).await?;
         }

@@ -373,19 +373,20 @@ pub enum Delivery {
 }
 
 /// A Stripe webhook delivery: verified (`BAD_REQUEST` for a missing, wrong or stale
-/// signature — nothing is read before that), then applied. Not found without Stripe's keys.
+/// signature — nothing is read before that), then applied. A signed delivery is not found
+/// without Stripe's keys.
 pub async fn stripe_webhook(
     services: &Services,
     signature: Option<&str>,
     body: &[u8],
 ) -> Result<Delivery, AppError> {
+    let signature = signature
+        .ok_or_else(|| AppError::BadRequest("The Stripe-Signature header is missing.".into()))?;
     let keys = services
         .payments
         .stripe
         .as_ref()
         .ok_or_else(|| AppError::NotFound("The endpoint".into()))?;
-    let signature = signature
-        .ok_or_else(|| AppError::BadRequest("The Stripe-Signature header is missing.".into()))?;
     let now = Timestamp::now().as_millis() / 1000;
     stripe::verify(signature, body, keys.webhook_secret.expose(), now).map_err(|refusal| {
         AppError::BadRequest(
@@ -403,21 +404,21 @@ pub async fn stripe_webhook(
 }
 
 /// A Razorpay webhook delivery: verified (`BAD_REQUEST` for a missing or wrong signature),
-/// then applied. Not found without Razorpay's keys.
+/// then applied. A signed delivery is not found without Razorpay's keys.
 pub async fn razorpay_webhook(
     services: &Services,
     signature: Option<&str>,
     event_id: Option<&str>,
     body: &[u8],
 ) -> Result<Delivery, AppError> {
+    let signature = signature.ok_or_else(|| {
+        AppError::BadRequest("The X-Razorpay-Signature header is missing.".into())
+    })?;
     let keys = services
         .payments
         .razorpay
         .as_ref()
         .ok_or_else(|| AppError::NotFound("The endpoint".into()))?;
-    let signature = signature.ok_or_else(|| {
-        AppError::BadRequest("The X-Razorpay-Signature header is missing.".into())
-    })?;
     if !razorpay::verify(signature, body, keys.webhook_secret.expose()) {
         return Err(AppError::BadRequest(
             "The signature does not match this body.".into(),
