@@ -1,9 +1,11 @@
-//! The admin dashboard: the site's settings, and the form for the money settings (tax,
-//! commission, the earnings hold period, the payout minimum).
+//! The admin dashboard: the site's settings, and for admins the form for the money settings
+//! (tax, commission, the earnings hold period, the payout minimum).
 
 use crate::components::forms::{BUTTON, Field, FormError, last_error};
+use crate::platform::identity::Role;
 use crate::settings::model::MoneySettings;
 use crate::settings::server::{UpdateMoneySettings, load_money_settings, load_site_settings};
+use crate::shell::guard::viewer;
 use crate::shell::status::Loaded;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -12,6 +14,8 @@ use leptos_meta::Title;
 #[component]
 pub fn AdminDashboard() -> impl IntoView {
     let settings = Resource::new(|| (), |_| load_site_settings());
+    // Managers see the dashboard too; only admins change the money settings.
+    let is_admin = viewer().is_some_and(|principal| principal.role == Role::Admin);
     view! {
         <Title text="Admin dashboard"/>
         <h1 class="text-2xl font-bold">"Dashboard"</h1>
@@ -26,7 +30,7 @@ pub fn AdminDashboard() -> impl IntoView {
                         </dl>
             }/>
         </section>
-        <MoneyForm/>
+        {is_admin.then(|| view! { <MoneyForm/> })}
     }
 }
 

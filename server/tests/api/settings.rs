@@ -269,8 +269,10 @@ async fn the_money_form_stores_all_four_settings_or_none() {
         assert_eq!(get(&app.db, &TAX_RATE_BPS).await.unwrap(), 750);
         assert_eq!(get(&app.db, &EARNINGS_HOLD_DAYS).await.unwrap(), 0);
         assert_eq!(get(&app.db, &PAYOUT_MINIMUM).await.unwrap(), 2500);
-        // Not an admin: refused.
+        // Not an admin: the dashboard has no form, and posting it is refused.
         let manager = staff_cookie(&app, Role::Manager).await;
+        let page = app.html_with_cookie("/admin", &manager).await;
+        assert!(page.contains("Site settings") && !page.contains("Save money settings"));
         let status = rpc(
             &app,
             "/rpc/settings/money/update",
