@@ -27,15 +27,13 @@ pub async fn admin_orders(
     use crate::platform::context;
     use crate::platform::types::Timestamp;
     let actor = context::actor()?;
-    let day =
-        |value: Option<String>, field: &str, days: i64| -> Result<Option<Timestamp>, AppError> {
-            match value.filter(|v| !v.is_empty()) {
-                None => Ok(None),
-                Some(v) => Timestamp::parse_rfc3339(&format!("{v}T00:00:00Z"))
-                    .map(|t| Some(t.plus_millis(days * 86_400_000)))
-                    .ok_or_else(|| AppError::invalid(field, "Use a date as YYYY-MM-DD.")),
-            }
-        };
+    let day = |value: Option<String>, field: &str, days: i64| match value.filter(|v| !v.is_empty())
+    {
+        None => Ok(None),
+        Some(v) => Timestamp::parse_day(&v)
+            .map(|t| Some(t.plus_millis(days * 86_400_000)))
+            .ok_or_else(|| AppError::invalid(field, "Use a date as YYYY-MM-DD.")),
+    };
     let filter = OrderFilter {
         status: status.as_deref().and_then(OrderStatus::parse),
         vendor: vendor.filter(|v| !v.is_empty()),

@@ -2,7 +2,8 @@
 //! ([`apply`]): recorded once per provider event, so a duplicate or replayed webhook changes
 //! nothing twice; a success settles the order, a failure leaves it payable again.
 
-use super::model::{NextAction, Order, OrderStatus, Paying};
+use super::model::{Checkout, NextAction, Order, OrderStatus, Paying};
+use super::service::{self, Placed};
 use super::service::{load, lock, lock_own};
 use super::settlement::settle;
 use crate::catalog::purchases;
@@ -69,6 +70,43 @@ pub async fn pay(
     }
     let card = card.ok_or_else(|| AppError::invalid("card", "Enter the card's details."))?;
     pay_as(services, &principal.id, id, card).await
+}
+
+/// The checkout page's one step: places the caller's order (idempotently, by `key`) and pays
+/// it with the sandbox `card`. A malformed card is refused, naming its field, before anything
+/// is placed; a declined one leaves the order placed and payable (its page says why). The
+/// order as it ends.
+pub async fn check_out(
+    services: &Services,
+    actor: &Actor,
+    key: &str,
+    checkout: &Checkout,
+    card: &Card,
+) -> Result<Order, AppError> {
+    let (year, month) = Timestamp::now().year_month();
+    sandbox::checked(card, year, month)?;
+    let order = match service::place(services, actor, key, checkout).await? {
+        Placed::New(order) | Placed::Existing(order) => order,
+    };
+    if order.status != OrderStatus::Pending {
+        return Ok(order);
+    }
+    match pay(
+        services,
+        actor,
+        &order.id,
+        PaymentMethod::Sandbox,
+        Some(card),
+    )
+    .await
+    {
+        Ok(paying) => Ok(paying.order),
+        Err(AppError::PaymentFailed(_)) => {
+            let mut conn = services.db.pool().acquire().await?;
+            load(&mut conn, &order.id).await?.ok_or(AppError::Internal)
+        }
+        Err(error) => Err(error),
+    }
 }
 
 /// Pays `buyer`'s order `id` with the sandbox `card` (see [`pay`]).

@@ -63,27 +63,17 @@ pub async fn place_order(
     card_expiry: String,
     card_cvc: String,
 ) -> Result<(), AppError> {
-    use super::model::{Checkout, OrderStatus};
-    use super::service::{self, Placed};
     use crate::platform::context;
     let actor = context::actor()?;
     let services = context::services()?;
-    let card = card(card_number, card_expiry, card_cvc);
-    // A malformed card is said next to its field before anything is placed.
-    let (year, month) = crate::platform::types::Timestamp::now().year_month();
-    crate::payments::sandbox::checked(&card, year, month)?;
-    let checkout = Checkout {
+    let checkout = super::model::Checkout {
         billing_name,
         billing_country,
     };
-    let order = match service::place(&services, &actor, &key, &checkout).await? {
-        Placed::New(order) | Placed::Existing(order) => order,
-    };
-    if order.status != OrderStatus::Pending {
-        leptos_axum::redirect(&format!("/orders/{}", order.id));
-        return Ok(());
-    }
-    pay_with_card(&services, &actor, &order.id, &card).await
+    let card = card(card_number, card_expiry, card_cvc);
+    let order = super::payment::check_out(&services, &actor, &key, &checkout, &card).await?;
+    leptos_axum::redirect(&format!("/orders/{}", order.id));
+    Ok(())
 }
 
 /// Pays a pending order again with the sandbox card.

@@ -119,6 +119,15 @@ impl Timestamp {
     }
 
     /// `YYYY-MM-DD` (UTC), for pages.
+    /// The first moment (UTC) of a day written `YYYY-MM-DD`, as forms and query strings send
+    /// dates; `None` for anything else.
+    pub fn parse_day(value: &str) -> Option<Self> {
+        if value.len() != 10 {
+            return None;
+        }
+        Self::parse_rfc3339(&format!("{value}T00:00:00Z"))
+    }
+
     /// The UTC year and month (1–12).
     pub fn year_month(self) -> (i64, i64) {
         let c = self.civil();
@@ -425,6 +434,18 @@ mod tests {
             "1795340989447",
         ] {
             assert_eq!(Timestamp::parse_rfc3339(bad), None, "{bad}");
+        }
+        assert_eq!(
+            Timestamp::parse_day("2026-11-22").map(Timestamp::display_utc),
+            Some("2026-11-22 00:00 UTC".to_owned())
+        );
+        for bad in [
+            "2026-11-2",
+            "2026-13-01",
+            "22/11/2026",
+            "2026-11-22T00:00:00Z",
+        ] {
+            assert_eq!(Timestamp::parse_day(bad), None, "{bad}");
         }
         let epoch = Timestamp::from_millis(0);
         assert_eq!(Timestamp::parse_rfc3339(&epoch.to_rfc3339()), Some(epoch));

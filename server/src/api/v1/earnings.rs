@@ -1,7 +1,7 @@
 //! Vendors' money: `GET /vendors/me/earnings`, `GET/POST /vendors/me/payouts`; and for staff,
 //! `GET /admin/payouts` and `POST /admin/payouts/{id}/approve|reject|mark-paid`.
 
-use super::params::{limit_schema, number, page_schema};
+use super::params::{limit_schema, page_schema, window};
 use super::products::PageParams;
 use crate::api::caller::ApiCaller;
 use crate::api::json::ApiJson;
@@ -10,7 +10,6 @@ use app::earnings::model::{Earnings, Payout, PayoutStatus};
 use app::earnings::service::{self as earnings, Decision};
 use app::envelope::{Envelope, ErrorEnvelope};
 use app::error::{AppError, FieldError};
-use app::platform::paging::Window;
 use app::platform::types::Id;
 use axum::extract::{Path, Query, State};
 use http::StatusCode;
@@ -107,12 +106,7 @@ pub async fn list(
             None
         })
     });
-    let page = number(&mut errors, "page", params.page);
-    let limit = number(&mut errors, "limit", params.limit);
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
-    let window = Window::new(page, limit)?;
+    let window = window(errors, params.page, params.limit)?;
     Ok(Envelope::page(
         earnings::payouts(state.db(), caller.actor.staff()?, status, window).await?,
     ))

@@ -2,7 +2,7 @@
 //! orders, paying, cancelling and downloading; `GET /payment-methods`; and, for staff,
 //! `GET /admin/orders`, one order, and refunds.
 
-use super::params::{limit_schema, number, page_schema, search_schema, slug_schema};
+use super::params::{limit_schema, page_schema, search_schema, slug_schema, window};
 use crate::api::caller::ApiCaller;
 use crate::api::json::ApiJson;
 use crate::state::AppState;
@@ -124,11 +124,7 @@ fn day(
     value: Option<&str>,
     days: i64,
 ) -> Option<Timestamp> {
-    let value = value?;
-    let parsed = (value.len() == 10)
-        .then(|| Timestamp::parse_rfc3339(&format!("{value}T00:00:00Z")))
-        .flatten();
-    match parsed {
+    match Timestamp::parse_day(value?) {
         Some(start) => Some(start.plus_millis(days * 86_400_000)),
         None => {
             errors.push(FieldError::new(field, "Use a date as YYYY-MM-DD."));
@@ -138,7 +134,9 @@ fn day(
 }
 
 impl OrderParams {
-    fn read(self, errors: &mut Vec<FieldError>) -> (OrderFilter, Option<u32>, Option<u32>) {
+    /// The filter, and the page window once every field is fine.
+    fn read(self) -> Result<(OrderFilter, Window), AppError> {
+        let mut errors = Vec::new();
         let status = self.status.as_deref().and_then(|s| {
             OrderStatus::parse(s).or_else(|| {
                 errors.push(FieldError::new(
@@ -150,25 +148,12 @@ impl OrderParams {
         });
         let filter = OrderFilter {
             status,
-            from: day(errors, "filter[from]", self.from.as_deref(), 0),
-            until: day(errors, "filter[to]", self.to.as_deref(), 1),
+            from: day(&mut errors, "filter[from]", self.from.as_deref(), 0),
+            until: day(&mut errors, "filter[to]", self.to.as_deref(), 1),
             ..OrderFilter::default()
         };
-        let page = number(errors, "page", self.page);
-        let limit = number(errors, "limit", self.limit);
-        (filter, page, limit)
+        Ok((filter, window(errors, self.page, self.limit)?))
     }
-}
-
-fn checked(
-    errors: Vec<FieldError>,
-    page: Option<u32>,
-    limit: Option<u32>,
-) -> Result<Window, AppError> {
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
-    Window::new(page, limit)
 }
 
 /// Your orders, newest first.
@@ -181,9 +166,7 @@ pub async fn list(
     caller: ApiCaller,
     Query(params): Query<OrderParams>,
 ) -> Result<Envelope<Vec<OrderSummary>>, AppError> {
-    let mut errors = Vec::new();
-    let (filter, page, limit) = params.read(&mut errors);
-    let window = checked(errors, page, limit)?;
+    let (filter, window) = params.read()?;
     Ok(Envelope::page(
         orders::list_mine(state.db(), &caller.actor, &filter, window).await?,
     ))
@@ -293,7 +276,6 @@ pub async fn admin_list(
     caller: ApiCaller,
     Query(params): Query<AdminOrderParams>,
 ) -> Result<Envelope<Vec<OrderSummary>>, AppError> {
-    let mut errors = Vec::new();
     let common = OrderParams {
         status: params.status,
         from: params.from,
@@ -301,8 +283,7 @@ pub async fn admin_list(
         page: params.page,
         limit: params.limit,
     };
-    let (filter, page, limit) = common.read(&mut errors);
-    let window = checked(errors, page, limit)?;
+    let (filter, window) = common.read()?;
     let filter = OrderFilter {
         vendor: params.vendor,
         search: params.search,

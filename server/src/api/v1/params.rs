@@ -1,7 +1,8 @@
 //! What every list's query string shares: the schemas of `page`, `limit`, `search` and enum
 //! words (from the same bounds the services check), and reading numbers with a field message.
 
-use app::error::FieldError;
+use app::error::{AppError, FieldError};
+use app::platform::paging::Window;
 use app::platform::paging::{MAX_PAGE, MAX_PAGE_SIZE, SEARCH_MAX};
 use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 
@@ -83,6 +84,21 @@ pub fn number(errors: &mut Vec<FieldError>, field: &str, value: Option<String>) 
             None
         }
     })
+}
+
+/// The page window of a query string, once `errors` (what its other fields got wrong) and
+/// `page` and `limit` are all fine: every problem is named at once.
+pub fn window(
+    mut errors: Vec<FieldError>,
+    page: Option<String>,
+    limit: Option<String>,
+) -> Result<Window, AppError> {
+    let page = number(&mut errors, "page", page);
+    let limit = number(&mut errors, "limit", limit);
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    Window::new(page, limit)
 }
 
 /// A number of stars, 1 to 5.

@@ -3,7 +3,7 @@
 
 use super::params::{
     amount_schema, limit_schema, money, number, order_schema, page_schema, search_schema,
-    slug_schema, stars, stars_schema,
+    slug_schema, stars, stars_schema, window,
 };
 use super::vendors::Rejection;
 use crate::api::caller::{ApiCaller, ApiViewer};
@@ -36,13 +36,7 @@ pub struct PageParams {
 
 impl PageParams {
     pub fn window(self) -> Result<Window, AppError> {
-        let mut errors = Vec::new();
-        let page = number(&mut errors, "page", self.page);
-        let limit = number(&mut errors, "limit", self.limit);
-        if !errors.is_empty() {
-            return Err(AppError::Validation(errors));
-        }
-        Window::new(page, limit)
+        super::params::window(Vec::new(), self.page, self.limit)
     }
 }
 
@@ -308,12 +302,7 @@ pub async fn review_queue(
             None
         })
     });
-    let page = number(&mut errors, "page", params.page);
-    let limit = number(&mut errors, "limit", params.limit);
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
-    let window = Window::new(page, limit)?;
+    let window = window(errors, params.page, params.limit)?;
     let filter = QueueFilter {
         status,
         vendor: params.vendor,

@@ -1,7 +1,9 @@
 //! Reviews: a product's (`/products/{id}/reviews`), one's own (`/reviews/{id}`), the vendor's
 //! reply, and staff moderation (`/admin/reviews`).
 
-use super::params::{limit_schema, number, order_schema, page_schema, stars, stars_schema, words};
+use super::params::{
+    limit_schema, number, order_schema, page_schema, stars, stars_schema, window, words,
+};
 use crate::api::caller::ApiCaller;
 use crate::api::json::ApiJson;
 use crate::state::AppState;
@@ -198,12 +200,7 @@ pub async fn moderation(
             None
         }
     });
-    let page = number(&mut errors, "page", params.page);
-    let limit = number(&mut errors, "limit", params.limit);
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
-    let window = Window::new(page, limit)?;
+    let window = window(errors, params.page, params.limit)?;
     let page = reviews::for_staff(state.db(), caller.actor.staff()?, hidden, window).await?;
     Ok(Envelope::page(page))
 }
