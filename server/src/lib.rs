@@ -93,6 +93,7 @@ pub fn job_handlers(mailer: Mailer) -> JobHandlers {
     app::email::service::register_jobs(&mut handlers, mailer);
     app::catalog::images::register_jobs(&mut handlers);
     app::orders::settlement::register_jobs(&mut handlers);
+    app::orders::refunds::register_jobs(&mut handlers);
     handlers
 }
 

@@ -165,10 +165,72 @@ pub struct Order {
     pub tax: Money,
     pub total: Money,
     pub refunded: Money,
+    /// The refunds given, oldest first, and how far each has got at the payment provider.
+    pub refunds: Vec<Refund>,
     /// Why the last payment attempt failed, while the order waits for another.
     pub payment_error: Option<String>,
     pub created_at: Timestamp,
     pub paid_at: Option<Timestamp>,
+}
+
+/// Where a refund stands at the payment provider: `pending` until the provider accepts it,
+/// `accepted` once it has (the money is on its way back to the buyer), `failed` when the
+/// provider refused every attempt and staff must refund by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RefundStatus {
+    Pending,
+    Accepted,
+    Failed,
+}
+
+impl RefundStatus {
+    pub const ALL: [RefundStatus; 3] = [Self::Pending, Self::Accepted, Self::Failed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == value)
+    }
+
+    /// How a buyer reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "being sent back",
+            Self::Accepted => "sent back",
+            Self::Failed => "delayed: our staff are sending it by hand",
+        }
+    }
+}
+
+impl TryFrom<String> for RefundStatus {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        Self::parse(&value).ok_or_else(|| format!("unknown refund status {value:?}"))
+    }
+}
+
+/// A refund of some of an order's lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Refund {
+    pub amount: Money,
+    /// The refunded lines' positions.
+    pub positions: Vec<i64>,
+    pub provider: crate::payments::model::PaymentMethod,
+    pub status: RefundStatus,
+    pub created_at: Timestamp,
 }
 
 /// An order in a list: no lines, their count and first title instead.

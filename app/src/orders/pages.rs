@@ -202,6 +202,16 @@ pub fn Receipt(order: Order) -> impl IntoView {
                     <dt class="text-left">"Refunded"</dt><dd>{order.refunded.display()}</dd>
                 })}
             </dl>
+            {(!order.refunds.is_empty()).then(|| view! {
+                <ul aria-label="Refunds" class="mt-2 flex flex-col gap-1 text-sm text-slate-700">
+                    {order.refunds.into_iter().map(|refund| {
+                        let lines = refund.positions.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+                        view! {
+                            <li>{format!("{} for {} {lines} through {}: {}", refund.amount.display(), if refund.positions.len() == 1 { "line" } else { "lines" }, refund.provider.label(), refund.status.label())}</li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
         </section>
     }
 }

@@ -137,6 +137,7 @@ pub(crate) async fn pay_as(
         provider: method,
         event_id: format!("evt_{reference}"),
         reference,
+        payment_id: None,
         outcome: sandbox::charge(&digits),
     };
     apply_in(services, &mut tx, &event).await?;
@@ -300,6 +301,10 @@ async fn apply_in(
     if event.event_id.is_empty()
         || event.event_id.len() > PROVIDER_ID_MAX
         || event.reference.len() > PROVIDER_ID_MAX
+        || event
+            .payment_id
+            .as_ref()
+            .is_some_and(|id| id.len() > PROVIDER_ID_MAX)
     {
         return Err(AppError::BadRequest(
             "The event's id or reference is missing or too long.".into(),
@@ -353,11 +358,15 @@ async fn apply_in(
         // A failed attempt may succeed later (the buyer retried the same intent); a paid one
         // stays paid.
         Outcome::Succeeded if status != "paid" => {
-            sqlx::query("UPDATE payments SET status = 'paid', updated_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(&payment)
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(
+                "UPDATE payments SET status = 'paid', updated_at = $1, \
+                 provider_payment_id = COALESCE($2, provider_payment_id) WHERE id = $3",
+            )
+            .bind(now)
+            .bind(event.payment_id.as_deref())
+            .bind(&payment)
+            .execute(&mut **tx)
+            .await?;
             // The provider has the money: a cancelled order is settled too, since the buyer
             // paid for it; a second payment of a paid order is left for staff to return.
             if matches!(order_status, OrderStatus::Pending | OrderStatus::Cancelled) {

@@ -471,6 +471,11 @@ pub(crate) async fn load(conn: &mut AnyConnection, id: &Id) -> Result<Option<Ord
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
+    let refunds = if row.refunded_amount > 0 {
+        super::refunds::of_order(&mut *conn, id).await?
+    } else {
+        Vec::new()
+    };
     let money = |amount| Money {
         amount,
         currency: row.currency.clone(),
@@ -498,6 +503,7 @@ pub(crate) async fn load(conn: &mut AnyConnection, id: &Id) -> Result<Option<Ord
         tax: money(row.tax_amount),
         total: money(row.total_amount),
         refunded: money(row.refunded_amount),
+        refunds,
         billing_name: row.billing_name,
         billing_country: row.billing_country,
         payment_error: row.payment_error,

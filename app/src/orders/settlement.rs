@@ -410,6 +410,7 @@ pub async fn refund(
         amount,
         currency: currency.clone(),
     };
+    super::refunds::request(&mut tx, id, &label, &refunded).await?;
     let site = settings::get_in(&mut tx, &SITE_NAME).await?;
     let link = format!("{}/orders/{id}", services.public_url);
     let message = templates::order_refunded(&site, &address, &refunded.display(), reason, &link);

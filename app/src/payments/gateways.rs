@@ -133,6 +133,56 @@ impl Gateways {
     }
 }
 
+/// A refund a provider has accepted: its id for the refund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    pub refund_id: String,
+}
+
+impl Gateways {
+    /// Asks `method`'s provider to give back `amount` of the captured payment `payment` (for
+    /// Stripe the PaymentIntent, for Razorpay the `pay_…` id). `refund` is our refund's id:
+    /// the provider's idempotency key, so asking again after a lost answer refunds once.
+    /// The error is a sentence for staff (the provider's own words where it gave some).
+    pub async fn refund(
+        &self,
+        method: PaymentMethod,
+        payment: &str,
+        amount: &Money,
+        refund: &Id,
+    ) -> Result<Accepted, String> {
+        match (method, &self.stripe, &self.razorpay) {
+            (PaymentMethod::Stripe, Some(keys), _) => {
+                stripe::create_refund(&self.http, keys, payment, amount, refund).await
+            }
+            (PaymentMethod::Razorpay, _, Some(keys)) => {
+                razorpay::refund_payment(&self.http, keys, payment, amount, refund).await
+            }
+            _ => Err(format!(
+                "{} is not configured here any more: refund in its dashboard.",
+                method.label()
+            )),
+        }
+    }
+}
+
+/// Why a provider refused a request, in its own words where its error body has some
+/// (`error.message` at Stripe, `error.description` at Razorpay), at most 300 characters.
+pub(super) async fn refusal(provider: &str, response: reqwest::Response) -> String {
+    let status = response.status();
+    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    let error = &body["error"];
+    let words = error["message"]
+        .as_str()
+        .or_else(|| error["description"].as_str())
+        .unwrap_or("no reason given");
+    let mut sentence = format!("{provider} answered {status}: {words}");
+    if let Some((cut, _)) = sentence.char_indices().nth(300) {
+        sentence.truncate(cut);
+    }
+    sentence
+}
+
 /// Constant-time equality of two byte strings of equal length.
 pub(super) fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0

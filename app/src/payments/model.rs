@@ -81,12 +81,14 @@ pub enum Outcome {
 
 /// One report from a provider: its own id for the event (what makes a redelivery a
 /// duplicate), the payment it is about (the provider's reference, as stored when the payment
-/// started) and the outcome.
+/// started), the provider's id of the captured payment where refunds need one other than the
+/// reference (Razorpay's `pay_…`), and the outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderEvent {
     pub provider: PaymentMethod,
     pub event_id: String,
     pub reference: String,
+    pub payment_id: Option<String>,
     pub outcome: Outcome,
 }
 

@@ -3,7 +3,7 @@
 //! is read. Razorpay names each delivery in `X-Razorpay-Event-Id`; a payment is found by the
 //! Razorpay order it belongs to.
 
-use super::gateways::{RazorpayKeys, Started, hmac_hex, same};
+use super::gateways::{Accepted, RazorpayKeys, Started, hmac_hex, refusal, same};
 use super::model::{Outcome, PaymentMethod, ProviderEvent};
 use crate::platform::types::{Id, Money};
 use serde::Deserialize;
@@ -72,6 +72,7 @@ pub fn event(
         provider: PaymentMethod::Razorpay,
         event_id: event_id.map_or_else(|| format!("{}:{}", payment.id, event.event), str::to_owned),
         reference: payment.order_id,
+        payment_id: Some(payment.id),
         outcome,
     }))
 }
@@ -107,6 +108,45 @@ pub(super) async fn create_order(
     Ok(Started {
         reference: created.id,
         client_secret: None,
+    })
+}
+
+#[derive(Deserialize)]
+struct CreatedRefund {
+    id: String,
+}
+
+/// `POST /v1/payments/{payment}/refund` of `amount`, our refund's id in
+/// `X-Refund-Idempotency` (Razorpay's idempotent refund request: a retry with the same key
+/// and body refunds once) and as the receipt.
+pub(super) async fn refund_payment(
+    http: &reqwest::Client,
+    keys: &RazorpayKeys,
+    payment: &str,
+    amount: &Money,
+    refund: &Id,
+) -> Result<Accepted, String> {
+    let response = http
+        .post(format!("{}/v1/payments/{payment}/refund", keys.api_base))
+        .basic_auth(&keys.key_id, Some(keys.key_secret.expose()))
+        .header("X-Refund-Idempotency", format!("agora-refund-{refund}"))
+        .json(&serde_json::json!({
+            "amount": amount.amount,
+            "receipt": refund.to_string().chars().take(40).collect::<String>(),
+            "notes": { "refund_id": refund.to_string() },
+        }))
+        .send()
+        .await
+        .map_err(|error| format!("Razorpay could not be reached: {error}"))?;
+    if !response.status().is_success() {
+        return Err(refusal("Razorpay", response).await);
+    }
+    let created: CreatedRefund = response
+        .json()
+        .await
+        .map_err(|error| format!("Razorpay's answer was not a refund: {error}"))?;
+    Ok(Accepted {
+        refund_id: created.id,
     })
 }
 
@@ -147,6 +187,7 @@ mod tests {
         let seen = event(captured, None).unwrap().unwrap();
         assert_eq!(seen.outcome, Outcome::Succeeded);
         assert_eq!(seen.event_id, "pay_2:payment.captured");
+        assert_eq!(seen.payment_id.as_deref(), Some("pay_2"));
         assert_eq!(
             event(br#"{"event":"order.paid","payload":{}}"#, None).unwrap(),
             None

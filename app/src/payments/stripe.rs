@@ -4,7 +4,7 @@
 //! match; a timestamp further than [`TOLERANCE_SECS`] from now is refused) before the event
 //! is read.
 
-use super::gateways::{Started, StripeKeys, hmac_hex, same};
+use super::gateways::{Accepted, Started, StripeKeys, hmac_hex, refusal, same};
 use super::model::{Outcome, PaymentMethod, ProviderEvent};
 use crate::platform::types::{Id, Money};
 use serde::Deserialize;
@@ -107,6 +107,7 @@ pub fn event(body: &[u8]) -> Result<Option<ProviderEvent>, serde_json::Error> {
         provider: PaymentMethod::Stripe,
         event_id: event.id,
         reference: event.data.object.id,
+        payment_id: None,
         outcome,
     }))
 }
@@ -147,6 +148,50 @@ pub(super) async fn create_intent(
     Ok(Started {
         reference: intent.id,
         client_secret: Some(intent.client_secret),
+    })
+}
+
+#[derive(Deserialize)]
+struct CreatedRefund {
+    id: String,
+    status: String,
+}
+
+/// `POST /v1/refunds` of `amount` from PaymentIntent `intent`, our refund's id as the
+/// idempotency key. A refund Stripe creates as `failed` or `canceled` is an error.
+pub(super) async fn create_refund(
+    http: &reqwest::Client,
+    keys: &StripeKeys,
+    intent: &str,
+    amount: &Money,
+    refund: &Id,
+) -> Result<Accepted, String> {
+    let form = [
+        ("payment_intent", intent.to_owned()),
+        ("amount", amount.amount.to_string()),
+        ("reason", "requested_by_customer".to_owned()),
+        ("metadata[refund_id]", refund.to_string()),
+    ];
+    let response = http
+        .post(format!("{}/v1/refunds", keys.api_base))
+        .bearer_auth(keys.secret_key.expose())
+        .header("Idempotency-Key", format!("agora-refund-{refund}"))
+        .form(&form)
+        .send()
+        .await
+        .map_err(|error| format!("Stripe could not be reached: {error}"))?;
+    if !response.status().is_success() {
+        return Err(refusal("Stripe", response).await);
+    }
+    let created: CreatedRefund = response
+        .json()
+        .await
+        .map_err(|error| format!("Stripe's answer was not a refund: {error}"))?;
+    if matches!(created.status.as_str(), "failed" | "canceled") {
+        return Err(format!("Stripe {} refund {}", created.status, created.id));
+    }
+    Ok(Accepted {
+        refund_id: created.id,
     })
 }
 
@@ -205,6 +250,7 @@ mod tests {
                 provider: PaymentMethod::Stripe,
                 event_id: "evt_2".into(),
                 reference: "pi_9".into(),
+                payment_id: None,
                 outcome: Outcome::Failed {
                     code: "insufficient_funds".into(),
                     message: "Your card has insufficient funds.".into(),

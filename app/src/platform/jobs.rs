@@ -39,11 +39,14 @@ pub struct ClaimedJob {
     pub max_attempts: i64,
 }
 
-/// What a handler gets: the services, the system as its actor, and the job's JSON payload.
+/// What a handler gets: the services, the system as its actor, the job's JSON payload, and
+/// whether this is the last attempt (a failure now is given up on: the handler may record
+/// that where people will see it).
 pub struct JobContext {
     pub services: Services,
     pub actor: Actor,
     pub payload: String,
+    pub last_attempt: bool,
 }
 
 /// The outcome of one attempt; an error is a sentence for the job's record.
@@ -85,6 +88,7 @@ impl JobHandlers {
             services: services.clone(),
             actor: Actor::system(),
             payload: job.payload.clone(),
+            last_attempt: job.attempts >= job.max_attempts,
         })
         .await
     }

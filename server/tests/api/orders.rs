@@ -417,6 +417,25 @@ async fn a_buyer_checks_out_pays_downloads_and_staff_refund_exactly() {
         assert_eq!(status, 200, "{whole}");
         assert_eq!(whole["data"]["status"], "refunded");
         assert_eq!(whole["data"]["paymentStatus"], "refunded");
+        // Each refund is listed; the sandbox accepts its refunds at once.
+        let refunds = whole["data"]["refunds"].as_array().unwrap();
+        let given: Vec<(i64, &str, &str)> = refunds
+            .iter()
+            .map(|r| {
+                (
+                    r["amount"]["amount"].as_i64().unwrap(),
+                    r["provider"].as_str().unwrap(),
+                    r["status"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        let total = whole["data"]["total"]["amount"].as_i64().unwrap();
+        assert_eq!(given.len(), 2, "{refunds:?}");
+        assert_eq!(given.iter().map(|g| g.0).sum::<i64>(), total);
+        assert!(
+            given.iter().all(|g| g.1 == "sandbox" && g.2 == "accepted"),
+            "{given:?}"
+        );
         for account in [
             Account::customer_cash(),
             pending,

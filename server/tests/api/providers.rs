@@ -7,7 +7,7 @@ use crate::fixtures::{category, live_product, product, send, staff_token, vendor
 use crate::helpers::{Options, TestApp, assert_error, envelope, on_each_backend_with};
 use crate::orders::{add_to_cart, assert_balanced, checkout, place};
 use app::platform::identity::Role;
-use axum::extract::{Form, Json};
+use axum::extract::{Form, Json, Path, State};
 use axum::routing::post;
 use hmac::{Hmac, Mac};
 use http::{HeaderMap, StatusCode};
@@ -15,7 +15,8 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 
 const STRIPE_SECRET: &str = "sk_test_agora";
 const STRIPE_WEBHOOK: &str = "whsec_agora_test";
@@ -57,13 +58,7 @@ async fn payment_intent(
 
 /// Razorpay's `POST /v1/orders`: key id and secret as basic auth, a JSON body.
 async fn razorpay_order(headers: HeaderMap, Json(body): Json<Value>) -> (StatusCode, Json<Value>) {
-    use base64::Engine as _;
-    let expected = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD
-            .encode(format!("{RAZORPAY_ID}:{RAZORPAY_SECRET}"))
-    );
-    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
+    if !razorpay_authorized(&headers) {
         return (
             StatusCode::UNAUTHORIZED,
             Json(
@@ -85,15 +80,168 @@ async fn razorpay_order(headers: HeaderMap, Json(body): Json<Value>) -> (StatusC
     )
 }
 
-/// Starts the stand-in; its address.
-async fn stand_in() -> SocketAddr {
+/// A refund the stand-in was asked for: the payment, the amount and the idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct AskedRefund {
+    payment: String,
+    amount: i64,
+    key: String,
+}
+
+/// How the stand-in answers refunds.
+const ACCEPT: u8 = 0;
+/// The first request is carried out but its answer is lost (a 502 on the way back).
+const LOSE_FIRST_ANSWER: u8 = 1;
+/// Every request is refused, as a provider refuses a refund it will not make.
+const REFUSE: u8 = 2;
+
+/// The refunds side of the stand-in: what it was asked, each distinct refund once (by
+/// idempotency key, as both providers keep them), and how it answers.
+#[derive(Clone, Default)]
+struct Refunds {
+    asked: Arc<Mutex<Vec<AskedRefund>>>,
+    made: Arc<Mutex<Vec<AskedRefund>>>,
+    mode: Arc<AtomicU8>,
+}
+
+impl Refunds {
+    /// Records a request and answers it as the mode says: the refund's id, or an error body.
+    fn answer(&self, asked: AskedRefund, prefix: &str, error: Value) -> (StatusCode, Json<Value>) {
+        self.asked.lock().unwrap().push(asked.clone());
+        let mode = self.mode.load(Ordering::SeqCst);
+        if mode == REFUSE {
+            return (StatusCode::BAD_REQUEST, Json(error));
+        }
+        let mut made = self.made.lock().unwrap();
+        let index = match made.iter().position(|m| m.key == asked.key) {
+            Some(index) => index,
+            None => {
+                made.push(asked.clone());
+                if mode == LOSE_FIRST_ANSWER {
+                    return (StatusCode::BAD_GATEWAY, Json(json!({})));
+                }
+                made.len() - 1
+            }
+        };
+        (
+            StatusCode::OK,
+            Json(
+                json!({"id": format!("{prefix}{index}"), "amount": asked.amount, "status": "succeeded"}),
+            ),
+        )
+    }
+
+    /// Forgets every refund and accepts again (each backend's run starts afresh).
+    fn reset(&self) {
+        self.asked.lock().unwrap().clear();
+        self.made.lock().unwrap().clear();
+        self.mode.store(ACCEPT, Ordering::SeqCst);
+    }
+
+    fn made(&self) -> Vec<AskedRefund> {
+        self.made.lock().unwrap().clone()
+    }
+
+    /// Waits until the stand-in has been asked `n` times.
+    async fn asked_times(&self, n: usize) -> Vec<AskedRefund> {
+        for _ in 0..200 {
+            let asked = self.asked.lock().unwrap().clone();
+            if asked.len() >= n {
+                return asked;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("the stand-in was not asked for {n} refunds");
+    }
+}
+
+/// Stripe's `POST /v1/refunds`: a form naming the PaymentIntent and the amount.
+async fn stripe_refund(
+    State(refunds): State<Refunds>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> (StatusCode, Json<Value>) {
+    let authorized = headers.get("authorization").and_then(|v| v.to_str().ok())
+        == Some(&format!("Bearer {STRIPE_SECRET}"));
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
+    let (true, Some(key), Some(intent), Some(amount)) = (
+        authorized,
+        key,
+        form.get("payment_intent"),
+        form.get("amount"),
+    ) else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": {"message": "Invalid request"}})),
+        );
+    };
+    let asked = AskedRefund {
+        payment: intent.clone(),
+        amount: amount.parse().unwrap(),
+        key: key.to_owned(),
+    };
+    refunds.answer(
+        asked,
+        "re_",
+        json!({"error": {"type": "invalid_request_error",
+        "code": "charge_already_refunded", "message": "Charge has already been refunded."}}),
+    )
+}
+
+/// Razorpay's `POST /v1/payments/{id}/refund`: a JSON body, `X-Refund-Idempotency`.
+async fn razorpay_refund(
+    State(refunds): State<Refunds>,
+    Path(payment): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> (StatusCode, Json<Value>) {
+    let key = headers
+        .get("x-refund-idempotency")
+        .and_then(|v| v.to_str().ok());
+    let (true, Some(key), Some(amount)) =
+        (razorpay_authorized(&headers), key, body["amount"].as_i64())
+    else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": {"description": "Authentication failed"}})),
+        );
+    };
+    let asked = AskedRefund {
+        payment,
+        amount,
+        key: key.to_owned(),
+    };
+    refunds.answer(
+        asked,
+        "rfnd_",
+        json!({"error": {"code": "BAD_REQUEST_ERROR",
+        "description": "The refund amount provided is greater than amount captured"}}),
+    )
+}
+
+fn razorpay_authorized(headers: &HeaderMap) -> bool {
+    use base64::Engine as _;
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD
+            .encode(format!("{RAZORPAY_ID}:{RAZORPAY_SECRET}"))
+    );
+    headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(expected.as_str())
+}
+
+/// Starts the stand-in; its address and its refunds.
+async fn stand_in() -> (SocketAddr, Refunds) {
+    let refunds = Refunds::default();
     let router = axum::Router::new()
         .route("/v1/payment_intents", post(payment_intent))
-        .route("/v1/orders", post(razorpay_order));
+        .route("/v1/orders", post(razorpay_order))
+        .route("/v1/refunds", post(stripe_refund))
+        .route("/v1/payments/{id}/refund", post(razorpay_refund))
+        .with_state(refunds.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    addr
+    (addr, refunds)
 }
 
 fn options(addr: SocketAddr) -> impl Fn() -> Options {
@@ -157,7 +305,7 @@ async fn razorpay_hook(
         .unwrap()
 }
 
-/// A buyer with a pending order of one 15.00 product; the buyer's token and the order's id.
+/// A buyer with a pending order of one product (29.00 with tax); the buyer's token and the order's id.
 async fn pending_order(app: &TestApp, key: &str) -> (String, String) {
     let admin = staff_token(app, "admin@example.com", Role::Admin).await;
     let seller = vendor(app, &admin, "flows@example.com", "Flowsmith").await;
@@ -180,8 +328,11 @@ async fn order_status(app: &TestApp, buyer: &str, id: &str) -> (Value, Value) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn stripe_intents_are_settled_by_signed_webhooks_once() {
-    let addr = stand_in().await;
-    on_each_backend_with(options(addr), |app| async move {
+    let (addr, refunds) = stand_in().await;
+    on_each_backend_with(options(addr), |app| {
+        let refunds = refunds.clone();
+        async move {
+        refunds.reset();
         let (_, methods) = envelope(app.get("/api/v1/payment-methods").await).await;
         let ids: Vec<&str> = methods["data"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
         assert_eq!(ids, ["sandbox", "stripe", "razorpay"]);
@@ -228,14 +379,44 @@ async fn stripe_intents_are_settled_by_signed_webhooks_once() {
             .fetch_one(app.db.pool()).await.unwrap();
         assert_eq!(sales, 1);
         assert_balanced(&app).await;
-    })
+
+        // Staff refund it: the order and the ledger at once, the money through Stripe by a
+        // job. Stripe carries out the first request but its answer is lost; the refund stays
+        // pending, and the retry (the same idempotency key) refunds once.
+        refunds.mode.store(LOSE_FIRST_ANSWER, Ordering::SeqCst);
+        let admin = staff_token(&app, "refunds@example.com", Role::Admin).await;
+        let refund = format!("/api/v1/admin/orders/{id}/refund");
+        let (status, refunded) = envelope(send(&app, Method::POST, &refund, &admin, Some(json!({"reason": "Wrong file"}))).await).await;
+        assert_eq!(status, 200, "{refunded}");
+        assert_eq!(refunded["data"]["status"], "refunded");
+        assert_eq!(refunded["data"]["refunds"][0]["provider"], "stripe");
+        let first = refunds.asked_times(1).await;
+        let refund_id: app::platform::types::Id = sqlx::query_scalar("SELECT id FROM refunds").fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(first[0], AskedRefund { payment: intent.clone(), amount: 2900, key: format!("agora-refund-{refund_id}") });
+        let (_, order) = envelope(app.get_with(&format!("/api/v1/orders/{id}"), &buyer).await).await;
+        assert_eq!(order["data"]["refunds"][0]["status"], "pending", "the lost answer is retried");
+        // The retry (run here rather than after the job's backoff).
+        let staff = app.actor(&admin).await;
+        let attempt = app::orders::refunds::send(&app.services, staff.staff().unwrap(), &refund_id, false).await.unwrap();
+        assert_eq!(attempt, app::orders::refunds::Attempt::Accepted);
+        assert_eq!(refunds.made(), vec![first[0].clone()], "one refund at Stripe");
+        let (_, order) = envelope(app.get_with(&format!("/api/v1/orders/{id}"), &buyer).await).await;
+        assert_eq!(order["data"]["refunds"][0]["status"], "accepted");
+        assert_eq!(order["data"]["refunds"][0]["amount"]["amount"], 2900);
+        let kept: Option<String> = sqlx::query_scalar("SELECT provider_refund_id FROM refunds").fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(kept.as_deref(), Some("re_0"));
+        assert_balanced(&app).await;
+    }})
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn razorpay_orders_are_settled_by_signed_webhooks_once() {
-    let addr = stand_in().await;
-    on_each_backend_with(options(addr), |app| async move {
+    let (addr, refunds) = stand_in().await;
+    on_each_backend_with(options(addr), |app| {
+        let refunds = refunds.clone();
+        async move {
+        refunds.reset();
         let (buyer, id) = pending_order(&app, "r-1").await;
         let pay = format!("/api/v1/orders/{id}/pay");
         let (status, started) = envelope(send(&app, Method::POST, &pay, &buyer, Some(json!({"method": "razorpay"}))).await).await;
@@ -260,7 +441,31 @@ async fn razorpay_orders_are_settled_by_signed_webhooks_once() {
         assert_eq!(receipt["data"]["outcome"], "duplicate");
         assert_eq!(order_status(&app, &buyer, &id).await, (json!("paid"), json!("paid")));
         assert_balanced(&app).await;
-    })
+
+        // Razorpay refunds the captured payment its webhook named. When it refuses every
+        // attempt, the last one marks the refund failed and audits why; the books keep the
+        // refund (staff give the money back by hand).
+        refunds.mode.store(REFUSE, Ordering::SeqCst);
+        let admin = staff_token(&app, "refunds@example.com", Role::Admin).await;
+        let refund = format!("/api/v1/admin/orders/{id}/refund");
+        let (status, refunded) = envelope(send(&app, Method::POST, &refund, &admin, Some(json!({"reason": "Duplicate purchase"}))).await).await;
+        assert_eq!(status, 200, "{refunded}");
+        let asked = refunds.asked_times(1).await;
+        let refund_id: app::platform::types::Id = sqlx::query_scalar("SELECT id FROM refunds").fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(asked[0], AskedRefund { payment: "pay_1".into(), amount: 2900, key: format!("agora-refund-{refund_id}") });
+        let staff = app.actor(&admin).await;
+        let attempt = app::orders::refunds::send(&app.services, staff.staff().unwrap(), &refund_id, true).await.unwrap();
+        let why = "Razorpay answered 400 Bad Request: The refund amount provided is greater than amount captured";
+        assert_eq!(attempt, app::orders::refunds::Attempt::GaveUp(why.into()));
+        assert!(refunds.made().is_empty());
+        let (_, order) = envelope(app.get_with(&format!("/api/v1/orders/{id}"), &buyer).await).await;
+        assert_eq!(order["data"]["refunds"][0]["status"], "failed");
+        assert_eq!(order["data"]["status"], "refunded");
+        let audited: String = sqlx::query_scalar("SELECT details FROM audit_log WHERE action = 'orders.refund_failed'")
+            .fetch_one(app.db.pool()).await.unwrap();
+        assert!(audited.contains(why), "{audited}");
+        assert_balanced(&app).await;
+    }})
     .await;
 }
 
@@ -295,7 +500,7 @@ async fn without_keys_the_providers_are_hidden_and_their_webhooks_absent() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn fifty_simultaneous_checkouts_with_duplicate_webhooks_pay_each_order_once() {
-    let addr = stand_in().await;
+    let (addr, _) = stand_in().await;
     let options = move || {
         let mut options = options(addr)();
         options
