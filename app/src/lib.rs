@@ -94,6 +94,7 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=StaticSegment("orders") view=SignedInOnly>
                         <Route path=StaticSegment("") view=orders::pages::OrdersPage ssr=SsrMode::Async/>
                         <Route path=ParamSegment("id") view=orders::pages::OrderPage ssr=SsrMode::Async/>
+                        <Route path=(ParamSegment("id"), StaticSegment("pay"), ParamSegment("method")) view=orders::pages::ProviderPayPage ssr=SsrMode::Async/>
                     </ParentRoute>
                     <ParentRoute path=StaticSegment("wishlist") view=SignedInOnly>
                         <Route path=StaticSegment("") view=catalog::wishlist_page::WishlistPage ssr=SsrMode::Async/>

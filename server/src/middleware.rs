@@ -2,12 +2,14 @@
 //! turning any bare error response under `/api/v1` into the JSON envelope.
 
 use app::error::AppError;
+use app::payments::gateways::BrowserSources;
 use app::platform::request::with_request_id;
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::header::{self, HeaderName, HeaderValue};
 use leptos::nonce::Nonce;
+use std::sync::Arc;
 use std::time::Instant;
 use tracing::Instrument;
 
@@ -112,12 +114,48 @@ fn metric_method(method: &http::Method) -> &'static str {
     }
 }
 
+/// What the security headers say beyond the fixed rules: HSTS behind TLS, and the origins of
+/// the configured payment providers' browser scripts.
+#[derive(Debug, Clone)]
+pub struct PagePolicy {
+    pub hsts: bool,
+    pub providers: BrowserSources,
+}
+
+impl PagePolicy {
+    /// The Content-Security-Policy of an HTML page whose scripts carry `nonce`.
+    fn for_page(&self, nonce: &str) -> String {
+        let extra = |sources: &[&str]| {
+            sources
+                .iter()
+                .fold(String::new(), |all, source| all + " " + source)
+        };
+        let providers = &self.providers;
+        let frames = if providers.frame.is_empty() {
+            String::new()
+        } else {
+            format!(" frame-src{};", extra(&providers.frame))
+        };
+        format!(
+            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'{}; \
+             style-src 'self'; img-src 'self' data:; connect-src 'self'{};{frames} \
+             object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+            extra(&providers.script),
+            extra(&providers.connect),
+        )
+    }
+}
+
 /// Headers every response gets. Each request gets a fresh script nonce here: the page render
 /// puts it on its hydration scripts (see `router`), and an HTML response gets the policy that
 /// lets exactly those scripts run. Everything else gets a policy that allows our own files
 /// and nothing inline. (The header is set here, not by the render, so no timing inside the
 /// render can ever send a page without it.)
-pub async fn security_headers(hsts: bool, mut request: Request, next: Next) -> Response {
+pub async fn security_headers(
+    policy: Arc<PagePolicy>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let nonce = Nonce::new();
     request.extensions_mut().insert(nonce.clone());
     let private = is_private(&request);
@@ -148,24 +186,19 @@ pub async fn security_headers(hsts: bool, mut request: Request, next: Next) -> R
             .get(header::CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .is_some_and(|value| value.starts_with("text/html"));
-        let policy = if is_html {
-            HeaderValue::from_str(&format!(
-                "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-                 style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
-                 base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-            ))
-            .ok()
+        let page = if is_html {
+            HeaderValue::from_str(&policy.for_page(&nonce.to_string())).ok()
         } else {
             None
         };
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
-            policy.unwrap_or(HeaderValue::from_static(
+            page.unwrap_or(HeaderValue::from_static(
                 "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
             )),
         );
     }
-    if hsts {
+    if policy.hsts {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),

@@ -1,7 +1,9 @@
 //! The whole HTTP surface in one router: pages and server functions (Leptos), `/api/v1`, the
 //! API docs, operations endpoints, static files, and the middleware stack around them.
 
-use crate::middleware::{api_error_envelope, observe, rpc_error_status, security_headers};
+use crate::middleware::{
+    PagePolicy, api_error_envelope, observe, rpc_error_status, security_headers,
+};
 use crate::state::AppState;
 use crate::{api, auth, downloads, forms, ops, page_cache, uploads};
 use app::settings::model::SESSION_IDLE_MINUTES;
@@ -14,7 +16,7 @@ use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{
     AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
 };
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -59,6 +61,10 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
         move || shell(options.clone())
     };
     let behind_tls = config.behind_tls();
+    let page_policy = Arc::new(PagePolicy {
+        hsts: behind_tls,
+        providers: state.services.payments.browser_sources(),
+    });
     let db = state.db().clone();
 
     // Each group reads request bodies up to its own limit: uploads (the browser's and the
@@ -134,7 +140,7 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
         .layer(axum::middleware::from_fn(rpc_error_status))
         .layer(axum::middleware::from_fn(api_error_envelope))
         .layer(axum::middleware::from_fn(move |req, next| {
-            security_headers(behind_tls, req, next)
+            security_headers(page_policy.clone(), req, next)
         }))
         .layer(axum::middleware::from_fn(observe))
         .with_state(state)

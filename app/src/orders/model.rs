@@ -299,11 +299,13 @@ pub struct CheckoutView {
     pub key: String,
 }
 
-/// What `/orders/{id}` shows: the order and, once it is paid, its downloads.
+/// What `/orders/{id}` shows: the order, once it is paid its downloads, and while it is
+/// pending the ways to pay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderView {
     pub order: Order,
     pub downloads: Vec<Download>,
+    pub methods: Vec<crate::payments::model::MethodInfo>,
 }
 
 /// How long a download link works.

@@ -3,16 +3,19 @@
 //! cancelling, downloads). Every form is an `ActionForm`: each works without the wasm.
 
 use super::model::{
-    COUNTRIES, CheckoutView, Download, Order, OrderStatus, OrderSummary, OrderView,
+    COUNTRIES, CheckoutView, Download, Order, OrderStatus, OrderSummary, OrderView, Paying,
 };
-use super::server::{CancelOrder, PayOrder, PlaceOrder, checkout_page, my_orders, order_page};
+use super::server::{
+    CancelOrder, PayOrder, PlaceOrder, checkout_page, my_orders, order_page, provider_payment,
+};
 use crate::components::forms::{BUTTON, BUTTON_SECONDARY, Field, FormError, last_error};
 use crate::error::AppError;
+use crate::payments::model::{MethodInfo, PaymentMethod};
 use crate::platform::types::Page;
 use crate::shell::status::Loaded;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
@@ -25,17 +28,20 @@ pub fn CheckoutPage() -> impl IntoView {
     }
 }
 
-/// The sandbox card's three fields.
+/// The sandbox card's three fields (required unless another way to pay may be chosen).
 #[component]
-fn CardFields(error: Signal<Option<AppError>>) -> impl IntoView {
+fn CardFields(
+    error: Signal<Option<AppError>>,
+    #[prop(default = true)] required: bool,
+) -> impl IntoView {
     view! {
         <fieldset class="flex flex-col gap-3 rounded border border-slate-200 p-3">
             <legend class="px-1 text-sm font-medium">"Test card (sandbox)"</legend>
-            <Field label="Card number" name="card_number" field="card.number" autocomplete="cc-number" required=true
+            <Field label="Card number" name="card_number" field="card.number" autocomplete="cc-number" required
                 hint="4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined; 4000 0000 0000 9995 has insufficient funds." error/>
             <div class="grid grid-cols-2 gap-3">
-                <Field label="Expiry (MM/YY)" name="card_expiry" field="card.expiry" autocomplete="cc-exp" required=true error/>
-                <Field label="CVC" name="card_cvc" field="card.cvc" autocomplete="cc-csc" required=true error/>
+                <Field label="Expiry (MM/YY)" name="card_expiry" field="card.expiry" autocomplete="cc-exp" required error/>
+                <Field label="CVC" name="card_cvc" field="card.cvc" autocomplete="cc-csc" required error/>
             </div>
         </fieldset>
     }
@@ -89,12 +95,47 @@ fn Checkout(data: CheckoutView) -> impl IntoView {
                     </select>
                     <p id="field-billing_country-error" class="text-sm text-red-700" role="alert">{country_message}</p>
                 </div>
-                <p class="text-sm">{data.methods.first().map(|m| m.label.clone())}</p>
-                <CardFields error/>
+                <Methods methods=data.methods.clone() error/>
+                <CardFields error required=data.methods.len() == 1/>
                 <FormError error/>
                 <button type="submit" class=BUTTON>"Place order"</button>
             </ActionForm>
         </div>
+    }
+    .into_any()
+}
+
+/// The ways to pay: the only one named, or a choice (the sandbox first, chosen).
+#[component]
+fn Methods(methods: Vec<MethodInfo>, error: Signal<Option<AppError>>) -> impl IntoView {
+    if methods.len() < 2 {
+        return view! { <p class="text-sm">{methods.first().map(|m| m.label.clone())}</p> }
+            .into_any();
+    }
+    let message = move || {
+        error
+            .get()
+            .and_then(|e| e.field_message("method").map(str::to_owned))
+    };
+    view! {
+        <fieldset class="flex flex-col gap-2 rounded border border-slate-200 p-3" aria-describedby="field-method-error">
+            <legend class="px-1 text-sm font-medium">"How to pay"</legend>
+            {methods.into_iter().enumerate().map(|(i, method)| {
+                let id = format!("method-{}", method.id.as_str());
+                let hint = format!("{id}-hint");
+                view! {
+                    <div class="flex items-start gap-2">
+                        <input type="radio" id=id.clone() name="method" value=method.id.as_str() checked=i == 0
+                            aria-describedby=hint.clone() class="mt-1"/>
+                        <div>
+                            <label for=id>{method.label}</label>
+                            <p id=hint class="text-xs text-slate-600">{method.hint}</p>
+                        </div>
+                    </div>
+                }
+            }).collect_view()}
+            <p id="field-method-error" class="text-sm text-red-700" role="alert">{message}</p>
+        </fieldset>
     }
     .into_any()
 }
@@ -171,7 +212,58 @@ pub fn OrderPage() -> impl IntoView {
         move || params.read().get("id").unwrap_or_default(),
         order_page,
     );
-    view! { <Loaded resource=data view=|data| view! { <OrderDetail data/> }/> }
+    // Back from a provider's form (`?paying`): its webhook settles the order in a moment.
+    let waiting = use_query_map().with_untracked(|q| q.get("paying").is_some());
+    view! { <Loaded resource=data view=move |data| view! { <OrderDetail data waiting/> }/> }
+}
+
+/// `/orders/{id}/pay/{method}`: Stripe's payment form or Razorpay's checkout for a pending
+/// order. The provider's script and ours (`/pay.js`) run it; the provider's webhook settles
+/// the order, and the buyer comes back to the order's page to watch that happen.
+#[component]
+pub fn ProviderPayPage() -> impl IntoView {
+    let params = use_params_map();
+    let paying = Resource::new(
+        move || {
+            let p = params.read();
+            (
+                p.get("id").unwrap_or_default(),
+                p.get("method").unwrap_or_default(),
+            )
+        },
+        |(id, method)| provider_payment(id, method),
+    );
+    view! {
+        <Title text="Pay"/>
+        <h1 class="text-2xl font-bold">"Pay for your order"</h1>
+        <Loaded resource=paying view=|paying| view! { <ProviderPay paying/> }/>
+    }
+}
+
+#[component]
+fn ProviderPay(paying: Paying) -> impl IntoView {
+    let Some(next) = paying.next else {
+        return view! { <p role="status" class="mt-4">"This order needs no payment step here."</p> }.into_any();
+    };
+    let order = paying.order;
+    let back = format!("/orders/{}", order.id);
+    let return_to = format!("{back}?paying=1");
+    let script = next.provider.browser_script().unwrap_or_default();
+    view! {
+        <section id="provider-pay" aria-label="Payment" class="mt-4 flex max-w-md flex-col gap-3"
+            data-provider=next.provider.as_str() data-key=next.public_key data-reference=next.reference
+            data-secret=next.client_secret.unwrap_or_default() data-amount=order.total.amount.to_string()
+            data-currency=order.total.currency.clone() data-return=return_to>
+            <p>{format!("{} to pay with {}.", order.total.display(), next.provider.label())}</p>
+            <div id="provider-element"></div>
+            <button type="button" id="provider-submit" disabled=true class=BUTTON>{format!("Pay {}", order.total.display())}</button>
+            <p id="provider-error" role="alert" class="text-sm text-red-700"></p>
+            <a class="text-indigo-700 underline" href=back>"Back to the order"</a>
+        </section>
+        <script src=script></script>
+        <script src="/pay.js"></script>
+    }
+    .into_any()
 }
 
 /// An order's lines and totals (the buyer's page and staff's).
@@ -217,8 +309,8 @@ pub fn Receipt(order: Order) -> impl IntoView {
 }
 
 #[component]
-fn OrderDetail(data: OrderView) -> impl IntoView {
-    let order = data.order;
+fn OrderDetail(data: OrderView, waiting: bool) -> impl IntoView {
+    let order = data.order.clone();
     let pay = ServerAction::<PayOrder>::new();
     let pay_error = last_error(pay);
     let cancel = ServerAction::<CancelOrder>::new();
@@ -238,10 +330,21 @@ fn OrderDetail(data: OrderView) -> impl IntoView {
                 {format!("Your payment did not go through: {message} Your order is kept; pay again below.")}
             </p>
         })}
+        {(pending && waiting).then(|| view! {
+            <Meta http_equiv="refresh" content="2"/>
+            <p role="status" class="mt-2 rounded bg-sky-50 p-3 text-sky-900">
+                "We are waiting for the payment provider to confirm your payment. This page refreshes by itself."
+            </p>
+        })}
         <Receipt order=order.clone()/>
         {pending.then(|| view! {
             <section aria-label="Pay" class="mt-4 max-w-md">
                 <h2 class="text-xl font-semibold">"Pay for this order"</h2>
+                <ul class="mt-2 flex flex-col gap-1">
+                    {data.methods.iter().filter(|m| m.id != PaymentMethod::Sandbox).map(|method| view! {
+                        <li><a class="text-indigo-700 underline" href=format!("/orders/{id}/pay/{}", method.id.as_str())>{format!("Pay with {}", method.label)}</a></li>
+                    }).collect_view()}
+                </ul>
                 <ActionForm action=pay attr:class="mt-2 flex flex-col gap-3">
                     <input type="hidden" name="id" value=id.clone()/>
                     <CardFields error=pay_error/>

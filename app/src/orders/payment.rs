@@ -72,34 +72,37 @@ pub async fn pay(
     pay_as(services, &principal.id, id, card).await
 }
 
-/// The checkout page's one step: places the caller's order (idempotently, by `key`) and pays
-/// it with the sandbox `card`. A malformed card is refused, naming its field, before anything
-/// is placed; a declined one leaves the order placed and payable (its page says why). The
-/// order as it ends.
+/// The checkout page's one step: places the caller's order (idempotently, by `key`) and,
+/// with the sandbox, pays it with `card`. A method not offered here, or a malformed card, is
+/// refused, naming its field, before anything is placed; a declined card leaves the order
+/// placed and payable (its page says why). With Stripe or Razorpay the order is placed and
+/// left pending: the buyer pays on the provider's form next (see [`pay`]). The order as it
+/// ends.
 pub async fn check_out(
     services: &Services,
     actor: &Actor,
     key: &str,
     checkout: &Checkout,
+    method: PaymentMethod,
     card: &Card,
 ) -> Result<Order, AppError> {
-    let (year, month) = Timestamp::now().year_month();
-    sandbox::checked(card, year, month)?;
+    if !services.payments.offers(method) {
+        return Err(AppError::invalid(
+            "method",
+            "This payment method is not offered here.",
+        ));
+    }
+    if method == PaymentMethod::Sandbox {
+        let (year, month) = Timestamp::now().year_month();
+        sandbox::checked(card, year, month)?;
+    }
     let order = match service::place(services, actor, key, checkout).await? {
         Placed::New(order) | Placed::Existing(order) => order,
     };
-    if order.status != OrderStatus::Pending {
+    if order.status != OrderStatus::Pending || method != PaymentMethod::Sandbox {
         return Ok(order);
     }
-    match pay(
-        services,
-        actor,
-        &order.id,
-        PaymentMethod::Sandbox,
-        Some(card),
-    )
-    .await
-    {
+    match pay(services, actor, &order.id, method, Some(card)).await {
         Ok(paying) => Ok(paying.order),
         Err(AppError::PaymentFailed(_)) => {
             let mut conn = services.db.pool().acquire().await?;

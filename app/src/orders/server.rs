@@ -1,7 +1,7 @@
 //! The buyer's server functions: checkout (place and pay in one step from the browser),
 //! paying again, cancelling, and reading orders.
 
-use super::model::{CheckoutView, OrderSummary, OrderView};
+use super::model::{CheckoutView, OrderSummary, OrderView, Paying};
 use crate::error::AppError;
 use crate::platform::types::Page;
 use leptos::prelude::*;
@@ -15,10 +15,7 @@ pub async fn checkout_page() -> Result<CheckoutView, AppError> {
     let user = crate::auth::service::me(&services.db, &actor).await?;
     Ok(CheckoutView {
         cart: crate::cart::service::view(&services.db, &actor).await?,
-        methods: super::payment::methods(&services)
-            .into_iter()
-            .filter(|method| method.id == crate::payments::model::PaymentMethod::Sandbox)
-            .collect(),
+        methods: super::payment::methods(&services),
         name: format!("{} {}", user.first_name, user.last_name),
         key: crate::platform::tokens::random_token("checkout_"),
     })
@@ -53,16 +50,19 @@ async fn pay_with_card(
     }
 }
 
-/// Places the order from the cart and pays it with the sandbox card, then shows the order.
+/// Places the order from the cart and pays it with the sandbox card, then shows the order;
+/// with Stripe or Razorpay (`method`), places it and goes on to the provider's form.
 #[server(prefix = "/rpc", endpoint = "orders/place")]
 pub async fn place_order(
     key: String,
     billing_name: String,
     billing_country: String,
+    #[server(default)] method: Option<String>,
     card_number: String,
     card_expiry: String,
     card_cvc: String,
 ) -> Result<(), AppError> {
+    use crate::payments::model::PaymentMethod;
     use crate::platform::context;
     let actor = context::actor()?;
     let services = context::services()?;
@@ -70,10 +70,46 @@ pub async fn place_order(
         billing_name,
         billing_country,
     };
+    let method = method_named(method.as_deref())?;
     let card = card(card_number, card_expiry, card_cvc);
-    let order = super::payment::check_out(&services, &actor, &key, &checkout, &card).await?;
-    leptos_axum::redirect(&format!("/orders/{}", order.id));
+    let order =
+        super::payment::check_out(&services, &actor, &key, &checkout, method, &card).await?;
+    if method == PaymentMethod::Sandbox || order.status != super::model::OrderStatus::Pending {
+        leptos_axum::redirect(&format!("/orders/{}", order.id));
+    } else {
+        leptos_axum::redirect(&format!("/orders/{}/pay/{}", order.id, method.as_str()));
+    }
     Ok(())
+}
+
+/// The payment method a form names; none is the sandbox.
+#[cfg(feature = "ssr")]
+fn method_named(value: Option<&str>) -> Result<crate::payments::model::PaymentMethod, AppError> {
+    use crate::payments::model::PaymentMethod;
+    match value.filter(|v| !v.is_empty()) {
+        None => Ok(PaymentMethod::Sandbox),
+        Some(name) => PaymentMethod::parse(name)
+            .ok_or_else(|| AppError::invalid("method", "Choose one of the ways to pay.")),
+    }
+}
+
+/// Starts (or resumes) paying a pending order with Stripe or Razorpay: what the provider's
+/// form in the browser needs.
+#[server(prefix = "/rpc", endpoint = "orders/provider")]
+pub async fn provider_payment(id: String, method: String) -> Result<Paying, AppError> {
+    use crate::payments::model::PaymentMethod;
+    use crate::platform::context;
+    use crate::platform::types::Id;
+    let actor = context::actor()?;
+    let id = Id::parse_or_not_found(&id, "The order")?;
+    let method = method_named(Some(&method))?;
+    if method == PaymentMethod::Sandbox {
+        return Err(AppError::invalid(
+            "method",
+            "The test card is paid on the order's page.",
+        ));
+    }
+    super::payment::pay(&context::services()?, &actor, &id, method, None).await
 }
 
 /// Pays a pending order again with the sandbox card.
@@ -118,7 +154,16 @@ pub async fn order_page(id: String) -> Result<OrderView, AppError> {
     } else {
         Vec::new()
     };
-    Ok(OrderView { order, downloads })
+    let methods = if order.status == super::model::OrderStatus::Pending {
+        super::payment::methods(&services)
+    } else {
+        Vec::new()
+    };
+    Ok(OrderView {
+        order,
+        downloads,
+        methods,
+    })
 }
 
 /// The caller's orders, newest first, optionally in one state.

@@ -62,6 +62,14 @@ impl Default for Gateways {
     }
 }
 
+/// Origins a page's policy allows, per directive, beyond our own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BrowserSources {
+    pub script: Vec<&'static str>,
+    pub frame: Vec<&'static str>,
+    pub connect: Vec<&'static str>,
+}
+
 /// A payment a provider has started: its reference (what its webhooks will name), and for
 /// Stripe the client secret the browser confirms the card with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +99,33 @@ impl Gateways {
             PaymentMethod::Stripe => self.stripe.is_some(),
             PaymentMethod::Razorpay => self.razorpay.is_some(),
         }
+    }
+
+    /// What the pages' Content-Security-Policy must allow for the configured providers'
+    /// scripts in the buyer's browser (Stripe.js and its frames and API; Razorpay Checkout,
+    /// its frame and API), as each provider documents: nothing without keys.
+    pub fn browser_sources(&self) -> BrowserSources {
+        let mut sources = BrowserSources::default();
+        if self.stripe.is_some() {
+            sources
+                .script
+                .extend(["https://js.stripe.com", "https://*.js.stripe.com"]);
+            sources.frame.extend([
+                "https://js.stripe.com",
+                "https://*.js.stripe.com",
+                "https://hooks.stripe.com",
+            ]);
+            sources.connect.push("https://api.stripe.com");
+        }
+        if self.razorpay.is_some() {
+            sources.script.push("https://checkout.razorpay.com");
+            sources.frame.push("https://api.razorpay.com");
+            sources.connect.extend([
+                "https://api.razorpay.com",
+                "https://lumberjack.razorpay.com",
+            ]);
+        }
+        sources
     }
 
     /// The key the buyer's browser uses with `method`'s own script, if it has one.

@@ -38,6 +38,16 @@ impl PaymentMethod {
             Self::Razorpay => "Razorpay",
         }
     }
+
+    /// The provider's own script that takes the payment in the buyer's browser, loaded from
+    /// the provider as each asks (never bundled): Stripe.js, Razorpay Checkout.
+    pub fn browser_script(self) -> Option<&'static str> {
+        match self {
+            Self::Sandbox => None,
+            Self::Stripe => Some("https://js.stripe.com/v3/"),
+            Self::Razorpay => Some("https://checkout.razorpay.com/v1/checkout.js"),
+        }
+    }
 }
 
 /// A payment method as `GET /payment-methods` lists it.

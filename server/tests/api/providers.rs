@@ -3,7 +3,9 @@
 //! webhook settles it — once, however often it is delivered; a wrong or stale signature is a
 //! 400 that changes nothing.
 
-use crate::fixtures::{category, live_product, product, send, staff_token, vendor};
+use crate::fixtures::{
+    category, form_login, live_product, post_form, product, send, staff_token, vendor,
+};
 use crate::helpers::{Options, TestApp, assert_error, envelope, on_each_backend_with};
 use crate::orders::{add_to_cart, assert_balanced, checkout, place};
 use app::platform::identity::Role;
@@ -494,6 +496,14 @@ async fn without_keys_the_providers_are_hidden_and_their_webhooks_absent() {
             .await
             .unwrap();
         assert_error(hook, 404, "NOT_FOUND").await;
+        let home = app.get("/").await;
+        let policy = home.headers()["content-security-policy"].to_str().unwrap();
+        assert!(
+            !policy.contains("stripe")
+                && !policy.contains("razorpay")
+                && !policy.contains("frame-src"),
+            "{policy}"
+        );
     })
     .await;
 }
@@ -574,6 +584,83 @@ async fn fifty_simultaneous_checkouts_with_duplicate_webhooks_pay_each_order_onc
             -50 * 2900
         );
         assert_balanced(&app).await;
+    })
+    .await;
+}
+
+/// The checkout form with Stripe chosen places the order and goes on to Stripe's form,
+/// whose page carries what Stripe.js needs and a policy that lets Stripe's and Razorpay's
+/// scripts, frames and APIs in (and, without keys, keeps them out). A method that is not
+/// offered is refused before anything is placed.
+#[tokio::test(flavor = "multi_thread")]
+async fn checkout_with_a_provider_goes_on_to_its_form_under_a_policy_that_allows_it() {
+    let (addr, _) = stand_in().await;
+    on_each_backend_with(options(addr), |app| async move {
+        let admin = staff_token(&app, "admin@example.com", Role::Admin).await;
+        let seller = vendor(&app, &admin, "flows@example.com", "Flowsmith").await;
+        let automation = category(&app, &admin, "Automation").await;
+        let guide = live_product(&app, &seller, &admin, product("Invoice guide", &automation)).await;
+        let buyer = staff_token(&app, "buyer@example.com", Role::User).await;
+        add_to_cart(&app, &buyer, &guide).await;
+        let session = form_login(&app, "buyer@example.com", crate::fixtures::PASSWORD).await;
+        let checkout_page = app.html_with_cookie("/checkout", &session).await;
+        for method in ["sandbox", "stripe", "razorpay"] {
+            assert!(checkout_page.contains(&format!(r#"value="{method}""#)), "{checkout_page}");
+        }
+        let form = |method: &'static str| {
+            [
+                ("key", "page-provider-1"),
+                ("billing_name", "Ada Lovelace"),
+                ("billing_country", "IN"),
+                ("method", method),
+                ("card_number", ""),
+                ("card_expiry", ""),
+                ("card_cvc", ""),
+            ]
+        };
+        let refused = post_form(&app, "/rpc/orders/place", Some(&session), &form("paypal")).await;
+        assert_eq!(refused.status(), 302);
+        let location = refused.headers()["location"].to_str().unwrap();
+        let error = location.split("__err=").nth(1).expect("an error for the form");
+        let error = {
+            use base64::Engine as _;
+            String::from_utf8(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(error).unwrap()).unwrap()
+        };
+        assert!(error.contains(r#""field":"method""#), "{error}");
+        let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(orders, 0, "nothing is placed");
+
+        let placed = post_form(&app, "/rpc/orders/place", Some(&session), &form("stripe")).await;
+        assert_eq!(placed.status(), 302);
+        let location = placed.headers()["location"].to_str().unwrap().to_owned();
+        assert!(location.starts_with("/orders/") && location.ends_with("/pay/stripe"), "{location}");
+        let page = app.get_with_cookie(&location, &session).await;
+        assert_eq!(page.status(), 200);
+        let policy = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        for allowed in [
+            "script-src 'self' 'nonce-",
+            "https://js.stripe.com https://*.js.stripe.com https://checkout.razorpay.com;",
+            "connect-src 'self' https://api.stripe.com https://api.razorpay.com https://lumberjack.razorpay.com;",
+            "frame-src https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com https://api.razorpay.com;",
+        ] {
+            assert!(policy.contains(allowed), "{allowed} not in {policy}");
+        }
+        let html = page.text().await.unwrap();
+        let secret: String = sqlx::query_scalar("SELECT client_secret FROM payments").fetch_one(app.db.pool()).await.unwrap();
+        for part in [
+            r#"data-provider="stripe""#.to_owned(),
+            r#"data-key="pk_test_agora""#.to_owned(),
+            format!(r#"data-secret="{secret}""#),
+            r#"src="https://js.stripe.com/v3/""#.to_owned(),
+            r#"src="/pay.js""#.to_owned(),
+        ] {
+            assert!(html.contains(&part), "{part} not in {html}");
+        }
+        // Coming back to the form resumes the same PaymentIntent.
+        let again = app.html_with_cookie(&location, &session).await;
+        assert!(again.contains(&format!(r#"data-secret="{secret}""#)));
+        let attempts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payments").fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(attempts, 1);
     })
     .await;
 }
