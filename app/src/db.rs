@@ -12,9 +12,15 @@ use crate::platform::types::Id;
 use crate::platform::validate::SLUG_MAX;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{MigrateError, Migrator};
-use sqlx::{AnyConnection, AnyPool, Executor};
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
+use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// How long a transaction waits for its turn to write (SQLite's `busy_timeout` too).
+const WRITER_WAIT: Duration = Duration::from_secs(5);
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
@@ -78,6 +84,12 @@ pub struct Db {
     /// every pooled connection may be writing).
     health: AnyPool,
     backend: Backend,
+    /// On SQLite, the turn to write: SQLite lets one transaction write at a time, and
+    /// writers that all begin at once would otherwise each hold a pooled connection while
+    /// SQLite's busy handler sleeps and retries (1, 2, 5 … 100 ms). Here they wait in line,
+    /// first come first served, holding nothing, and the next one starts the moment the
+    /// last commits. PostgreSQL has row locks and needs no line.
+    writers: Option<Arc<Semaphore>>,
 }
 
 impl Db {
@@ -115,6 +127,7 @@ impl Db {
             pool,
             health,
             backend,
+            writers: (backend == Backend::Sqlite).then(|| Arc::new(Semaphore::new(1))),
         })
     }
 
@@ -140,11 +153,25 @@ impl Db {
     /// `SQLITE_BUSY` — without waiting — when another connection committed in between, which
     /// every signed-in request's session save makes likely. PostgreSQL's row locks need no
     /// such care.
-    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
-        }
+    ///
+    /// On SQLite the transaction first waits for its turn to write (see `writers`), before it
+    /// takes a connection from the pool, and keeps the turn until it ends; a turn not had
+    /// within five seconds is `PoolTimedOut`, as a pool that gives no connection.
+    pub async fn begin(&self) -> Result<WriteTransaction, sqlx::Error> {
+        let turn = match &self.writers {
+            Some(writers) => Some(
+                tokio::time::timeout(WRITER_WAIT, writers.clone().acquire_owned())
+                    .await
+                    .map_err(|_| sqlx::Error::PoolTimedOut)?
+                    .map_err(|_| sqlx::Error::PoolClosed)?,
+            ),
+            None => None,
+        };
+        let inner = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTransaction { inner, _turn: turn })
     }
 
     /// Runs a trivial query on the health connection and reports how long the round trip
@@ -159,6 +186,37 @@ impl Db {
     pub async fn close(&self) {
         self.pool.close().await;
         self.health.close().await;
+    }
+}
+
+/// A transaction from [`Db::begin`]: on SQLite it holds the writer's turn until it commits,
+/// rolls back or is dropped.
+pub struct WriteTransaction {
+    inner: Transaction<'static, Any>,
+    _turn: Option<OwnedSemaphorePermit>,
+}
+
+impl WriteTransaction {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.inner.rollback().await
+    }
+}
+
+impl Deref for WriteTransaction {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.inner
+    }
+}
+
+impl DerefMut for WriteTransaction {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.inner
     }
 }
 
@@ -377,6 +435,50 @@ mod tests {
         assert_eq!(busy, 5000);
         // Migrating twice is a no-op.
         db.migrate().await.unwrap();
+    }
+
+    /// Writers waiting for their turn on SQLite hold no pooled connection, so reads go on
+    /// while a writer works and more queue behind it; the queue is first come, first served.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn sqlite_writers_wait_in_line_without_taking_the_readers_connections() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}/q.db", dir.path().display()), 4)
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        let first = db.begin().await.unwrap();
+        let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut waiting = Vec::new();
+        for n in 0..6 {
+            let (db, order) = (db.clone(), order.clone());
+            waiting.push(tokio::spawn(async move {
+                let tx = db.begin().await?;
+                order.lock().unwrap().push(n);
+                tx.commit().await
+            }));
+            // Each is in line before the next asks.
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let started = Instant::now();
+        let one: i64 = sqlx::query_scalar("SELECT 1")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(one, 1);
+        assert!(
+            started.elapsed() < Duration::from_millis(500),
+            "a read waited {:?} for a connection held by a waiting writer",
+            started.elapsed()
+        );
+        assert!(
+            order.lock().unwrap().is_empty(),
+            "nobody writes beside the first"
+        );
+        first.commit().await.unwrap();
+        for writer in waiting {
+            writer.await.unwrap().unwrap();
+        }
+        assert_eq!(*order.lock().unwrap(), [0, 1, 2, 3, 4, 5]);
     }
 
     /// Read-then-write transactions racing on SQLite: each must wait for the other, not fail

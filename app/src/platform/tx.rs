@@ -10,16 +10,16 @@ use super::events::{Event, Events};
 use super::jobs::{self, JobKind};
 use super::read_cache::ReadCache;
 use super::types::Timestamp;
-use crate::db::Backend;
+use crate::db::{Backend, WriteTransaction};
 use crate::error::AppError;
 use serde::Serialize;
-use sqlx::{Any, AnyConnection, Transaction};
+use sqlx::AnyConnection;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use tokio::sync::Notify;
 
 pub struct Tx {
-    inner: Transaction<'static, Any>,
+    inner: WriteTransaction,
     backend: Backend,
     bus: Events,
     jobs_ready: Arc<Notify>,
