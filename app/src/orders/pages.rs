@@ -1,6 +1,8 @@
-//! The buyer's pages: `/checkout` (billing, the sandbox card, "place order"), `/orders`
-//! (history, by status) and `/orders/{id}` (the receipt, paying again after a decline,
-//! cancelling, downloads). Every form is an `ActionForm`: each works without the wasm.
+//! The buyer's pages: `/checkout` (billing, the way to pay, the sandbox card, "place
+//! order"), `/orders` (history, by status), `/orders/{id}` (the receipt and its refunds,
+//! paying again after a decline, cancelling, downloads) and `/orders/{id}/pay/{provider}`
+//! (Stripe's or Razorpay's own form, run by their script and `/pay.js`). Every form is an
+//! `ActionForm`: each works without the wasm; paying on a provider's form needs scripts.
 
 use super::model::{
     COUNTRIES, CheckoutView, Download, Order, OrderStatus, OrderSummary, OrderView, Paying,

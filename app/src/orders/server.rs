@@ -1,5 +1,6 @@
-//! The buyer's server functions: checkout (place and pay in one step from the browser),
-//! paying again, cancelling, and reading orders.
+//! The buyer's server functions: checkout (place and pay in one step from the browser, or
+//! place and go on to a provider's form), starting a provider's payment, paying again,
+//! cancelling, and reading orders.
 
 use super::model::{CheckoutView, OrderSummary, OrderView, Paying};
 use crate::error::AppError;
