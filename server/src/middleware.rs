@@ -115,34 +115,43 @@ fn metric_method(method: &http::Method) -> &'static str {
 }
 
 /// What the security headers say beyond the fixed rules: HSTS behind TLS, and the origins of
-/// the configured payment providers' browser scripts.
+/// the configured payment providers' browser scripts. The page policy is written once, cut
+/// where each response's nonce goes.
 #[derive(Debug, Clone)]
 pub struct PagePolicy {
-    pub hsts: bool,
-    pub providers: BrowserSources,
+    hsts: bool,
+    before_nonce: String,
+    after_nonce: String,
 }
 
 impl PagePolicy {
-    /// The Content-Security-Policy of an HTML page whose scripts carry `nonce`.
-    fn for_page(&self, nonce: &str) -> String {
+    pub fn new(hsts: bool, providers: &BrowserSources) -> Self {
         let extra = |sources: &[&str]| {
             sources
                 .iter()
                 .fold(String::new(), |all, source| all + " " + source)
         };
-        let providers = &self.providers;
         let frames = if providers.frame.is_empty() {
             String::new()
         } else {
             format!(" frame-src{};", extra(&providers.frame))
         };
-        format!(
-            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'{}; \
-             style-src 'self'; img-src 'self' data:; connect-src 'self'{};{frames} \
-             object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-            extra(&providers.script),
-            extra(&providers.connect),
-        )
+        Self {
+            hsts,
+            before_nonce: "default-src 'self'; script-src 'self' 'nonce-".to_owned(),
+            after_nonce: format!(
+                "' 'wasm-unsafe-eval'{}; style-src 'self'; img-src 'self' data:; \
+                 connect-src 'self'{};{frames} object-src 'none'; base-uri 'self'; \
+                 form-action 'self'; frame-ancestors 'none'",
+                extra(&providers.script),
+                extra(&providers.connect),
+            ),
+        }
+    }
+
+    /// The Content-Security-Policy of an HTML page whose scripts carry `nonce`.
+    fn for_page(&self, nonce: &str) -> String {
+        [self.before_nonce.as_str(), nonce, &self.after_nonce].concat()
     }
 }
 

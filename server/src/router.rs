@@ -61,10 +61,10 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
         move || shell(options.clone())
     };
     let behind_tls = config.behind_tls();
-    let page_policy = Arc::new(PagePolicy {
-        hsts: behind_tls,
-        providers: state.services.payments.browser_sources(),
-    });
+    let page_policy = Arc::new(PagePolicy::new(
+        behind_tls,
+        &state.services.payments.browser_sources(),
+    ));
     let db = state.db().clone();
 
     // Each group reads request bodies up to its own limit: uploads (the browser's and the
