@@ -1,15 +1,19 @@
 //! Checkouts end to end under load (issue 10): `cargo bench --bench checkout`.
 //!
 //! For SQLite and — when `AGORA_TEST_POSTGRES_URL` names a reachable server — PostgreSQL, a
-//! fresh database gets the benchmark catalog (`agora seed --benchmark-catalog`), the server
-//! runs pinned to core 0 and this load generator on core 1, and 16 buyers check out for 20 s, each checkout being three
-//! requests: put a product in the cart, place the order (with an `Idempotency-Key`), pay it
-//! with the sandbox card (its verdict taking the webhook path, the sale posted to the
-//! ledger). Meanwhile one client reads `GET /api/v1/products` in a loop; its p99 is compared
-//! with the same loop's on the idle server (the target: within 3×). Then the server stops,
-//! 1,000,000 ledger entries are added (500,000 two-entry transactions over 1,001 accounts) and
-//! every balance is computed, with the "ledger balanced" check, from the entries. The numbers
-//! go into the README by hand.
+//! fresh database gets the benchmark catalog (`agora seed --benchmark-catalog`). The server
+//! (and a local PostgreSQL's backends) run pinned to core 0, this load generator on core 1.
+//! 16 buyers check out for 20 s, each checkout being three requests: put a product in the
+//! cart, place the order (with an `Idempotency-Key`), pay it with the sandbox card (its
+//! verdict taking the webhook path, the sale posted to the ledger). Meanwhile one client
+//! reads `GET /api/v1/products` back to back; its p99 is compared with the same loop's on the
+//! idle server (the target: within 3×). A second, 10 s load phase reads the same page at a
+//! fixed pace instead (200 a second, each read sent on time whether or not the last was
+//! answered), so that the read's latency is also seen without the reader itself being a
+//! flood. Then the server stops, 1,000,000 ledger entries are added (500,000 two-entry
+//! transactions over 1,001 accounts) and every balance is computed, with the "ledger
+//! balanced" check, from the entries. The numbers go into the README by hand.
+//! `AGORA_BENCH_LOAD_ONLY=1` stops after the load phases.
 
 mod support;
 
@@ -24,7 +28,35 @@ const PRODUCTS: usize = 10_000;
 const BUYERS: usize = 16;
 const LOAD: Duration = Duration::from_secs(20);
 const PROBE: Duration = Duration::from_secs(5);
+const PACED_LOAD: Duration = Duration::from_secs(10);
+/// The paced reader's interval: 200 reads a second.
+const PACE: Duration = Duration::from_millis(5);
 const TRANSACTIONS: i64 = 500_000;
+
+/// What a products reader saw: reads answered per second, p50 and p99 in ms.
+struct Reads {
+    per_second: f64,
+    p50: f64,
+    p99: f64,
+}
+
+impl Reads {
+    fn of(mut latencies: Vec<f64>, over: Duration) -> Self {
+        latencies.sort_by(f64::total_cmp);
+        Self {
+            per_second: latencies.len() as f64 / over.as_secs_f64(),
+            p50: percentile(&latencies, 0.5),
+            p99: percentile(&latencies, 0.99),
+        }
+    }
+
+    fn cell(&self) -> String {
+        format!(
+            "{:.0}/s, {:.2} / {:.2} ms",
+            self.per_second, self.p50, self.p99
+        )
+    }
+}
 
 struct Row {
     backend: String,
@@ -32,8 +64,10 @@ struct Row {
     per_second: f64,
     checkout_p50: f64,
     checkout_p99: f64,
-    idle_p99: f64,
-    loaded_p99: f64,
+    idle: Reads,
+    loaded: Reads,
+    paced_idle: Reads,
+    paced_loaded: Reads,
     balances_ms: f64,
     trial_ms: f64,
 }
@@ -73,7 +107,9 @@ fn main() -> anyhow::Result<()> {
             Some((server, _)) => format!("{server}/{name}"),
             None => bail!("AGORA_TEST_POSTGRES_URL has no database part"),
         };
+        let pinned = PostgresOnCore::pin(&admin_url, 0)?;
         let measured = measure(&runtime, "PostgreSQL", &url, dir.path());
+        drop(pinned);
         psql(
             &admin_url,
             &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
@@ -89,23 +125,109 @@ fn main() -> anyhow::Result<()> {
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in &rows {
-        let ratio = r.loaded_p99 / r.idle_p99.max(0.001);
         println!(
-            "| {} | {} | {:.0} | {:.1} ms | {:.1} ms | {:.2} ms | {:.2} ms | {ratio:.1} | {:.0} ms | {:.0} ms |",
+            "| {} | {} | {:.0} | {:.1} ms | {:.1} ms | {:.2} ms | {:.2} ms | {:.1} | {:.0} ms | {:.0} ms |",
             r.backend,
             r.checkouts,
             r.per_second,
             r.checkout_p50,
             r.checkout_p99,
-            r.idle_p99,
-            r.loaded_p99,
+            r.idle.p99,
+            r.loaded.p99,
+            r.loaded.p99 / r.idle.p99.max(0.001),
             r.balances_ms,
             r.trial_ms
         );
-        let verdict = if ratio <= 3.0 { "met" } else { "MISSED" };
-        println!("  {}: products p99 within 3× of idle: {verdict}", r.backend);
+    }
+    println!();
+    println!(
+        "| database | back-to-back reader idle | under load | paced reader idle | under load | × |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    for r in &rows {
+        println!(
+            "| {} | {} | {} | {} | {} | {:.1} |",
+            r.backend,
+            r.idle.cell(),
+            r.loaded.cell(),
+            r.paced_idle.cell(),
+            r.paced_loaded.cell(),
+            r.paced_loaded.p99 / r.paced_idle.p99.max(0.001),
+        );
+    }
+    println!();
+    for r in &rows {
+        let verdict = if r.loaded.p99 <= 3.0 * r.idle.p99 {
+            "met"
+        } else {
+            "MISSED"
+        };
+        println!(
+            "{}: products p99 within 3× of idle (back to back): {verdict}",
+            r.backend
+        );
     }
     Ok(())
+}
+
+/// A local PostgreSQL server whose new backends run on one core, until dropped: the
+/// postmaster's affinity is set (its children inherit it) and restored afterwards. Pinned
+/// to the server's core, the database's work shares that core as SQLite's threads do, and
+/// the load generator keeps the other to itself: left free, PostgreSQL's backends took the
+/// load generator's core too, and the reads it timed waited for their own client.
+struct PostgresOnCore {
+    postmaster: Option<(u32, String)>,
+}
+
+impl PostgresOnCore {
+    fn pin(admin_url: &str, core: usize) -> anyhow::Result<Self> {
+        let local = ["@127.0.0.1", "@localhost", "@[::1]"]
+            .iter()
+            .any(|host| admin_url.contains(host));
+        let Some(postmaster) = postmaster_pid().filter(|_| local) else {
+            println!("(PostgreSQL's postmaster is not found on this machine: not pinned)");
+            return Ok(Self { postmaster: None });
+        };
+        let pid: u32 = postmaster.parse()?;
+        let before = Command::new("taskset").args(["-p", &postmaster]).output()?;
+        let mask = String::from_utf8_lossy(&before.stdout)
+            .rsplit(':')
+            .next()
+            .map(|m| m.trim().to_owned())
+            .unwrap_or_default();
+        let set = Command::new("taskset")
+            .args(["-p", "-c", &core.to_string(), &postmaster])
+            .stdout(Stdio::null())
+            .status()?;
+        ensure!(
+            set.success() && !mask.is_empty(),
+            "cannot pin PostgreSQL's postmaster {pid}"
+        );
+        Ok(Self {
+            postmaster: Some((pid, mask)),
+        })
+    }
+}
+
+/// The postmaster of the PostgreSQL cluster on this machine, from its pid file where
+/// Debian's `pg_ctlcluster` keeps it.
+fn postmaster_pid() -> Option<String> {
+    let dir = std::fs::read_dir("/var/run/postgresql").ok()?;
+    dir.flatten()
+        .find(|entry| entry.file_name().to_string_lossy().ends_with(".pid"))
+        .and_then(|entry| std::fs::read_to_string(entry.path()).ok())
+        .and_then(|text| text.lines().next().map(str::to_owned))
+}
+
+impl Drop for PostgresOnCore {
+    fn drop(&mut self) {
+        if let Some((pid, mask)) = &self.postmaster {
+            let _ = Command::new("taskset")
+                .args(["-p", mask, &pid.to_string()])
+                .stdout(Stdio::null())
+                .status();
+        }
+    }
 }
 
 /// Keeps this process (and the threads it starts from now on) on `core`.
@@ -150,6 +272,9 @@ fn measure(
     wait_for(&format!("{base}/health"))?;
     let mut row = runtime.block_on(load(backend, &base))?;
     drop(server);
+    if std::env::var_os("AGORA_BENCH_LOAD_ONLY").is_some() {
+        return Ok(row);
+    }
     let (balances_ms, trial_ms) = runtime.block_on(ledger(database_url))?;
     row.balances_ms = balances_ms;
     row.trial_ms = trial_ms;
@@ -164,22 +289,55 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[index.min(sorted.len() - 1)]
 }
 
-/// Reads `GET /api/v1/products` back to back until `until`; the latencies, sorted, in ms.
-async fn probe(client: reqwest::Client, base: String, until: Instant) -> Vec<f64> {
+/// Reads `GET /api/v1/products` back to back until `until`: the latencies in ms.
+async fn back_to_back(client: reqwest::Client, base: String, until: Instant) -> Vec<f64> {
     let mut latencies = Vec::new();
     while Instant::now() < until {
         let started = Instant::now();
-        let ok = client
-            .get(format!("{base}/api/v1/products?limit=20"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success());
-        if ok {
+        if read(&client, &base).await {
             latencies.push(started.elapsed().as_secs_f64() * 1000.0);
         }
     }
-    latencies.sort_by(f64::total_cmp);
     latencies
+}
+
+/// Reads `GET /api/v1/products` every [`PACE`] for `length`, on a thread and runtime of its
+/// own so that no other task of this process delays a read, each read started on time
+/// whether or not the ones before it were answered (so a stalled server cannot hold the
+/// reader back and hide the stall): the latencies in ms.
+fn paced(base: String, length: Duration) -> tokio::task::JoinHandle<anyhow::Result<Vec<f64>>> {
+    tokio::task::spawn_blocking(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(async move {
+            let client = reqwest::Client::new();
+            let mut ticks = tokio::time::interval(PACE);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+            let mut reads = tokio::task::JoinSet::new();
+            let until = Instant::now() + length;
+            while Instant::now() < until {
+                ticks.tick().await;
+                let (client, base) = (client.clone(), base.clone());
+                reads.spawn(async move {
+                    let started = Instant::now();
+                    read(&client, &base)
+                        .await
+                        .then(|| started.elapsed().as_secs_f64() * 1000.0)
+                });
+            }
+            Ok(reads.join_all().await.into_iter().flatten().collect())
+        })
+    })
+}
+
+/// One read of the products page; whether it succeeded.
+async fn read(client: &reqwest::Client, base: &str) -> bool {
+    client
+        .get(format!("{base}/api/v1/products?limit=20"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
 }
 
 async fn json(response: reqwest::Response) -> anyhow::Result<serde_json::Value> {
@@ -225,49 +383,32 @@ async fn load(backend: &str, base: &str) -> anyhow::Result<Row> {
                 .to_owned(),
         );
     }
-    let idle = probe(client.clone(), base.to_owned(), Instant::now() + PROBE).await;
-    let until = Instant::now() + LOAD;
-    let products = Arc::new(products);
-    let started = Instant::now();
-    let tasks: Vec<_> = buyers
+    let buyers: Vec<Buyer> = buyers
         .into_iter()
         .enumerate()
-        .map(|(i, token)| {
-            let client = client.clone();
-            let base = base.to_owned();
-            let products = products.clone();
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                for (n, product) in products.iter().skip(i).step_by(BUYERS).enumerate() {
-                    if Instant::now() >= until {
-                        break;
-                    }
-                    let started = Instant::now();
-                    json(client.post(format!("{base}/api/v1/cart/items")).bearer_auth(&token)
-                        .json(&serde_json::json!({"productId": product})).send().await?).await?;
-                    let order = json(client.post(format!("{base}/api/v1/orders")).bearer_auth(&token)
-                        .header("Idempotency-Key", format!("bench-{i}-{n}"))
-                        .json(&serde_json::json!({"billingName": "Bench Buyer", "billingCountry": "DE"}))
-                        .send().await?).await?;
-                    let id = order["data"]["id"].as_str().context("order id")?.to_owned();
-                    let paid = json(client.post(format!("{base}/api/v1/orders/{id}/pay")).bearer_auth(&token)
-                        .json(&serde_json::json!({"method": "sandbox", "card":
-                            {"number": "4242424242424242", "expiry": "12/39", "cvc": "123"}}))
-                        .send().await?).await?;
-                    ensure!(paid["data"]["order"]["status"] == "paid", "not paid: {paid}");
-                    latencies.push(started.elapsed().as_secs_f64() * 1000.0);
-                }
-                anyhow::Ok(latencies)
-            })
+        .map(|(i, token)| Buyer {
+            index: i,
+            token: Arc::new(token),
+            start: i * (PRODUCTS / BUYERS),
+            next: i * (PRODUCTS / BUYERS),
         })
         .collect();
-    let loaded = tokio::spawn(probe(client.clone(), base.to_owned(), until));
-    let mut checkouts = Vec::new();
-    for task in tasks {
-        checkouts.extend(task.await??);
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    let loaded = loaded.await?;
+    let products = Arc::new(products);
+    let idle = back_to_back(client.clone(), base.to_owned(), Instant::now() + PROBE).await;
+    let idle = Reads::of(idle, PROBE);
+    let paced_idle = Reads::of(paced(base.to_owned(), PROBE).await??, PROBE);
+
+    let until = Instant::now() + LOAD;
+    let reader = tokio::spawn(back_to_back(client.clone(), base.to_owned(), until));
+    let (buyers, mut checkouts, elapsed) =
+        check_out(&client, base, &products, buyers, until).await?;
+    let loaded = Reads::of(reader.await?, LOAD);
+
+    let reader = paced(base.to_owned(), PACED_LOAD);
+    let until = Instant::now() + PACED_LOAD;
+    check_out(&client, base, &products, buyers, until).await?;
+    let paced_loaded = Reads::of(reader.await??, PACED_LOAD);
+
     checkouts.sort_by(f64::total_cmp);
     Ok(Row {
         backend: backend.to_owned(),
@@ -275,11 +416,72 @@ async fn load(backend: &str, base: &str) -> anyhow::Result<Row> {
         per_second: checkouts.len() as f64 / elapsed,
         checkout_p50: percentile(&checkouts, 0.5),
         checkout_p99: percentile(&checkouts, 0.99),
-        idle_p99: percentile(&idle, 0.99),
-        loaded_p99: percentile(&loaded, 0.99),
+        idle,
+        loaded,
+        paced_idle,
+        paced_loaded,
         balances_ms: 0.0,
         trial_ms: 0.0,
     })
+}
+
+/// A benchmark buyer: their access token and where in the product list they buy next
+/// (each buyer starts at their own place and goes round the whole list once at most).
+struct Buyer {
+    index: usize,
+    token: Arc<String>,
+    start: usize,
+    next: usize,
+}
+
+/// Every buyer checks out one product after another until `until`: the buyers (moved on),
+/// every checkout's latency in ms, and the seconds it took.
+async fn check_out(
+    client: &reqwest::Client,
+    base: &str,
+    products: &Arc<Vec<String>>,
+    buyers: Vec<Buyer>,
+    until: Instant,
+) -> anyhow::Result<(Vec<Buyer>, Vec<f64>, f64)> {
+    let started = Instant::now();
+    let tasks: Vec<_> = buyers
+        .into_iter()
+        .map(|mut buyer| {
+            let (client, base, products) = (client.clone(), base.to_owned(), products.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                while Instant::now() < until {
+                    ensure!(buyer.next < buyer.start + products.len(), "a buyer ran out of products");
+                    let product = &products[buyer.next % products.len()];
+                    let token = buyer.token.as_str();
+                    let started = Instant::now();
+                    json(client.post(format!("{base}/api/v1/cart/items")).bearer_auth(token)
+                        .json(&serde_json::json!({"productId": product})).send().await?).await?;
+                    let order = json(client.post(format!("{base}/api/v1/orders")).bearer_auth(token)
+                        .header("Idempotency-Key", format!("bench-{}-{}", buyer.index, buyer.next))
+                        .json(&serde_json::json!({"billingName": "Bench Buyer", "billingCountry": "DE"}))
+                        .send().await?).await?;
+                    let id = order["data"]["id"].as_str().context("order id")?.to_owned();
+                    let paid = json(client.post(format!("{base}/api/v1/orders/{id}/pay")).bearer_auth(token)
+                        .json(&serde_json::json!({"method": "sandbox", "card":
+                            {"number": "4242424242424242", "expiry": "12/39", "cvc": "123"}}))
+                        .send().await?).await?;
+                    ensure!(paid["data"]["order"]["status"] == "paid", "not paid: {paid}");
+                    latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+                    buyer.next += 1;
+                }
+                anyhow::Ok((buyer, latencies))
+            })
+        })
+        .collect();
+    let mut buyers = Vec::new();
+    let mut latencies = Vec::new();
+    for task in tasks {
+        let (buyer, theirs) = task.await??;
+        buyers.push(buyer);
+        latencies.extend(theirs);
+    }
+    Ok((buyers, latencies, started.elapsed().as_secs_f64()))
 }
 
 /// Adds 1,000,000 ledger entries, then times every balance and the balanced check.

@@ -68,7 +68,11 @@ fn refusal(error: app::error::AppError) -> anyhow::Error {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = Config::from_env().context("invalid configuration")?;
-    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(config.worker_threads)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
     runtime.block_on(async move {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => server::serve(config).await,

@@ -11,6 +11,15 @@ use std::net::SocketAddr;
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
+/// The async runtime's worker threads: as configured, else one per core and never fewer
+/// than two. With a single worker every request that becomes ready waits behind all the
+/// work queued before it, so on a one-core machine a quick catalog read waited behind a
+/// burst of checkouts' database continuations; with two, the kernel time-slices the
+/// workers and the other one picks the read up (measured in the README's Benchmarks).
+pub fn runtime_workers(configured: Option<u64>, cores: usize) -> usize {
+    configured.map_or(cores.max(2), |n| usize::try_from(n).unwrap_or(1024))
+}
+
 /// A database URL that does not print its password.
 #[derive(Clone, PartialEq, Eq)]
 pub struct DatabaseUrl(String);
@@ -60,6 +69,8 @@ pub struct Config {
     pub listen_addr: SocketAddr,
     pub public_url: String,
     pub db_max_connections: u32,
+    /// The async runtime's worker threads (see [`runtime_workers`]).
+    pub worker_threads: usize,
     pub body_limit_bytes: usize,
     pub request_timeout: Duration,
     /// How long a shutdown waits for in-flight requests before it stops anyway.
@@ -233,6 +244,7 @@ impl Config {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let db_max_connections = number("AGORA_DB_MAX_CONNECTIONS", 1..=1000)?
             .map_or_else(|| backend.default_pool_size(cores), |n| n as u32);
+        let worker_threads = runtime_workers(number("AGORA_WORKER_THREADS", 1..=1024)?, cores);
         let body_limit_bytes = number("AGORA_BODY_LIMIT_BYTES", 1024..=u64::MAX)?
             .map_or(2 * 1024 * 1024, |n| {
                 usize::try_from(n).unwrap_or(usize::MAX)
@@ -342,6 +354,7 @@ impl Config {
             listen_addr,
             public_url,
             db_max_connections,
+            worker_threads,
             body_limit_bytes,
             request_timeout,
             shutdown_grace,
@@ -406,6 +419,29 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn the_runtime_has_two_workers_at_least_unless_told_otherwise() {
+        assert_eq!(runtime_workers(None, 1), 2);
+        assert_eq!(runtime_workers(None, 2), 2);
+        assert_eq!(runtime_workers(None, 8), 8);
+        assert_eq!(runtime_workers(Some(1), 8), 1);
+        assert_eq!(
+            config(&[]).unwrap().worker_threads,
+            runtime_workers(
+                None,
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            )
+        );
+        assert_eq!(
+            config(&[("AGORA_WORKER_THREADS", "3")])
+                .unwrap()
+                .worker_threads,
+            3
+        );
+        let bad = config(&[("AGORA_WORKER_THREADS", "0")]).unwrap_err();
+        assert_eq!(bad.name, "AGORA_WORKER_THREADS");
     }
 
     #[test]

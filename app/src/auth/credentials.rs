@@ -276,33 +276,22 @@ pub(crate) async fn authenticate_bearer(
         });
     }
     let claims: AccessClaims = services.signer.verify(credential, now.as_secs())?;
-    let live: Option<Id> = sqlx::query_scalar(
-        "SELECT f.id FROM token_families f JOIN users u ON u.id = f.user_id \
+    // The family is live and its user active — and their role — in one query.
+    let role: Option<String> = sqlx::query_scalar(
+        "SELECT u.role FROM token_families f JOIN users u ON u.id = f.user_id \
          WHERE f.id = $1 AND f.user_id = $2 AND f.revoked_at IS NULL AND u.status = 'active'",
     )
     .bind(&claims.fam)
     .bind(&claims.sub)
     .fetch_optional(db.pool())
     .await?;
-    if live.is_none() {
-        return Err(AppError::InvalidToken);
-    }
+    let role = role.ok_or(AppError::InvalidToken)?;
     Ok(BearerAuth {
-        principal: principal_of(db, &claims.sub).await?,
+        principal: Principal {
+            id: claims.sub,
+            role: Role::try_from(role).map_err(|_| AppError::Internal)?,
+        },
         key_scope: None,
-    })
-}
-
-async fn principal_of(db: &Db, user_id: &Id) -> Result<Principal, AppError> {
-    let role: String =
-        sqlx::query_scalar("SELECT role FROM users WHERE id = $1 AND status = 'active'")
-            .bind(user_id)
-            .fetch_optional(db.pool())
-            .await?
-            .ok_or(AppError::InvalidToken)?;
-    Ok(Principal {
-        id: user_id.clone(),
-        role: Role::try_from(role).map_err(|_| AppError::Internal)?,
     })
 }
 

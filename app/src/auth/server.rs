@@ -76,14 +76,14 @@ mod session {
         client: Client,
         remember: bool,
     ) -> Result<(), AppError> {
-        let db = &services.db;
+        let settings = settings::snapshot(&services.db).await?;
         let (idle, absolute) = if remember {
-            let minutes = settings::get(db, &SESSION_REMEMBER_MINUTES).await?;
+            let minutes = settings.get(&SESSION_REMEMBER_MINUTES);
             (minutes, minutes)
         } else {
             (
-                settings::get(db, &SESSION_IDLE_MINUTES).await?,
-                settings::get(db, &SESSION_ABSOLUTE_MINUTES).await?,
+                settings.get(&SESSION_IDLE_MINUTES),
+                settings.get(&SESSION_ABSOLUTE_MINUTES),
             )
         };
         let mut session = auth_session().await?;

@@ -188,8 +188,8 @@ async fn lines_of(
 
 /// A guest's cart (product ids, most recent first) at today's prices and tax rate.
 pub async fn view_guest(db: &Db, products: &[Id]) -> Result<Cart, AppError> {
-    let currency = settings::get(db, &CURRENCY).await?;
-    let rate = settings::get(db, &TAX_RATE_BPS).await?;
+    let settings = settings::snapshot(db).await?;
+    let (currency, rate) = (settings.get(&CURRENCY), settings.get(&TAX_RATE_BPS));
     let products = &products[..products.len().min(usize::try_from(MAX_LINES).unwrap_or(0))];
     if products.is_empty() {
         return Ok(Cart::priced(Vec::new(), &currency, rate));
@@ -267,8 +267,8 @@ pub(crate) async fn merge(
 /// The caller's cart at today's prices and tax rate.
 pub async fn view(db: &Db, actor: &Actor) -> Result<Cart, AppError> {
     let principal = actor.user()?;
-    let currency = settings::get(db, &CURRENCY).await?;
-    let rate = settings::get(db, &TAX_RATE_BPS).await?;
+    let settings = settings::snapshot(db).await?;
+    let (currency, rate) = (settings.get(&CURRENCY), settings.get(&TAX_RATE_BPS));
     let mut conn = db.pool().acquire().await?;
     let lines = priced(&mut conn, &principal.id, &currency).await?;
     let lines = lines.into_iter().map(|priced| priced.line).collect();

@@ -32,8 +32,8 @@ const HISTORY: i64 = 50;
 /// The caller's earnings (approved vendors).
 pub async fn mine(db: &Db, actor: &Actor) -> Result<Earnings, AppError> {
     let vendor = vendors::selling(db, actor).await?;
-    let currency = settings::get(db, &CURRENCY).await?;
-    let minimum = settings::get(db, &PAYOUT_MINIMUM).await?;
+    let settings = settings::snapshot(db).await?;
+    let (currency, minimum) = (settings.get(&CURRENCY), settings.get(&PAYOUT_MINIMUM));
     let accounts = [
         ("pending", Account::vendor_pending(&vendor.id)),
         ("available", Account::vendor_available(&vendor.id)),
@@ -300,8 +300,8 @@ async fn request_as(
     amount: i64,
     by: String,
 ) -> Result<Payout, AppError> {
-    let currency = settings::get(&services.db, &CURRENCY).await?;
-    let minimum = settings::get(&services.db, &PAYOUT_MINIMUM).await?;
+    let settings = settings::snapshot(&services.db).await?;
+    let (currency, minimum) = (settings.get(&CURRENCY), settings.get(&PAYOUT_MINIMUM));
     let shown = |amount| {
         Money {
             amount,

@@ -85,6 +85,20 @@ pub async fn post(tx: &mut Tx, posting: &Posting) -> Result<Posted, AppError> {
             .ok_or(AppError::Internal)?;
         return Ok(Posted::Already(earlier));
     }
+    // Every entry in one statement (at most MAX_ENTRIES rows of five values).
+    let rows: Vec<String> = (0..posting.entries.len())
+        .map(|row| {
+            let first = row * 5 + 1;
+            let values: Vec<String> = (first..first + 5).map(|n| format!("${n}")).collect();
+            format!("({})", values.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO ledger_entries (transaction_id, position, account, currency, amount) \
+         VALUES {}",
+        rows.join(", ")
+    );
+    let mut insert = sqlx::query(&sql);
     for (
         position,
         Entry {
@@ -94,18 +108,14 @@ pub async fn post(tx: &mut Tx, posting: &Posting) -> Result<Posted, AppError> {
         },
     ) in posting.entries.iter().enumerate()
     {
-        sqlx::query(
-            "INSERT INTO ledger_entries (transaction_id, position, account, currency, amount) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&id)
-        .bind(i64::try_from(position).map_err(|_| AppError::Internal)?)
-        .bind(account.as_str())
-        .bind(currency)
-        .bind(*amount)
-        .execute(&mut **tx)
-        .await?;
+        insert = insert
+            .bind(&id)
+            .bind(i64::try_from(position).map_err(|_| AppError::Internal)?)
+            .bind(account.as_str())
+            .bind(currency)
+            .bind(*amount);
     }
+    insert.execute(&mut **tx).await?;
     Ok(Posted::New(id))
 }
 

@@ -108,9 +108,10 @@ async fn place_as(
                 .collect(),
         )
     })?;
-    let currency = settings::get(&services.db, &CURRENCY).await?;
-    let tax_rate = settings::get(&services.db, &TAX_RATE_BPS).await?;
-    let commission_rate = settings::get(&services.db, &COMMISSION_RATE_BPS).await?;
+    let settings = settings::snapshot(&services.db).await?;
+    let currency = settings.get(&CURRENCY);
+    let tax_rate = settings.get(&TAX_RATE_BPS);
+    let commission_rate = settings.get(&COMMISSION_RATE_BPS);
     let mut tx = Tx::begin(services).await?;
     tx.keep_public_reads();
     // Taking the buyer's row first makes their checkouts (a double click) run in turn.

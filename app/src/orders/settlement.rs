@@ -100,8 +100,8 @@ async fn buyer(tx: &mut Tx, order: &Id) -> Result<(Id, String, String), AppError
 /// their pending earnings, the commission, the tax), the maturing job is queued for the end
 /// of the hold period, and the receipt and `order.paid` follow the commit.
 pub(crate) async fn settle(services: &Services, tx: &mut Tx, id: &Id) -> Result<(), AppError> {
-    let hold_days = settings::get_in(tx, &EARNINGS_HOLD_DAYS).await?;
-    let site = settings::get_in(tx, &SITE_NAME).await?;
+    let settings = settings::snapshot_in(tx).await?;
+    let (hold_days, site) = (settings.get(&EARNINGS_HOLD_DAYS), settings.get(&SITE_NAME));
     let now = Timestamp::now();
     sqlx::query(
         "UPDATE orders SET status = 'paid', payment_status = 'paid', paid_at = $1, \

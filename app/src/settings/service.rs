@@ -12,6 +12,7 @@ use crate::platform::identity::Admin;
 use crate::platform::tx::Tx;
 use crate::platform::types::Timestamp;
 use sqlx::AnyConnection;
+use std::collections::HashMap;
 
 /// The stored value of `setting`, or its default when none is stored. A stored value that no
 /// longer parses (e.g. after a type change) also falls back to the default, with a warning.
@@ -29,13 +30,43 @@ pub async fn get_in<T: SettingValue>(
         .bind(setting.key)
         .fetch_optional(conn)
         .await?;
-    Ok(match stored {
+    Ok(value_of(setting, stored.as_deref()))
+}
+
+/// `setting`'s value from its stored JSON, or its default (see [`get`]).
+fn value_of<T: SettingValue>(setting: &Setting<T>, stored: Option<&str>) -> T {
+    match stored {
         None => (setting.default)(),
-        Some(json) => serde_json::from_str(&json).unwrap_or_else(|error| {
+        Some(json) => serde_json::from_str(json).unwrap_or_else(|error| {
             tracing::warn!(key = setting.key, %error, "stored setting is unreadable; using the default");
             (setting.default)()
         }),
-    })
+    }
+}
+
+/// Every stored setting as read at one moment, for code that needs several: one query
+/// instead of one each. The table holds at most one row per setting Agora defines.
+pub struct Snapshot(HashMap<String, String>);
+
+impl Snapshot {
+    /// `setting`'s value in this snapshot (see [`get`]).
+    pub fn get<T: SettingValue>(&self, setting: &Setting<T>) -> T {
+        value_of(setting, self.0.get(setting.key).map(String::as_str))
+    }
+}
+
+/// Every setting, in one query.
+pub async fn snapshot(db: &Db) -> Result<Snapshot, AppError> {
+    let mut conn = db.pool().acquire().await?;
+    snapshot_in(&mut conn).await
+}
+
+/// [`snapshot`] through `conn` — inside a transaction, so it needs no second connection.
+pub async fn snapshot_in(conn: &mut AnyConnection) -> Result<Snapshot, AppError> {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT key, value FROM settings")
+        .fetch_all(conn)
+        .await?;
+    Ok(Snapshot(rows.into_iter().collect()))
 }
 
 /// Stores `value` for `setting` after checking it, and records who changed it (admins).
@@ -93,12 +124,13 @@ async fn set_in<T: SettingValue>(
 
 /// The money settings, for the admin dashboard's form (admins).
 pub async fn money(db: &Db, _admin: Admin<'_>) -> Result<MoneySettings, AppError> {
+    let settings = snapshot(db).await?;
     Ok(MoneySettings {
-        tax_rate_bps: get(db, &TAX_RATE_BPS).await?,
-        commission_rate_bps: get(db, &COMMISSION_RATE_BPS).await?,
-        earnings_hold_days: get(db, &EARNINGS_HOLD_DAYS).await?,
-        payout_minimum: get(db, &PAYOUT_MINIMUM).await?,
-        currency: get(db, &CURRENCY).await?,
+        tax_rate_bps: settings.get(&TAX_RATE_BPS),
+        commission_rate_bps: settings.get(&COMMISSION_RATE_BPS),
+        earnings_hold_days: settings.get(&EARNINGS_HOLD_DAYS),
+        payout_minimum: settings.get(&PAYOUT_MINIMUM),
+        currency: settings.get(&CURRENCY),
     })
 }
 
@@ -152,11 +184,12 @@ pub async fn update_money(
 
 /// The site's public settings in one value.
 pub async fn site_settings(db: &Db) -> Result<SiteSettings, AppError> {
+    let settings = snapshot(db).await?;
     Ok(SiteSettings {
-        site_name: get(db, &SITE_NAME).await?,
-        currency: get(db, &CURRENCY).await?,
-        tax_rate_bps: get(db, &TAX_RATE_BPS).await?,
-        commission_rate_bps: get(db, &COMMISSION_RATE_BPS).await?,
+        site_name: settings.get(&SITE_NAME),
+        currency: settings.get(&CURRENCY),
+        tax_rate_bps: settings.get(&TAX_RATE_BPS),
+        commission_rate_bps: settings.get(&COMMISSION_RATE_BPS),
     })
 }
 

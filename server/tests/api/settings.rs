@@ -7,12 +7,43 @@ use app::audit::service::recent;
 use app::error::AppError;
 use app::platform::identity::Role;
 use app::settings::model::{CURRENCY, SITE_NAME, TAX_RATE_BPS};
-use app::settings::service::{get, set};
+use app::settings::service::{get, set, snapshot};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unset_settings_have_their_defaults() {
     on_each_backend(|app| async move {
         assert_eq!(get(&app.db, &SITE_NAME).await.unwrap(), "Agora");
+        assert_eq!(get(&app.db, &TAX_RATE_BPS).await.unwrap(), 0);
+    })
+    .await;
+}
+
+/// A snapshot reads every setting in one query and answers each as `get` would: the stored
+/// value, the default when none is stored, and the default when the stored one is unreadable.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_snapshot_answers_each_setting_as_get_does() {
+    on_each_backend(|app| async move {
+        let admin = app.with_user(Role::Admin).await;
+        let admin = app.actor(&admin.token).await;
+        set(
+            &app.services,
+            admin.admin().unwrap(),
+            &CURRENCY,
+            "EUR".into(),
+            None,
+        )
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO settings (key, value, updated_at) VALUES ('tax_rate_bps', 'not json', 0)",
+        )
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+        let settings = snapshot(&app.db).await.unwrap();
+        assert_eq!(settings.get(&CURRENCY), "EUR");
+        assert_eq!(settings.get(&SITE_NAME), "Agora");
+        assert_eq!(settings.get(&TAX_RATE_BPS), 0);
         assert_eq!(get(&app.db, &TAX_RATE_BPS).await.unwrap(), 0);
     })
     .await;
