@@ -110,10 +110,18 @@ fn main() -> anyhow::Result<()> {
         let pinned = PostgresOnCore::pin(&admin_url, 0)?;
         let measured = measure(&runtime, "PostgreSQL", &url, dir.path());
         drop(pinned);
-        psql(
-            &admin_url,
-            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        )?;
+        // Autovacuum may be working on the freshly filled ledger (a backend this role may
+        // not end): the drop is tried again for a while, and a leftover is only reported.
+        let drop_sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        let dropped = (0..30).any(|attempt| {
+            if attempt > 0 {
+                std::thread::sleep(Duration::from_secs(1));
+            }
+            psql(&admin_url, &drop_sql).is_ok()
+        });
+        if !dropped {
+            eprintln!("(could not drop the benchmark database {name}: drop it by hand)");
+        }
         rows.push(measured?);
     } else {
         println!("(PostgreSQL skipped: AGORA_TEST_POSTGRES_URL is not set)");

@@ -84,7 +84,10 @@ pub async fn guest_pages(
     if let Some(kept) = services.reads.get::<Kept>(&key) {
         return kept.join(&nonce);
     }
-    let _lead = services.reads.lead(&key).await;
+    let _lead = match services.reads.lead::<Kept>(&key).await {
+        Ok(lead) => lead,
+        Err(aged) => return aged.join(&nonce),
+    };
     if let Some(kept) = services.reads.get::<Kept>(&key) {
         return kept.join(&nonce);
     }

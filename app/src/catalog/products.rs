@@ -863,7 +863,10 @@ pub async fn browse(
     if let Some(page) = services.reads.get::<SharedPage<Product>>(&key) {
         return Ok(page);
     }
-    let _lead = services.reads.lead(&key).await;
+    let _lead = match services.reads.lead::<SharedPage<Product>>(&key).await {
+        Ok(lead) => lead,
+        Err(aged) => return Ok(aged),
+    };
     if let Some(page) = services.reads.get::<SharedPage<Product>>(&key) {
         return Ok(page);
     }

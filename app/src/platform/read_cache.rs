@@ -6,7 +6,8 @@
 //! under an older generation is never served again: a reader of this process never sees an
 //! answer older than the last write it could know of. Writes it cannot see — another instance
 //! on the same PostgreSQL, a counter bumped outside a transaction such as a product's views —
-//! show after at most [`ReadCache::TTL`].
+//! show after at most [`ReadCache::TTL`], plus the time one reader takes to compute the
+//! answer again (meanwhile the others are given the aged answer rather than kept waiting).
 //!
 //! Only answers that are the same for every caller belong here (no viewer, no session). The
 //! map is bounded by entries and by an estimate of their bytes; when full, stale entries go
@@ -136,38 +137,58 @@ impl ReadCache {
         );
     }
 
-    /// Call after a miss, before computing `key`. If someone is computing it already, waits
-    /// until they are done (then look again: their answer is likely kept) and returns a lead
-    /// that holds nothing — two callers never wait on each other in turn. Otherwise returns a
-    /// lead that makes later callers wait until it is dropped, after the answer is stored.
-    pub async fn lead(&self, key: &str) -> Lead {
+    /// Call after a miss, before computing `key`. If someone is computing it already and the
+    /// answer they are replacing only aged out (no write of this process came since), that
+    /// answer is returned (`Err`) rather than waited for: the age limit is for what other
+    /// instances write, and it is exceeded only by the time one computation takes. Otherwise
+    /// waits until they are done (then look again: their answer is likely kept) and returns
+    /// a lead that holds nothing — two callers never wait on each other in turn. When no one
+    /// is computing it, returns a lead that makes later callers wait (or take the aged
+    /// answer) until it is dropped, after the answer is stored.
+    pub async fn lead<T: Any + Send + Sync>(&self, key: &str) -> Result<Lead, Arc<T>> {
         if key.len() > Self::MAX_KEY {
-            return Lead::default();
+            return Ok(Lead::default());
         }
         let waiting_for = {
             let mut flights = lock(&self.inner.flights);
             match flights.get(key) {
-                Some(flight) => Arc::clone(flight),
+                Some(flight) => {
+                    if let Some(aged) = self.aged(key) {
+                        return Err(aged);
+                    }
+                    Arc::clone(flight)
+                }
                 None => {
                     // Locked before anyone can see it, so no one slips past the leader.
                     let flight = Arc::new(tokio::sync::Mutex::new(()));
                     let Ok(guard) = Arc::clone(&flight).try_lock_owned() else {
-                        return Lead::default();
+                        return Ok(Lead::default());
                     };
                     flights.insert(key.to_owned(), Arc::clone(&flight));
-                    return Lead {
+                    return Ok(Lead {
                         held: Some(Held {
                             cache: self.clone(),
                             key: key.to_owned(),
                             flight,
                             guard,
                         }),
-                    };
+                    });
                 }
             }
         };
         drop(waiting_for.lock().await);
-        Lead::default()
+        Ok(Lead::default())
+    }
+
+    /// The answer under `key` if it was computed under the current generation, however old.
+    fn aged<T: Any + Send + Sync>(&self, key: &str) -> Option<Arc<T>> {
+        let generation = self.generation();
+        let entries = self.entries();
+        let entry = entries.map.get(key)?;
+        if entry.generation != generation {
+            return None;
+        }
+        Arc::clone(&entry.value).downcast::<T>().ok()
     }
 
     fn entries(&self) -> std::sync::MutexGuard<'_, Entries> {
@@ -249,6 +270,7 @@ impl<T: Serialize> SharedPage<T> {
 mod tests {
     use super::{ReadCache, lock};
     use std::sync::Arc;
+    use std::time::{Duration, Instant};
 
     #[test]
     fn a_write_makes_every_earlier_answer_stale() {
@@ -295,7 +317,10 @@ mod tests {
             if let Some(hit) = cache.get::<u32>("page") {
                 return *hit;
             }
-            let lead = cache.lead("page").await;
+            let lead = cache
+                .lead::<u32>("page")
+                .await
+                .expect("nothing aged to serve");
             if let Some(hit) = cache.get::<u32>("page") {
                 return *hit;
             }
@@ -317,6 +342,57 @@ mod tests {
             lock(&cache.inner.flights).is_empty(),
             "no flight outlives its lead"
         );
+    }
+
+    #[tokio::test]
+    async fn an_aged_answer_is_served_while_one_caller_computes_it_again_but_not_after_a_write() {
+        let cache = ReadCache::default();
+        cache.put("page", cache.generation(), Arc::new(1_u32), 4);
+        let age = |cache: &ReadCache| {
+            let mut entries = cache.entries();
+            let entry = entries.map.get_mut("page").unwrap();
+            entry.expires = Instant::now() - Duration::from_millis(1);
+        };
+        age(&cache);
+        assert_eq!(cache.get::<u32>("page"), None, "aged out");
+        let leader = cache
+            .lead::<u32>("page")
+            .await
+            .expect("the first one computes");
+        let other = tokio::time::timeout(Duration::from_secs(1), cache.lead::<u32>("page"));
+        let Err(aged) = other.await.expect("not kept waiting for the leader") else {
+            panic!("the others take the aged answer");
+        };
+        assert_eq!(*aged, 1);
+        drop(leader);
+        // After a write of this process the old answer is never served, not even meanwhile:
+        // the others wait for the leader and then find its new answer.
+        cache.put("page", cache.generation(), Arc::new(2_u32), 4);
+        age(&cache);
+        cache.invalidate();
+        let leader = cache
+            .lead::<u32>("page")
+            .await
+            .expect("the first one computes");
+        let waiter = tokio::spawn({
+            let cache = cache.clone();
+            async move {
+                let lead = cache
+                    .lead::<u32>("page")
+                    .await
+                    .expect("no aged answer after a write");
+                drop(lead);
+                cache.get::<u32>("page")
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(
+            !waiter.is_finished(),
+            "the other caller waits for the leader"
+        );
+        cache.put("page", cache.generation(), Arc::new(3_u32), 4);
+        drop(leader);
+        assert_eq!(waiter.await.unwrap().as_deref(), Some(&3));
     }
 
     #[test]
