@@ -297,6 +297,19 @@ pub const CONSTRAINTS: &[Constraint] = &[
     },
 ];
 
+/// The `VALUES` list of a multi-row insert: `rows` groups of `columns` numbered
+/// placeholders, `($1, $2), ($3, $4)` for two rows of two.
+pub(crate) fn value_rows(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let first = row * columns + 1;
+            let values: Vec<String> = (first..first + columns).map(|n| format!("${n}")).collect();
+            format!("({})", values.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The field error for a unique violation listed in [`CONSTRAINTS`].
 pub(crate) fn conflict_field(error: &sqlx::Error) -> Option<FieldError> {
     let db_error = error.as_database_error()?;
@@ -384,6 +397,13 @@ fn topic_key(topic: &str) -> i64 {
 mod tests {
     use super::*;
     use crate::error::AppError;
+
+    #[test]
+    fn value_rows_number_every_placeholder_once_row_by_row() {
+        assert_eq!(value_rows(1, 1), "($1)");
+        assert_eq!(value_rows(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(value_rows(0, 4), "");
+    }
 
     #[test]
     fn backends_are_recognised_by_scheme() {

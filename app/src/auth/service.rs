@@ -208,7 +208,6 @@ async fn queue_verification(
         tx,
         &templates::verify_email(site, email.as_str(), first_name, &link, VERIFY_HOURS),
     )
-    .await
 }
 
 /// Records a security event of the account `user`, caused by its holder (signed in, or
@@ -488,8 +487,7 @@ pub async fn forgot_password(
     email::queue(
         &mut tx,
         &templates::reset_password(&site, address.as_str(), &first_name, &link, RESET_MINUTES),
-    )
-    .await?;
+    )?;
     tx.commit().await
 }
 
@@ -531,8 +529,7 @@ async fn replace_password(
     email::queue(
         &mut tx,
         &templates::password_changed(&site, &address, &first_name),
-    )
-    .await?;
+    )?;
     tx.commit().await?;
     Ok(SessionUser::new(
         user_id.clone(),
@@ -647,8 +644,7 @@ pub async fn change_email(
     email::queue(
         &mut tx,
         &templates::email_changed(&site, &old_address, &first_name, email.as_str()),
-    )
-    .await?;
+    )?;
     tx.commit().await?;
     find_user(db, &principal.id).await
 }

@@ -270,8 +270,7 @@ async fn store(
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        tx.enqueue(&MAKE_THUMBNAIL, &ThumbnailJob { image: id.clone() })
-            .await?;
+        tx.enqueue(&MAKE_THUMBNAIL, &ThumbnailJob { image: id.clone() })?;
         tx.commit().await
     }
     .await;

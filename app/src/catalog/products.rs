@@ -717,7 +717,7 @@ async fn decide(
         None => templates::product_approved(&site, &contact, &product.title, &link),
         Some(reason) => templates::product_rejected(&site, &contact, &product.title, reason),
     };
-    email::queue(&mut tx, &message).await?;
+    email::queue(&mut tx, &message)?;
     tx.publish(Event::new(
         if decision == ProductStatus::Active {
             "product.approved"

@@ -255,7 +255,7 @@ async fn tell(
     };
     let link = format!("{}/vendor/earnings", services.public_url);
     let message = templates::payout_update(&site, &contact, headline, detail, &link);
-    email::queue(tx, &message).await?;
+    email::queue(tx, &message)?;
     let name = match payout.status {
         PayoutStatus::Requested => "payout.requested",
         PayoutStatus::Approved => "payout.approved",

@@ -16,8 +16,8 @@ pub const SEND_EMAIL: JobKind = JobKind {
 };
 
 /// Queues `email` inside the caller's transaction: it is sent only if that commits.
-pub async fn queue(tx: &mut Tx, email: &Email) -> Result<(), AppError> {
-    tx.enqueue(&SEND_EMAIL, email).await
+pub fn queue(tx: &mut Tx, email: &Email) -> Result<(), AppError> {
+    tx.enqueue(&SEND_EMAIL, email)
 }
 
 /// Registers the sending of queued emails through `mailer`.

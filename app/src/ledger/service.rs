@@ -3,7 +3,7 @@
 //! their own transaction, so the money moves exactly when their change commits.
 
 use super::model::{Account, AccountBalance, Entry, Posting, TransactionView};
-use crate::db::Db;
+use crate::db::{Db, value_rows};
 use crate::error::{AppError, FieldError};
 use crate::platform::identity::Staff;
 use crate::platform::tx::Tx;
@@ -39,13 +39,17 @@ pub async fn post(tx: &mut Tx, posting: &Posting) -> Result<Posted, AppError> {
             .entry((&entry.account, entry.currency.as_str()))
             .or_default() += entry.amount;
     }
+    let mut checks_funds = false;
     for ((account, _), change) in &changes {
         if *change < 0 && !account.may_go_negative() {
             tx.serialize(&format!("ledger:{}", account.as_str()))
                 .await?;
+            checks_funds = true;
         }
     }
-    if let Some(earlier) = posted_as(tx, &posting.key).await? {
+    // A posting made already is not refused for funds it took (the insert below finds it
+    // too, which is enough when nothing is checked).
+    if checks_funds && let Some(earlier) = posted_as(tx, &posting.key).await? {
         return Ok(Posted::Already(earlier));
     }
     // Checked before anything is written, so a refusal leaves the caller's transaction as it
@@ -86,17 +90,10 @@ pub async fn post(tx: &mut Tx, posting: &Posting) -> Result<Posted, AppError> {
         return Ok(Posted::Already(earlier));
     }
     // Every entry in one statement (at most MAX_ENTRIES rows of five values).
-    let rows: Vec<String> = (0..posting.entries.len())
-        .map(|row| {
-            let first = row * 5 + 1;
-            let values: Vec<String> = (first..first + 5).map(|n| format!("${n}")).collect();
-            format!("({})", values.join(", "))
-        })
-        .collect();
     let sql = format!(
         "INSERT INTO ledger_entries (transaction_id, position, account, currency, amount) \
          VALUES {}",
-        rows.join(", ")
+        value_rows(posting.entries.len(), 5)
     );
     let mut insert = sqlx::query(&sql);
     for (

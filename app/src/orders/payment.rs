@@ -346,16 +346,11 @@ async fn apply_in(
     };
     // The order's row first, then the payment's state: concurrent reports of one order's
     // payments apply one after the other.
-    lock(tx, &order_id).await?;
+    let order_status = lock(tx, &order_id).await?.ok_or(AppError::Internal)?.status;
     let status: String = sqlx::query_scalar("SELECT status FROM payments WHERE id = $1")
         .bind(&payment)
         .fetch_one(&mut **tx)
         .await?;
-    let order_status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
-        .bind(&order_id)
-        .fetch_one(&mut **tx)
-        .await?;
-    let order_status = OrderStatus::try_from(order_status).map_err(|_| AppError::Internal)?;
     let now = Timestamp::now();
     match &event.outcome {
         // A failed attempt may succeed later (the buyer retried the same intent); a paid one

@@ -90,7 +90,7 @@ pub(super) async fn request(
     .execute(&mut **tx)
     .await?;
     if status == RefundStatus::Pending {
-        tx.enqueue(&SEND, &SendJob { refund: id }).await?;
+        tx.enqueue(&SEND, &SendJob { refund: id })?;
     }
     Ok(())
 }

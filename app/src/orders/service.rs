@@ -260,19 +260,34 @@ pub async fn cancel(services: &Services, actor: &Actor, id: &Id) -> Result<Order
     Ok(order)
 }
 
-/// The caller's order `id`, its row taken so concurrent changes to it run in turn.
+/// The caller's order `id`, its row taken so concurrent changes to it run in turn; another
+/// person's is `NOT_FOUND`.
 pub(crate) async fn lock_own(tx: &mut Tx, user: &Id, id: &Id) -> Result<Order, AppError> {
-    lock(tx, id).await?;
-    owned_by(tx, user, id).await
+    match lock(tx, id).await? {
+        Some(locked) if locked.owner == *user => load(tx, id).await?.ok_or(AppError::Internal),
+        _ => Err(AppError::NotFound("The order".into())),
+    }
 }
 
-/// Takes order `id`'s row until the transaction ends.
-pub(crate) async fn lock(tx: &mut Tx, id: &Id) -> Result<(), AppError> {
-    sqlx::query("UPDATE orders SET updated_at = updated_at WHERE id = $1")
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+/// An order whose row a transaction holds: who placed it, and its status as the lock found it.
+pub(crate) struct Locked {
+    pub owner: Id,
+    pub status: OrderStatus,
+}
+
+/// Takes order `id`'s row until the transaction ends (`None`: there is no such order).
+pub(crate) async fn lock(tx: &mut Tx, id: &Id) -> Result<Option<Locked>, AppError> {
+    let row: Option<(Id, String)> = sqlx::query_as(
+        "UPDATE orders SET updated_at = updated_at WHERE id = $1 RETURNING user_id, status",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|(owner, status)| {
+        let status = OrderStatus::try_from(status).map_err(|_| AppError::Internal)?;
+        Ok(Locked { owner, status })
+    })
+    .transpose()
 }
 
 /// Which orders a list shows.

@@ -151,8 +151,7 @@ pub(crate) async fn settle(services: &Services, tx: &mut Tx, id: &Id) -> Result<
         ledger::post(tx, &sale).await?;
     }
     let due = now.plus_millis(i64::from(hold_days) * DAY_MILLIS);
-    tx.enqueue_at(&MATURE, &MatureJob { order: id.clone() }, due)
-        .await?;
+    tx.enqueue_at(&MATURE, &MatureJob { order: id.clone() }, due)?;
     let lines: Vec<(String, String)> = order
         .lines
         .iter()
@@ -168,7 +167,7 @@ pub(crate) async fn settle(services: &Services, tx: &mut Tx, id: &Id) -> Result<
         &order.total.display(),
         &link,
     );
-    email::queue(tx, &receipt).await?;
+    email::queue(tx, &receipt)?;
     tx.publish(Event::new(
         "order.paid",
         OrderEvent {
@@ -414,7 +413,7 @@ pub async fn refund(
     let site = settings::get_in(&mut tx, &SITE_NAME).await?;
     let link = format!("{}/orders/{id}", services.public_url);
     let message = templates::order_refunded(&site, &address, &refunded.display(), reason, &link);
-    email::queue(&mut tx, &message).await?;
+    email::queue(&mut tx, &message)?;
     tx.publish(Event::new(
         "order.refunded",
         OrderEvent {

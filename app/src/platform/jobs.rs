@@ -11,7 +11,7 @@
 use super::Services;
 use super::identity::Actor;
 use super::types::Timestamp;
-use crate::db::Db;
+use crate::db::{Db, value_rows};
 use crate::error::AppError;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -94,25 +94,59 @@ impl JobHandlers {
     }
 }
 
-/// Writes a job with `conn` (the caller's transaction), due at `run_at`.
+/// A job a transaction queued: written just before it commits (see [`insert`]).
+pub(super) struct NewJob {
+    kind: &'static str,
+    max_attempts: i64,
+    payload: String,
+    run_at: Timestamp,
+}
+
+impl NewJob {
+    pub(super) fn new(
+        kind: &JobKind,
+        payload: &impl Serialize,
+        run_at: Timestamp,
+    ) -> Result<Self, AppError> {
+        Ok(Self {
+            kind: kind.name,
+            max_attempts: kind.max_attempts,
+            payload: serde_json::to_string(payload).map_err(|_| AppError::Internal)?,
+            run_at,
+        })
+    }
+}
+
+/// The most jobs one statement writes (eight values each).
+const JOBS_PER_INSERT: usize = 100;
+
+/// Writes `queued` with `conn` (the caller's transaction): one statement for the usual
+/// handful.
 pub(super) async fn insert(
     conn: &mut sqlx::AnyConnection,
-    kind: &JobKind,
-    payload: &impl Serialize,
-    run_at: Timestamp,
+    queued: &[NewJob],
 ) -> Result<(), AppError> {
-    let payload = serde_json::to_string(payload).map_err(|_| AppError::Internal)?;
-    sqlx::query(
-        "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at, updated_at) \
-         VALUES ($1, $2, 'queued', 0, $3, $4, $5, $5)",
-    )
-    .bind(kind.name)
-    .bind(payload)
-    .bind(kind.max_attempts)
-    .bind(run_at)
-    .bind(Timestamp::now())
-    .execute(conn)
-    .await?;
+    let now = Timestamp::now();
+    for chunk in queued.chunks(JOBS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, \
+             created_at, updated_at) VALUES {}",
+            value_rows(chunk.len(), 8)
+        );
+        let mut statement = sqlx::query(&sql);
+        for job in chunk {
+            statement = statement
+                .bind(job.kind)
+                .bind(&job.payload)
+                .bind("queued")
+                .bind(0_i64)
+                .bind(job.max_attempts)
+                .bind(job.run_at)
+                .bind(now)
+                .bind(now);
+        }
+        statement.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

@@ -1,13 +1,13 @@
 //! The transaction every write goes through. While the work runs, it collects the events to
-//! publish and notes the jobs it queued (the jobs themselves are rows written in the same
-//! transaction); only once the commit succeeds are the events published, the job worker
+//! publish and the jobs it queues (rows written in the same transaction, together, just
+//! before it commits); only once the commit succeeds are the events published, the job worker
 //! woken and the cached public reads made stale (unless the transaction said it changes none of
 //! them). A transaction that is rolled back — explicitly, by an error, or by being dropped —
 //! publishes nothing and leaves no job behind.
 
 use super::Services;
 use super::events::{Event, Events};
-use super::jobs::{self, JobKind};
+use super::jobs::{self, JobKind, NewJob};
 use super::read_cache::ReadCache;
 use super::types::Timestamp;
 use crate::db::{Backend, WriteTransaction};
@@ -25,7 +25,8 @@ pub struct Tx {
     jobs_ready: Arc<Notify>,
     reads: ReadCache,
     events: Vec<Event>,
-    queued_jobs: bool,
+    /// Written together just before the commit.
+    jobs: Vec<NewJob>,
     /// False once the transaction said it changes nothing the public read cache holds.
     stales_reads: bool,
 }
@@ -41,7 +42,7 @@ impl Tx {
             jobs_ready: services.jobs_ready.clone(),
             reads: services.reads.clone(),
             events: Vec::new(),
-            queued_jobs: false,
+            jobs: Vec::new(),
             stales_reads: true,
         })
     }
@@ -67,45 +68,43 @@ impl Tx {
         self.events.push(event);
     }
 
-    /// Queues a job of `kind` inside this transaction; the worker hears of it after the
-    /// commit.
-    pub async fn enqueue(
-        &mut self,
-        kind: &JobKind,
-        payload: &impl Serialize,
-    ) -> Result<(), AppError> {
-        self.enqueue_at(kind, payload, Timestamp::now()).await
+    /// Queues a job of `kind` inside this transaction: it is written with the commit, and
+    /// the worker hears of it after.
+    pub fn enqueue(&mut self, kind: &JobKind, payload: &impl Serialize) -> Result<(), AppError> {
+        self.enqueue_at(kind, payload, Timestamp::now())
     }
 
     /// Queues a job of `kind` that is due at `run_at` (a hold period's end).
-    pub async fn enqueue_at(
+    pub fn enqueue_at(
         &mut self,
         kind: &JobKind,
         payload: &impl Serialize,
         run_at: Timestamp,
     ) -> Result<(), AppError> {
-        jobs::insert(&mut self.inner, kind, payload, run_at).await?;
-        self.queued_jobs = true;
+        self.jobs.push(NewJob::new(kind, payload, run_at)?);
         Ok(())
     }
 
-    /// Commits, then fires the effects.
+    /// Writes the queued jobs and commits, then fires the effects.
     pub async fn commit(self) -> Result<(), AppError> {
         let Self {
-            inner,
+            mut inner,
             backend: _,
             bus,
             jobs_ready,
             reads,
             events,
-            queued_jobs,
+            jobs,
             stales_reads,
         } = self;
+        if !jobs.is_empty() {
+            jobs::insert(&mut inner, &jobs).await?;
+        }
         inner.commit().await?;
         if stales_reads {
             reads.invalidate();
         }
-        if queued_jobs {
+        if !jobs.is_empty() {
             jobs_ready.notify_one();
         }
         for event in events {

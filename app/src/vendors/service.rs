@@ -457,7 +457,7 @@ async fn decide(
             &link,
         ),
     };
-    email::queue(&mut tx, &message).await?;
+    email::queue(&mut tx, &message)?;
     tx.commit().await?;
     Ok(vendor)
 }

@@ -27,7 +27,7 @@ async fn a_rolled_back_transaction_publishes_nothing_and_queues_nothing() {
         for explicit in [true, false] {
             let mut tx = Tx::begin(&app.services).await.unwrap();
             tx.publish(Event::new("test.happened", "rolled back"));
-            tx.enqueue(&PROBE, &"payload").await.unwrap();
+            tx.enqueue(&PROBE, &"payload").unwrap();
             if explicit {
                 tx.rollback().await.unwrap();
             } else {
@@ -39,7 +39,9 @@ async fn a_rolled_back_transaction_publishes_nothing_and_queues_nothing() {
 
         let mut tx = Tx::begin(&app.services).await.unwrap();
         tx.publish(Event::new("test.happened", "committed"));
-        tx.enqueue(&PROBE, &"payload").await.unwrap();
+        for n in 0..3 {
+            tx.enqueue(&PROBE, &n).unwrap();
+        }
         assert!(
             events.try_recv().is_err(),
             "nothing fires before the commit"
@@ -48,7 +50,17 @@ async fn a_rolled_back_transaction_publishes_nothing_and_queues_nothing() {
         let event = events.try_recv().expect("published after the commit");
         assert_eq!(event.name, "test.happened");
         assert_eq!(event.data, "committed");
-        assert_eq!(jobs_of_kind(&app).await, 1);
+        let payloads: Vec<String> =
+            sqlx::query_scalar("SELECT payload FROM jobs WHERE kind = $1 ORDER BY id")
+                .bind(PROBE.name)
+                .fetch_all(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(
+            payloads,
+            ["0", "1", "2"],
+            "every queued job, written together"
+        );
     })
     .await;
 }
