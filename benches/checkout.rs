@@ -318,16 +318,25 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[index.min(sorted.len() - 1)]
 }
 
-/// Reads `GET /api/v1/products` back to back until `until`: the latencies in ms.
-async fn back_to_back(client: reqwest::Client, base: String, until: Instant) -> Vec<f64> {
-    let mut latencies = Vec::new();
-    while Instant::now() < until {
-        let started = Instant::now();
-        if read(&client, &base).await {
-            latencies.push(started.elapsed().as_secs_f64() * 1000.0);
-        }
-    }
-    latencies
+/// Reads `GET /api/v1/products` back to back until `until`, on a thread and runtime of its
+/// own (like [`paced`]: no buyer's task of this process delays a read): the latencies in ms.
+fn back_to_back(base: String, until: Instant) -> tokio::task::JoinHandle<anyhow::Result<Vec<f64>>> {
+    tokio::task::spawn_blocking(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(async move {
+            let client = reqwest::Client::new();
+            let mut latencies = Vec::new();
+            while Instant::now() < until {
+                let started = Instant::now();
+                if read(&client, &base).await {
+                    latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+                }
+            }
+            Ok(latencies)
+        })
+    })
 }
 
 /// Reads `GET /api/v1/products` every [`PACE`] for `length`, on a thread and runtime of its
@@ -360,13 +369,17 @@ fn paced(base: String, length: Duration) -> tokio::task::JoinHandle<anyhow::Resu
     })
 }
 
-/// One read of the products page; whether it succeeded.
+/// One read of the products page, its body received in full (so the connection is kept for
+/// the next one); whether it succeeded.
 async fn read(client: &reqwest::Client, base: &str) -> bool {
-    client
+    match client
         .get(format!("{base}/api/v1/products?limit=20"))
         .send()
         .await
-        .is_ok_and(|r| r.status().is_success())
+    {
+        Ok(response) if response.status().is_success() => response.bytes().await.is_ok(),
+        _ => false,
+    }
 }
 
 async fn json(response: reqwest::Response) -> anyhow::Result<serde_json::Value> {
@@ -423,15 +436,15 @@ async fn load(backend: &str, base: &str) -> anyhow::Result<Row> {
         })
         .collect();
     let products = Arc::new(products);
-    let idle = back_to_back(client.clone(), base.to_owned(), Instant::now() + PROBE).await;
+    let idle = back_to_back(base.to_owned(), Instant::now() + PROBE).await??;
     let idle = Reads::of(idle, PROBE);
     let paced_idle = Reads::of(paced(base.to_owned(), PROBE).await??, PROBE);
 
     let until = Instant::now() + LOAD;
-    let reader = tokio::spawn(back_to_back(client.clone(), base.to_owned(), until));
+    let reader = back_to_back(base.to_owned(), until);
     let (buyers, mut checkouts, elapsed) =
         check_out(&client, base, &products, buyers, until).await?;
-    let loaded = Reads::of(reader.await?, LOAD);
+    let loaded = Reads::of(reader.await??, LOAD);
 
     let reader = paced(base.to_owned(), PACED_LOAD);
     let until = Instant::now() + PACED_LOAD;
