@@ -10,7 +10,7 @@ use app::settings::model::SESSION_IDLE_MINUTES;
 use app::{App, shell};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{MethodRouter, any, get};
 use leptos::nonce::Nonce;
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{
@@ -21,6 +21,7 @@ use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
 
 /// The page routes, generated once per process. Generating them switches a process-wide flag
@@ -31,6 +32,28 @@ use tower_http::timeout::TimeoutLayer;
 fn page_routes() -> Vec<AxumRouteListing> {
     static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
     ROUTES.clone()
+}
+
+/// The site's own files (`/pkg`, the favicon, `robots.txt` …), precompressed variants
+/// first; anything else is the app's 404 page. Leptos' file handler is only the not-found
+/// half: given a file, it copies onto it whatever response options a context lookup finds,
+/// and its fresh reactive owner parents itself to any owner still current on the worker
+/// thread, so a script could go out with the status of a 404 page rendered beside it (seen
+/// in Playwright: `/pkg/__wasm_split….js` answered 404 with its own body, and the page never
+/// hydrated).
+fn site_files(
+    state: &AppState,
+    context: impl Fn() + Clone + Send + Sync + 'static,
+) -> ServeDir<MethodRouter> {
+    let not_found = any(file_and_error_handler_with_context::<AppState, _>(
+        context, shell,
+    ))
+    .with_state(state.clone());
+    ServeDir::new(&state.config.site_root)
+        .precompressed_br()
+        .precompressed_gzip()
+        .call_fallback_on_method_not_allowed(true)
+        .fallback(not_found)
 }
 
 /// The production router.
@@ -82,9 +105,7 @@ pub fn build_with_api(state: AppState, api: Router<AppState>) -> Router {
             api.layer(api_rate_limit.clone())
                 .merge(api::v1::webhooks::router()),
         )
-        .fallback(file_and_error_handler_with_context::<AppState, _>(
-            context, shell,
-        ));
+        .fallback_service(site_files(&state, context));
     let uploads = uploads::routes(&state).nest(
         "/api/v1",
         api::v1::images::router().layer(api_rate_limit.clone()),

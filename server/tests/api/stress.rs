@@ -2,9 +2,11 @@
 //! loads over every page, 32 at a time, mixing guests, customers and staff, while routers
 //! keep being built in the same process (as when `cargo test` starts servers beside running
 //! ones). No page may time out (408), come back empty, or carry a status that disagrees with
-//! what it shows. This is the regression test for Leptos #4773 (see `router::page_routes`).
+//! what it shows; a file of the site's among them must come back as it is, with 200. This is
+//! the regression test for Leptos #4773 (see `router::page_routes`) and for a script once
+//! served with a 404 page's status (see `router::site_files`).
 use crate::fixtures::TestUser;
-use crate::helpers::{TestApp, on_each_backend};
+use crate::helpers::{Options, TestApp, on_each_backend_with};
 use app::platform::identity::Role;
 use futures_util::StreamExt;
 use std::sync::Arc;
@@ -24,6 +26,10 @@ struct Visit {
 /// Emailed-token links are throttled per address (30 in 5 minutes): past that, the page says
 /// so with 429, which is as right as the 200 before it.
 const THROTTLED: (u16, &str) = (429, "Too many requests");
+
+/// A file of the site's own (as `/pkg` holds the browser bundle), served among the pages: a
+/// 404 page rendered beside it once lent it its status.
+const PROBE_SCRIPT: &str = "// the probe script";
 
 fn visits(customer: &TestUser, manager: &TestUser) -> Vec<Visit> {
     let guest = |path, status, shows| Visit {
@@ -50,6 +56,7 @@ fn visits(customer: &TestUser, manager: &TestUser) -> Vec<Visit> {
         guest("/reset-password/some-token", 200, "Choose a new password"),
         guest("/verify-email/not-a-token", 200, "invalid or has expired"),
         guest("/no/such/page", 404, "Page not found"),
+        guest("/pkg/probe.js", 200, PROBE_SCRIPT),
         guest("/account", 302, ""),
         guest("/admin/users", 302, ""),
         as_user(customer, "/", 200, "Sign out"),
@@ -105,6 +112,7 @@ async fn load(app: &TestApp, visit: &Visit) -> Result<(), String> {
     // A streamed page is finished when its closing tag and the resource trailer that follows
     // it have both arrived.
     let complete = status == 302
+        || visit.path.starts_with("/pkg/")
         || (body.contains("<h1")
             && body.contains("</html>")
             && body.contains("__RESOLVED_RESOURCES="));
@@ -121,7 +129,15 @@ async fn load(app: &TestApp, visit: &Visit) -> Result<(), String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn pages_under_concurrent_load_in_one_process_always_finish_with_their_status() {
-    on_each_backend(|app| async move {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir(site.path().join("pkg")).unwrap();
+    std::fs::write(site.path().join("pkg/probe.js"), PROBE_SCRIPT).unwrap();
+    let site_root = site.path().display().to_string();
+    let options = || Options {
+        env: vec![("LEPTOS_SITE_ROOT", site_root.clone())],
+        ..Options::default()
+    };
+    on_each_backend_with(options, |app| async move {
         let customer = app.with_user(Role::User).await;
         let manager = app.with_user(Role::Manager).await;
         let visits = visits(&customer, &manager);
