@@ -325,54 +325,55 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[index.min(sorted.len() - 1)]
 }
 
-/// Reads `GET /api/v1/products` back to back until `until`, on a thread and runtime of its
-/// own (like [`paced`]: no buyer's task of this process delays a read): the latencies in ms.
-fn back_to_back(base: String, until: Instant) -> tokio::task::JoinHandle<anyhow::Result<Vec<f64>>> {
+/// Runs a reader on a thread and runtime of its own, so that no other task of this process
+/// (no buyer's) delays its reads: the latencies it returns, in ms.
+fn on_own_thread<F, Fut>(reader: F) -> tokio::task::JoinHandle<anyhow::Result<Vec<f64>>>
+where
+    F: FnOnce(reqwest::Client) -> Fut + Send + 'static,
+    Fut: Future<Output = Vec<f64>>,
+{
     tokio::task::spawn_blocking(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        runtime.block_on(async move {
-            let client = reqwest::Client::new();
-            let mut latencies = Vec::new();
-            while Instant::now() < until {
-                let started = Instant::now();
-                if read(&client, &base).await {
-                    latencies.push(started.elapsed().as_secs_f64() * 1000.0);
-                }
-            }
-            Ok(latencies)
-        })
+        Ok(runtime.block_on(reader(reqwest::Client::new())))
     })
 }
 
-/// Reads `GET /api/v1/products` every [`PACE`] for `length`, on a thread and runtime of its
-/// own so that no other task of this process delays a read, each read started on time
-/// whether or not the ones before it were answered (so a stalled server cannot hold the
-/// reader back and hide the stall): the latencies in ms.
-fn paced(base: String, length: Duration) -> tokio::task::JoinHandle<anyhow::Result<Vec<f64>>> {
-    tokio::task::spawn_blocking(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        runtime.block_on(async move {
-            let client = reqwest::Client::new();
-            let mut ticks = tokio::time::interval(PACE);
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-            let mut reads = tokio::task::JoinSet::new();
-            let until = Instant::now() + length;
-            while Instant::now() < until {
-                ticks.tick().await;
-                let (client, base) = (client.clone(), base.clone());
-                reads.spawn(async move {
-                    let started = Instant::now();
-                    read(&client, &base)
-                        .await
-                        .then(|| started.elapsed().as_secs_f64() * 1000.0)
-                });
+/// Reads `GET /api/v1/products` back to back until `until` (see [`on_own_thread`]).
+fn back_to_back(base: String, until: Instant) -> tokio::task::JoinHandle<anyhow::Result<Vec<f64>>> {
+    on_own_thread(move |client| async move {
+        let mut latencies = Vec::new();
+        while Instant::now() < until {
+            let started = Instant::now();
+            if read(&client, &base).await {
+                latencies.push(started.elapsed().as_secs_f64() * 1000.0);
             }
-            Ok(reads.join_all().await.into_iter().flatten().collect())
-        })
+        }
+        latencies
+    })
+}
+
+/// Reads `GET /api/v1/products` every [`PACE`] for `length` (see [`on_own_thread`]), each
+/// read started on time whether or not the ones before it were answered (so a stalled
+/// server cannot hold the reader back and hide the stall).
+fn paced(base: String, length: Duration) -> tokio::task::JoinHandle<anyhow::Result<Vec<f64>>> {
+    on_own_thread(move |client| async move {
+        let mut ticks = tokio::time::interval(PACE);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+        let mut reads = tokio::task::JoinSet::new();
+        let until = Instant::now() + length;
+        while Instant::now() < until {
+            ticks.tick().await;
+            let (client, base) = (client.clone(), base.clone());
+            reads.spawn(async move {
+                let started = Instant::now();
+                read(&client, &base)
+                    .await
+                    .then(|| started.elapsed().as_secs_f64() * 1000.0)
+            });
+        }
+        reads.join_all().await.into_iter().flatten().collect()
     })
 }
 
