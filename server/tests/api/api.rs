@@ -207,6 +207,26 @@ async fn the_openapi_document_is_3_1_and_lists_the_routes() {
             schemas["ResetRequest"]["properties"]["token"]["maxLength"],
             128
         );
+        // Staff's order list documents the buyer's filters and its own.
+        let names: Vec<&str> = doc["paths"]["/api/v1/admin/orders"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        for name in [
+            "filter[status]",
+            "filter[from]",
+            "filter[to]",
+            "page",
+            "limit",
+        ] {
+            assert!(names.contains(&name), "{name} in {names:?}");
+        }
+        assert!(
+            names.contains(&"filter[vendor]") && names.contains(&"search"),
+            "{names:?}"
+        );
         // Times are documented as what they are on the wire: RFC 3339 strings.
         let timestamp = &doc["components"]["schemas"]["Timestamp"];
         assert_eq!(timestamp["type"], "string", "{timestamp}");

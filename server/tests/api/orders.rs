@@ -335,6 +335,24 @@ async fn a_buyer_checks_out_pays_downloads_and_staff_refund_exactly() {
         .await;
         assert_eq!(found["pagination"]["total"], 1, "{found}");
         assert_eq!(found["data"][0]["buyerEmail"], "buyer@example.com");
+        // Staff's filters and the buyer's come from one query string.
+        let (_, found) = envelope(
+            app.get_with(
+                "/api/v1/admin/orders?filter[status]=cancelled&filter[vendor]=flowsmith",
+                &shop.admin,
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(found["pagination"]["total"], 0, "{found}");
+        let bad = app
+            .get_with(
+                "/api/v1/admin/orders?filter[status]=shipped&search=buyer@",
+                &shop.admin,
+            )
+            .await;
+        let body = assert_error(bad, 400, "VALIDATION_ERROR").await;
+        assert_eq!(body["error"]["details"][0]["field"], "filter[status]");
         assert_error(
             app.get_with("/api/v1/admin/orders", &shop.buyer).await,
             403,

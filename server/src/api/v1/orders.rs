@@ -88,26 +88,10 @@ pub struct OrderParams {
     pub limit: Option<String>,
 }
 
-/// Staff's list of orders: the buyer's filters plus a storefront and a search.
+/// What staff may filter orders by besides [`OrderParams`]: a storefront and a search.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(default)]
-pub struct AdminOrderParams {
-    /// Only orders in this state.
-    #[serde(rename = "filter[status]")]
-    #[param(rename = "filter[status]", value_type = Option<OrderStatus>)]
-    pub status: Option<String>,
-    /// Placed on or after this day (`YYYY-MM-DD`, UTC).
-    #[serde(rename = "filter[from]")]
-    #[param(rename = "filter[from]", value_type = Option<String>, format = Date)]
-    pub from: Option<String>,
-    /// Placed on or before this day (`YYYY-MM-DD`, UTC).
-    #[serde(rename = "filter[to]")]
-    #[param(rename = "filter[to]", value_type = Option<String>, format = Date)]
-    pub to: Option<String>,
-    #[param(schema_with = page_schema)]
-    pub page: Option<String>,
-    #[param(schema_with = limit_schema)]
-    pub limit: Option<String>,
+pub struct StaffOrderParams {
     /// Only orders with a line from this storefront (its slug).
     #[serde(rename = "filter[vendor]")]
     #[param(rename = "filter[vendor]", schema_with = slug_schema)]
@@ -268,25 +252,19 @@ pub async fn methods(State(state): State<AppState>) -> Envelope<Vec<MethodInfo>>
 
 /// Every order, newest first (staff).
 #[utoipa::path(get, path = "/api/v1/admin/orders", tag = "admin", security(("bearer" = [])),
-    params(AdminOrderParams),
+    params(OrderParams, StaffOrderParams),
     responses((status = 200, description = "One page of orders", body = Envelope<Vec<OrderSummary>>),
               (status = 400, description = "A bad filter or page", body = ErrorEnvelope)))]
 pub async fn admin_list(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Query(params): Query<AdminOrderParams>,
+    Query(common): Query<OrderParams>,
+    Query(staff): Query<StaffOrderParams>,
 ) -> Result<Envelope<Vec<OrderSummary>>, AppError> {
-    let common = OrderParams {
-        status: params.status,
-        from: params.from,
-        to: params.to,
-        page: params.page,
-        limit: params.limit,
-    };
     let (filter, window) = common.read()?;
     let filter = OrderFilter {
-        vendor: params.vendor,
-        search: params.search,
+        vendor: staff.vendor,
+        search: staff.search,
         ..filter
     };
     Ok(Envelope::page(
