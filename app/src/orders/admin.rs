@@ -1,8 +1,8 @@
 //! Staff's orders: `/admin/orders` (search by buyer or id, filter by status, storefront and
 //! dates) and `/admin/orders/{id}` (the order, and refunds — the whole order or one line —
-//! with the reason the buyer reads).
+//! with the reason the buyer reads; refunds a provider refused are asked for again there).
 
-use super::model::{Order, OrderStatus, OrderSummary};
+use super::model::{Order, OrderStatus, OrderSummary, RefundStatus};
 use super::pages::{OrderTable, Receipt};
 use crate::components::forms::{BUTTON_SECONDARY, FormError, last_error};
 use crate::error::AppError;
@@ -76,6 +76,18 @@ pub async fn refund_order(
     Ok(())
 }
 
+/// Asks the providers again for the order's refused refunds (staff).
+#[server(prefix = "/rpc", endpoint = "admin/orders/ask-again")]
+pub async fn ask_refunds_again(id: String) -> Result<(), AppError> {
+    use crate::platform::context;
+    use crate::platform::types::Id;
+    let actor = context::actor()?;
+    let id = Id::parse_or_not_found(&id, "The order")?;
+    super::refunds::ask_again(&context::services()?, actor.staff()?, &id).await?;
+    leptos_axum::redirect(&format!("/admin/orders/{id}"));
+    Ok(())
+}
+
 #[component]
 pub fn AdminOrdersPage() -> impl IntoView {
     let query = use_query_map();
@@ -130,6 +142,13 @@ pub fn AdminOrderPage() -> impl IntoView {
 fn AdminOrder(order: Order) -> impl IntoView {
     let refund = ServerAction::<RefundOrder>::new();
     let error = last_error(refund);
+    let ask_again = ServerAction::<AskRefundsAgain>::new();
+    let ask_again_error = last_error(ask_again);
+    let refused = order
+        .refunds
+        .iter()
+        .filter(|refund| refund.status == RefundStatus::Failed)
+        .count();
     let refundable = order.status.unrefundable_because().is_none();
     let id = order.id.to_string();
     let open_lines: Vec<(i64, String)> = order
@@ -140,10 +159,25 @@ fn AdminOrder(order: Order) -> impl IntoView {
         .collect();
     let heading = format!("Order {}", &id[..8.min(id.len())]);
     let whole_id = id.clone();
+    let refused_id = id.clone();
     view! {
         <Title text="Order"/>
         <h1 class="text-2xl font-bold">{heading}</h1>
         <Receipt order=order.clone()/>
+        {(refused > 0).then(|| view! {
+            <section aria-label="Refused refunds" class="mt-6 flex flex-col gap-3">
+                <h2 class="text-xl font-semibold">"Refused refunds"</h2>
+                <p>{format!(
+                    "The payment provider refused {refused} of this order's refunds. Fix the cause \
+                     (in the provider's dashboard, say), then ask again — or refund by hand there."
+                )}</p>
+                <FormError error=ask_again_error/>
+                <ActionForm action=ask_again>
+                    <input type="hidden" name="id" value=refused_id/>
+                    <button type="submit" class=BUTTON_SECONDARY>"Ask the provider again"</button>
+                </ActionForm>
+            </section>
+        })}
         {refundable.then(|| view! {
             <section aria-label="Refund" class="mt-6 flex flex-col gap-3">
                 <h2 class="text-xl font-semibold">"Refund"</h2>

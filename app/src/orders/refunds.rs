@@ -4,12 +4,14 @@
 //! held while a provider is asked. A job then asks Stripe or Razorpay, retrying with backoff,
 //! with the refund's id as the provider's idempotency key: an answer lost on the way and the
 //! retry that follows refund once. Sandbox refunds are accepted at once — there is no one to
-//! ask. When every attempt is refused the refund is `failed`, audited, and staff refund by
-//! hand in the provider's dashboard.
+//! ask. When every attempt is refused the refund is `failed` and audited; staff fix the cause
+//! and ask again ([`ask_again`], a new round with a new idempotency key), or refund by hand
+//! in the provider's dashboard.
 
 use super::model::{Refund, RefundStatus};
 use crate::audit::service::{NewEntry, record};
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
+use crate::payments::gateways::RefundKey;
 use crate::payments::model::PaymentMethod;
 use crate::platform::Services;
 use crate::platform::identity::Staff;
@@ -114,6 +116,7 @@ struct Pending {
     currency: String,
     status: String,
     last_error: Option<String>,
+    round: i64,
     reference: String,
     provider_payment_id: Option<String>,
 }
@@ -130,7 +133,7 @@ pub async fn send(
     let staff = staff.writer()?;
     let mut conn = services.db.pool().acquire().await?;
     let refund: Pending = sqlx::query_as(
-        "SELECT r.order_id, r.provider, r.amount, r.currency, r.status, r.last_error, \
+        "SELECT r.order_id, r.provider, r.amount, r.currency, r.status, r.last_error, r.round, \
          p.reference, p.provider_payment_id FROM refunds r \
          JOIN payments p ON p.id = r.payment_id WHERE r.id = $1",
     )
@@ -159,7 +162,15 @@ pub async fn send(
         Some(payment) => {
             services
                 .payments
-                .refund(method, &payment, &amount, id)
+                .refund(
+                    method,
+                    &payment,
+                    &amount,
+                    &RefundKey {
+                        refund: id,
+                        round: refund.round,
+                    },
+                )
                 .await
         }
         None => Err("The provider never reported the captured payment's id.".to_owned()),
@@ -213,6 +224,61 @@ pub async fn send(
     };
     tx.commit().await?;
     Ok(attempt)
+}
+
+/// Asks the providers again for every refund of order `order` they refused (staff, once
+/// the cause is fixed — a payment method settled, a key renewed): each goes back to
+/// `pending` in a new round, with a new idempotency key (see [`RefundKey`]), and the job
+/// asks as it did the first time. Audited. `CONFLICT` when none of the order's refunds
+/// failed; `NOT_FOUND` when there is no such order.
+pub async fn ask_again(services: &Services, staff: Staff<'_>, order: &Id) -> Result<(), AppError> {
+    let staff = staff.writer()?;
+    let mut tx = Tx::begin(services).await?;
+    tx.keep_public_reads();
+    let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM orders WHERE id = $1")
+        .bind(order)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if exists.is_none() {
+        return Err(AppError::NotFound("The order".into()));
+    }
+    let again: Vec<(Id, i64)> = sqlx::query_as(
+        "UPDATE refunds SET status = 'pending', round = round + 1, last_error = NULL, \
+         updated_at = $1 WHERE order_id = $2 AND status = 'failed' RETURNING id, round",
+    )
+    .bind(Timestamp::now())
+    .bind(order)
+    .fetch_all(&mut *tx)
+    .await?;
+    if again.is_empty() {
+        return Err(AppError::Conflict(FieldError::new(
+            "refunds",
+            "No refund of this order was refused: there is nothing to ask for again.",
+        )));
+    }
+    for (refund, _) in &again {
+        tx.enqueue(
+            &SEND,
+            &SendJob {
+                refund: refund.clone(),
+            },
+        )?;
+    }
+    record(
+        &mut tx,
+        NewEntry {
+            actor: staff.actor().audit_label(),
+            action: "orders.refund_asked_again",
+            target: Some(format!("order:{order}")),
+            details: serde_json::json!({ "refunds": again
+                .iter()
+                .map(|(refund, round)| serde_json::json!({ "refund": refund, "round": round }))
+                .collect::<Vec<_>>() }),
+            ip: None,
+        },
+    )
+    .await?;
+    tx.commit().await
 }
 
 /// Order `order`'s refunds, oldest first.

@@ -176,15 +176,15 @@ pub struct Accepted {
 
 impl Gateways {
     /// Asks `method`'s provider to give back `amount` of the captured payment `payment` (for
-    /// Stripe the PaymentIntent, for Razorpay the `pay_…` id). `refund` is our refund's id:
-    /// the provider's idempotency key, so asking again after a lost answer refunds once.
+    /// Stripe the PaymentIntent, for Razorpay the `pay_…` id). `refund` names our refund and
+    /// the round of asking, which make the idempotency key (see [`RefundKey`]).
     /// The error is a sentence for staff (the provider's own words where it gave some).
     pub async fn refund(
         &self,
         method: PaymentMethod,
         payment: &str,
         amount: &Money,
-        refund: &Id,
+        refund: &RefundKey<'_>,
     ) -> Result<Accepted, String> {
         match (method, &self.stripe, &self.razorpay) {
             (PaymentMethod::Stripe, Some(keys), _) => {
@@ -197,6 +197,25 @@ impl Gateways {
                 "{} is not configured here any more: refund in its dashboard.",
                 method.label()
             )),
+        }
+    }
+}
+
+/// Our refund as a provider is told of it: its id, and the idempotency key of this round of
+/// asking. Within a round the key stays the same, so asking again after a lost answer
+/// refunds once; a new round (staff asking again after every attempt was refused) needs a new
+/// key, because providers keep a key's first answer, a refusal too, for about a day.
+pub struct RefundKey<'a> {
+    pub refund: &'a Id,
+    pub round: i64,
+}
+
+impl RefundKey<'_> {
+    /// `agora-refund-{id}` in the first round, `agora-refund-{id}-{round}` after.
+    pub fn idempotency_key(&self) -> String {
+        match self.round {
+            ..=1 => format!("agora-refund-{}", self.refund),
+            round => format!("agora-refund-{}-{round}", self.refund),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! is read. Razorpay names each delivery in `X-Razorpay-Event-Id`; a payment is found by the
 //! Razorpay order it belongs to.
 
-use super::gateways::{Accepted, RazorpayKeys, Started, hmac_hex, refusal, same};
+use super::gateways::{Accepted, RazorpayKeys, RefundKey, Started, hmac_hex, refusal, same};
 use super::model::{Outcome, PaymentMethod, ProviderEvent};
 use crate::platform::types::{Id, Money};
 use serde::Deserialize;
@@ -116,20 +116,21 @@ struct CreatedRefund {
     id: String,
 }
 
-/// `POST /v1/payments/{payment}/refund` of `amount`, our refund's id in
+/// `POST /v1/payments/{payment}/refund` of `amount`, the round's idempotency key in
 /// `X-Refund-Idempotency` (Razorpay's idempotent refund request: a retry with the same key
-/// and body refunds once) and as the receipt.
+/// and body refunds once) and our refund's id as the receipt.
 pub(super) async fn refund_payment(
     http: &reqwest::Client,
     keys: &RazorpayKeys,
     payment: &str,
     amount: &Money,
-    refund: &Id,
+    key: &RefundKey<'_>,
 ) -> Result<Accepted, String> {
+    let refund = key.refund;
     let response = http
         .post(format!("{}/v1/payments/{payment}/refund", keys.api_base))
         .basic_auth(&keys.key_id, Some(keys.key_secret.expose()))
-        .header("X-Refund-Idempotency", format!("agora-refund-{refund}"))
+        .header("X-Refund-Idempotency", key.idempotency_key())
         .json(&serde_json::json!({
             "amount": amount.amount,
             "receipt": refund.to_string().chars().take(40).collect::<String>(),

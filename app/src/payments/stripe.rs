@@ -4,7 +4,7 @@
 //! match; a timestamp further than [`TOLERANCE_SECS`] from now is refused) before the event
 //! is read.
 
-use super::gateways::{Accepted, Started, StripeKeys, hmac_hex, refusal, same};
+use super::gateways::{Accepted, RefundKey, Started, StripeKeys, hmac_hex, refusal, same};
 use super::model::{Outcome, PaymentMethod, ProviderEvent};
 use crate::platform::types::{Id, Money};
 use serde::Deserialize;
@@ -157,25 +157,26 @@ struct CreatedRefund {
     status: String,
 }
 
-/// `POST /v1/refunds` of `amount` from PaymentIntent `intent`, our refund's id as the
-/// idempotency key. A refund Stripe creates as `failed` or `canceled` is an error.
+/// `POST /v1/refunds` of `amount` from PaymentIntent `intent`, with the round's idempotency
+/// key and our refund's id in the metadata. A refund Stripe creates as `failed` or
+/// `canceled` is an error.
 pub(super) async fn create_refund(
     http: &reqwest::Client,
     keys: &StripeKeys,
     intent: &str,
     amount: &Money,
-    refund: &Id,
+    refund: &RefundKey<'_>,
 ) -> Result<Accepted, String> {
     let form = [
         ("payment_intent", intent.to_owned()),
         ("amount", amount.amount.to_string()),
         ("reason", "requested_by_customer".to_owned()),
-        ("metadata[refund_id]", refund.to_string()),
+        ("metadata[refund_id]", refund.refund.to_string()),
     ];
     let response = http
         .post(format!("{}/v1/refunds", keys.api_base))
         .bearer_auth(keys.secret_key.expose())
-        .header("Idempotency-Key", format!("agora-refund-{refund}"))
+        .header("Idempotency-Key", refund.idempotency_key())
         .form(&form)
         .send()
         .await

@@ -4,7 +4,8 @@
 //! 400 that changes nothing.
 
 use crate::fixtures::{
-    category, form_login, live_product, post_form, product, send, staff_token, vendor,
+    category, form_login, live_product, post_form, product, rpc, send, staff_cookie, staff_token,
+    vendor,
 };
 use crate::helpers::{Options, TestApp, assert_error, envelope, on_each_backend_with};
 use crate::orders::{add_to_cart, assert_balanced, checkout, place};
@@ -98,11 +99,13 @@ const LOSE_FIRST_ANSWER: u8 = 1;
 const REFUSE: u8 = 2;
 
 /// The refunds side of the stand-in: what it was asked, each distinct refund once (by
-/// idempotency key, as both providers keep them), and how it answers.
+/// idempotency key, as both providers keep them), the keys it refused (whose first answer it
+/// keeps giving, as both providers do), and how it answers.
 #[derive(Clone, Default)]
 struct Refunds {
     asked: Arc<Mutex<Vec<AskedRefund>>>,
     made: Arc<Mutex<Vec<AskedRefund>>>,
+    refused: Arc<Mutex<Vec<String>>>,
     mode: Arc<AtomicU8>,
 }
 
@@ -111,9 +114,12 @@ impl Refunds {
     fn answer(&self, asked: AskedRefund, prefix: &str, error: Value) -> (StatusCode, Json<Value>) {
         self.asked.lock().unwrap().push(asked.clone());
         let mode = self.mode.load(Ordering::SeqCst);
-        if mode == REFUSE {
+        let mut refused = self.refused.lock().unwrap();
+        if mode == REFUSE || refused.contains(&asked.key) {
+            refused.push(asked.key);
             return (StatusCode::BAD_REQUEST, Json(error));
         }
+        drop(refused);
         let mut made = self.made.lock().unwrap();
         let index = match made.iter().position(|m| m.key == asked.key) {
             Some(index) => index,
@@ -137,6 +143,7 @@ impl Refunds {
     fn reset(&self) {
         self.asked.lock().unwrap().clear();
         self.made.lock().unwrap().clear();
+        self.refused.lock().unwrap().clear();
         self.mode.store(ACCEPT, Ordering::SeqCst);
     }
 
@@ -466,6 +473,44 @@ async fn razorpay_orders_are_settled_by_signed_webhooks_once() {
         let audited: String = sqlx::query_scalar("SELECT details FROM audit_log WHERE action = 'orders.refund_failed'")
             .fetch_one(app.db.pool()).await.unwrap();
         assert!(audited.contains(why), "{audited}");
+        assert_balanced(&app).await;
+
+        // Staff's order page says so and offers to ask again.
+        let cookie = staff_cookie(&app, Role::Manager).await;
+        let page = app.html_with_cookie(&format!("/admin/orders/{id}"), &cookie).await;
+        assert!(page.contains("Refused refunds") && page.contains("Ask the provider again"), "{page}");
+
+        // The cause fixed, staff ask again: a new round with a key of its own (Razorpay
+        // keeps refusing the old one), sent by the job, accepted once. Only staff may; an
+        // order with no refused refund has nothing to ask again.
+        refunds.mode.store(ACCEPT, Ordering::SeqCst);
+        let again = format!("/api/v1/admin/orders/{id}/refunds/ask-again");
+        assert_error(send(&app, Method::POST, &again, &buyer, None).await, 403, "FORBIDDEN").await;
+        let missing = format!("/api/v1/admin/orders/{}/refunds/ask-again", app::platform::types::Id::random());
+        assert_error(send(&app, Method::POST, &missing, &admin, None).await, 404, "NOT_FOUND").await;
+        let (status, asked_again) = envelope(send(&app, Method::POST, &again, &admin, None).await).await;
+        assert_eq!(status, 200, "{asked_again}");
+        assert_eq!(asked_again["data"]["refunds"][0]["status"], "pending");
+        let round_two = format!("agora-refund-{refund_id}-2");
+        for _ in 0..200 {
+            if refunds.made().iter().any(|made| made.key == round_two) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        assert_eq!(refunds.made(), vec![AskedRefund { payment: "pay_1".into(), amount: 2900, key: round_two }]);
+        let attempt = app::orders::refunds::send(&app.services, staff.staff().unwrap(), &refund_id, false).await.unwrap();
+        assert_eq!(attempt, app::orders::refunds::Attempt::Accepted);
+        assert_eq!(refunds.made().len(), 1, "refunded once");
+        let (_, order) = envelope(app.get_with(&format!("/api/v1/orders/{id}"), &buyer).await).await;
+        assert_eq!(order["data"]["refunds"][0]["status"], "accepted");
+        assert_error(send(&app, Method::POST, &again, &admin, None).await, 409, "CONFLICT").await;
+        assert_eq!(rpc(&app, "/rpc/admin/orders/ask-again", &cookie, &[("id", id.as_str())]).await, 409);
+        let page = app.html_with_cookie(&format!("/admin/orders/{id}"), &cookie).await;
+        assert!(!page.contains("Ask the provider again"), "{page}");
+        let audited: String = sqlx::query_scalar("SELECT details FROM audit_log WHERE action = 'orders.refund_asked_again'")
+            .fetch_one(app.db.pool()).await.unwrap();
+        assert!(audited.contains("\"round\":2"), "{audited}");
         assert_balanced(&app).await;
     }})
     .await;

@@ -55,7 +55,7 @@ use utoipa::OpenApi;
         wishlist::list, wishlist::add, wishlist::remove,
         cart::get, cart::add, cart::remove, cart::clear,
         orders::place, orders::list, orders::get, orders::pay, orders::cancel, orders::downloads,
-        orders::methods, orders::admin_list, orders::admin_get, orders::refund,
+        orders::methods, orders::admin_list, orders::admin_get, orders::refund, orders::ask_again,
         earnings::get, earnings::mine, earnings::request, earnings::list, earnings::approve,
         earnings::reject, earnings::mark_paid, webhooks::stripe, webhooks::razorpay,
     ),
@@ -239,6 +239,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/orders", get(orders::admin_list))
         .route("/admin/orders/{id}", get(orders::admin_get))
         .route("/admin/orders/{id}/refund", post(orders::refund))
+        .route(
+            "/admin/orders/{id}/refunds/ask-again",
+            post(orders::ask_again),
+        )
         .route("/vendors/me/earnings", get(earnings::get))
         .route(
             "/vendors/me/payouts",

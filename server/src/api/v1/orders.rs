@@ -10,9 +10,9 @@ use app::envelope::{Envelope, ErrorEnvelope};
 use app::error::{AppError, FieldError};
 use app::orders::downloads;
 use app::orders::model::{Checkout, Download, Order, OrderStatus, OrderSummary, Paying};
-use app::orders::payment;
 use app::orders::service::{self as orders, OrderFilter, Placed};
 use app::orders::settlement::{self, RefundRequest};
+use app::orders::{payment, refunds};
 use app::payments::model::{Card, MethodInfo, PaymentMethod};
 use app::platform::paging::Window;
 use app::platform::types::{Id, Timestamp};
@@ -304,5 +304,25 @@ pub async fn refund(
     let id = order_id(&id)?;
     Ok(Envelope::ok(
         settlement::refund(&state.services, caller.actor.staff()?, &id, &body).await?,
+    ))
+}
+
+/// Ask the providers again for the refunds of an order they refused (staff): each goes back
+/// to `pending` with a new idempotency key, and is sent as the first time was.
+#[utoipa::path(post, path = "/api/v1/admin/orders/{id}/refunds/ask-again", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The order's id")),
+    responses((status = 200, description = "Asked again: the order, its refunds pending", body = Envelope<Order>),
+              (status = 404, description = "No such order", body = ErrorEnvelope),
+              (status = 409, description = "No refund of the order was refused (`CONFLICT`)", body = ErrorEnvelope)))]
+pub async fn ask_again(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Envelope<Order>, AppError> {
+    let id = order_id(&id)?;
+    let staff = caller.actor.staff()?;
+    refunds::ask_again(&state.services, staff, &id).await?;
+    Ok(Envelope::ok(
+        orders::for_staff(state.db(), staff, &id).await?,
     ))
 }
