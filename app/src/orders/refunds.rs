@@ -8,7 +8,8 @@
 //! and ask again ([`ask_again`], a new round with a new idempotency key), or refund by hand
 //! in the provider's dashboard.
 
-use super::model::{Refund, RefundStatus};
+use super::model::{Order, Refund, RefundStatus};
+use super::service::load;
 use crate::audit::service::{NewEntry, record};
 use crate::error::{AppError, FieldError};
 use crate::payments::gateways::RefundKey;
@@ -229,19 +230,16 @@ pub async fn send(
 /// Asks the providers again for every refund of order `order` they refused (staff, once
 /// the cause is fixed — a payment method settled, a key renewed): each goes back to
 /// `pending` in a new round, with a new idempotency key (see [`RefundKey`]), and the job
-/// asks as it did the first time. Audited. `CONFLICT` when none of the order's refunds
-/// failed; `NOT_FOUND` when there is no such order.
-pub async fn ask_again(services: &Services, staff: Staff<'_>, order: &Id) -> Result<(), AppError> {
+/// asks as it did the first time. Audited; the order as it now stands. `CONFLICT` when none
+/// of the order's refunds failed; `NOT_FOUND` when there is no such order.
+pub async fn ask_again(
+    services: &Services,
+    staff: Staff<'_>,
+    order: &Id,
+) -> Result<Order, AppError> {
     let staff = staff.writer()?;
     let mut tx = Tx::begin(services).await?;
     tx.keep_public_reads();
-    let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM orders WHERE id = $1")
-        .bind(order)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if exists.is_none() {
-        return Err(AppError::NotFound("The order".into()));
-    }
     let again: Vec<(Id, i64)> = sqlx::query_as(
         "UPDATE refunds SET status = 'pending', round = round + 1, last_error = NULL, \
          updated_at = $1 WHERE order_id = $2 AND status = 'failed' RETURNING id, round",
@@ -251,6 +249,9 @@ pub async fn ask_again(services: &Services, staff: Staff<'_>, order: &Id) -> Res
     .fetch_all(&mut *tx)
     .await?;
     if again.is_empty() {
+        load(&mut tx, order)
+            .await?
+            .ok_or_else(|| AppError::NotFound("The order".into()))?;
         return Err(AppError::Conflict(FieldError::new(
             "refunds",
             "No refund of this order was refused: there is nothing to ask for again.",
@@ -278,7 +279,9 @@ pub async fn ask_again(services: &Services, staff: Staff<'_>, order: &Id) -> Res
         },
     )
     .await?;
-    tx.commit().await
+    let asked = load(&mut tx, order).await?.ok_or(AppError::Internal)?;
+    tx.commit().await?;
+    Ok(asked)
 }
 
 /// Order `order`'s refunds, oldest first.

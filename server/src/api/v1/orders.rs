@@ -320,9 +320,7 @@ pub async fn ask_again(
     Path(id): Path<String>,
 ) -> Result<Envelope<Order>, AppError> {
     let id = order_id(&id)?;
-    let staff = caller.actor.staff()?;
-    refunds::ask_again(&state.services, staff, &id).await?;
     Ok(Envelope::ok(
-        orders::for_staff(state.db(), staff, &id).await?,
+        refunds::ask_again(&state.services, caller.actor.staff()?, &id).await?,
     ))
 }
