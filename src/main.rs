@@ -5,6 +5,7 @@
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use server::config::Config;
+use server::runtimes::Runtimes;
 
 #[derive(Parser)]
 #[command(
@@ -68,14 +69,16 @@ fn refusal(error: app::error::AppError) -> anyhow::Error {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = Config::from_env().context("invalid configuration")?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(config.worker_threads)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    runtime.block_on(async move {
+    let Runtimes { work, reads } = Runtimes::start(
+        config.worker_threads,
+        config.read_threads,
+        config.writes_nice,
+    )
+    .context("starting the async runtimes")?;
+    let serving = reads.handle().clone();
+    work.block_on(async move {
         match cli.command.unwrap_or(Command::Serve) {
-            Command::Serve => server::serve(config).await,
+            Command::Serve => server::serve(config, serving).await,
             Command::Migrate => server::migrate(config).await,
             Command::Seed {
                 demo,

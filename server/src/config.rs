@@ -11,11 +11,11 @@ use std::net::SocketAddr;
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
-/// The async runtime's worker threads: as configured, else one per core and never fewer
-/// than two. With a single worker every request that becomes ready waits behind all the
-/// work queued before it, so on a one-core machine a quick catalog read waited behind a
-/// burst of checkouts' database continuations; with two, the kernel time-slices the
-/// workers and the other one picks the read up (measured in the README's Benchmarks).
+/// The main runtime's worker threads (writes and background jobs; reads have a runtime of
+/// their own, see [`crate::runtimes`]): as configured, else one per core and never fewer
+/// than two. With a single worker every task that becomes ready waits behind all the work
+/// queued before it; with two, the kernel time-slices the workers and the other one picks
+/// it up (measured in the README's Benchmarks).
 pub fn runtime_workers(configured: Option<u64>, cores: usize) -> usize {
     configured.map_or(cores.max(2), |n| usize::try_from(n).unwrap_or(1024))
 }
@@ -69,8 +69,12 @@ pub struct Config {
     pub listen_addr: SocketAddr,
     pub public_url: String,
     pub db_max_connections: u32,
-    /// The async runtime's worker threads (see [`runtime_workers`]).
+    /// The main runtime's worker threads (see [`runtime_workers`]).
     pub worker_threads: usize,
+    /// The reads runtime's threads (see [`crate::runtimes`]): one per core unless told.
+    pub read_threads: usize,
+    /// How many nice steps below the reads the writes and background work run (0: level).
+    pub writes_nice: u8,
     pub body_limit_bytes: usize,
     pub request_timeout: Duration,
     /// How long a shutdown waits for in-flight requests before it stops anyway.
@@ -245,6 +249,10 @@ impl Config {
         let db_max_connections = number("AGORA_DB_MAX_CONNECTIONS", 1..=1000)?
             .map_or_else(|| backend.default_pool_size(cores), |n| n as u32);
         let worker_threads = runtime_workers(number("AGORA_WORKER_THREADS", 1..=1024)?, cores);
+        let read_threads = number("AGORA_READ_THREADS", 1..=1024)?
+            .map_or(cores, |n| usize::try_from(n).unwrap_or(1024));
+        let writes_nice =
+            number("AGORA_WRITES_NICE", 0..=19)?.map_or(3, |n| u8::try_from(n).unwrap_or(19));
         let body_limit_bytes = number("AGORA_BODY_LIMIT_BYTES", 1024..=u64::MAX)?
             .map_or(2 * 1024 * 1024, |n| {
                 usize::try_from(n).unwrap_or(usize::MAX)
@@ -355,6 +363,8 @@ impl Config {
             public_url,
             db_max_connections,
             worker_threads,
+            read_threads,
+            writes_nice,
             body_limit_bytes,
             request_timeout,
             shutdown_grace,
@@ -442,6 +452,35 @@ mod tests {
         );
         let bad = config(&[("AGORA_WORKER_THREADS", "0")]).unwrap_err();
         assert_eq!(bad.name, "AGORA_WORKER_THREADS");
+    }
+
+    #[test]
+    fn reads_have_a_thread_per_core_unless_told_otherwise() {
+        assert_eq!(
+            config(&[]).unwrap().read_threads,
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        );
+        assert_eq!(
+            config(&[("AGORA_READ_THREADS", "3")]).unwrap().read_threads,
+            3
+        );
+        for wrong in ["0", "1025", "two"] {
+            let bad = config(&[("AGORA_READ_THREADS", wrong)]).unwrap_err();
+            assert_eq!(bad.name, "AGORA_READ_THREADS");
+        }
+    }
+
+    #[test]
+    fn the_writes_run_three_steps_below_the_reads_unless_told_otherwise() {
+        assert_eq!(config(&[]).unwrap().writes_nice, 3);
+        assert_eq!(
+            config(&[("AGORA_WRITES_NICE", "0")]).unwrap().writes_nice,
+            0
+        );
+        for wrong in ["20", "-1", "x"] {
+            let bad = config(&[("AGORA_WRITES_NICE", wrong)]).unwrap_err();
+            assert_eq!(bad.name, "AGORA_WRITES_NICE");
+        }
     }
 
     #[test]

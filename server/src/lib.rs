@@ -10,6 +10,7 @@ pub mod middleware;
 pub mod ops;
 pub mod page_cache;
 pub mod router;
+pub mod runtimes;
 pub mod state;
 pub mod telemetry;
 pub mod uploads;
@@ -166,12 +167,13 @@ pub async fn serve_on(
     }
 }
 
-/// `agora serve`: migrate, then serve until SIGINT or SIGTERM.
-pub async fn serve(config: Config) -> anyhow::Result<()> {
+/// `agora serve`: migrate, then serve until SIGINT or SIGTERM — connections and reads on
+/// the `reads` runtime, writes and background work on the calling one (see [`runtimes`]).
+pub async fn serve(config: Config, reads: tokio::runtime::Handle) -> anyhow::Result<()> {
     telemetry::init(&config);
     let db = open_database(&config).await?;
-    let listener = TcpListener::bind(config.listen_addr)
-        .await
+    let listener = std::net::TcpListener::bind(config.listen_addr)
+        .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
         .with_context(|| format!("AGORA_LISTEN_ADDR: cannot listen on {}", config.listen_addr))?;
     // The address actually bound: with port 0 the system picks one.
     let addr = listener.local_addr().unwrap_or(config.listen_addr);
@@ -186,7 +188,17 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state = app_state(config, db).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let workers = spawn_workers(&state, mailer, stop_rx);
-    serve_on(listener, router::build(state), shutdown_signal(), grace).await?;
+    let work = tokio::runtime::Handle::current();
+    let router = router::build(state).layer(axum::middleware::from_fn(move |request, next| {
+        runtimes::writes_on(work.clone(), request, next)
+    }));
+    let served = reads
+        .spawn(async move {
+            let listener = TcpListener::from_std(listener)?;
+            serve_on(listener, router, shutdown_signal(), grace).await
+        })
+        .await;
+    served.context("the server stopped unexpectedly")??;
     let _ = stop_tx.send(true);
     for worker in workers {
         let _ = worker.await;

@@ -78,20 +78,11 @@ static HASHING: LazyLock<HashingPool> = LazyLock::new(|| {
 });
 
 /// Lowers the calling thread's CPU priority to the minimum (nice 19).
-#[cfg(target_os = "linux")]
 fn lower_own_priority() {
-    // SAFETY: both calls only read their integer arguments; on Linux, `PRIO_PROCESS` with a
-    // thread id changes that one thread.
-    let lowered =
-        unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 19) };
-    if lowered != 0 {
-        let error = std::io::Error::last_os_error();
+    if let Err(error) = crate::platform::priority::set_own_nice(19) {
         tracing::warn!(%error, "cannot lower the priority of a password-hashing thread");
     }
 }
-
-#[cfg(not(target_os = "linux"))]
-fn lower_own_priority() {}
 
 /// A hash of a password nobody has, verified when the email is unknown.
 static DUMMY_HASH: LazyLock<String> =

@@ -1,7 +1,8 @@
 //! The core every feature builds on and that imports no feature: identity and the permission
 //! proofs, typed ids and timestamps, random tokens, the request context and the resolved
 //! caller, throttling, signed tokens, domain events, the transaction that fires effects after
-//! commit, the job queue with its handler registry, and the cache of public reads.
+//! commit, the job queue with its handler registry, the cache of public reads, and threads'
+//! CPU priorities.
 pub mod identity;
 pub mod paging;
 pub mod types;
@@ -15,6 +16,8 @@ pub mod context;
 pub mod events;
 #[cfg(feature = "ssr")]
 pub mod jobs;
+#[cfg(feature = "ssr")]
+pub mod priority;
 #[cfg(feature = "ssr")]
 pub mod read_cache;
 #[cfg(feature = "ssr")]
