@@ -14,7 +14,7 @@
 //!   here), so a lone read is answered at once.
 //!
 //! The writers still get the whole CPU whenever no read is waiting; when reads keep the core
-//! busy, the writes get about a third of it instead of half. Measured in the README's
+//! busy, each writer thread gets half a reads thread's share. Measured in the README's
 //! Benchmarks.
 
 use app::platform::priority;
