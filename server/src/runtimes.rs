@@ -38,7 +38,7 @@ pub struct Runtimes {
 
 impl Runtimes {
     /// Starts `read_threads` reads workers (`agora-reads`) at the calling thread's priority,
-    /// then lowers the calling thread's priority by `writes_nice` steps and starts
+    /// each asking for [`READS_SLICE`] (a refusal is logged, not fatal), then lowers the calling thread's priority by `writes_nice` steps and starts
     /// `work_threads` main workers (`agora-work`). Threads inherit their starter's
     /// priority, so the main workers, their blocking pool and every thread the calling
     /// thread starts afterwards (the database pool's) run below the reads; the calling
