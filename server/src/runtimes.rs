@@ -38,7 +38,7 @@ pub struct Runtimes {
 
 impl Runtimes {
     /// Starts `read_threads` reads workers (`agora-reads`) at the calling thread's priority,
-    /// each asking for [`READS_SLICE`] (a refusal is logged, not fatal), then lowers the calling thread's priority by `writes_nice` steps and starts
+    /// each asking for [`READS_SLICE`] (a refusal is printed, not fatal), then lowers the calling thread's priority by `writes_nice` steps and starts
     /// `work_threads` main workers (`agora-work`). Threads inherit their starter's
     /// priority, so the main workers, their blocking pool and every thread the calling
     /// thread starts afterwards (the database pool's) run below the reads; the calling
@@ -53,8 +53,9 @@ impl Runtimes {
             .worker_threads(read_threads)
             .thread_name("agora-reads")
             .on_thread_start(|| {
+                // Before logging is set up (the workers start here): straight to stderr.
                 if let Err(error) = ask_for_slice(READS_SLICE) {
-                    tracing::warn!(%error, "a reads thread cannot ask for a short time slice");
+                    eprintln!("warning: a reads thread cannot ask for a short time slice: {error}");
                 }
             })
             .enable_all()
