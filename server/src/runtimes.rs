@@ -38,8 +38,9 @@ pub struct Runtimes {
 
 impl Runtimes {
     /// Starts `read_threads` reads workers (`agora-reads`) at the calling thread's priority,
-    /// each asking for [`READS_SLICE`] (a refusal is printed, not fatal), then lowers the calling thread's priority by `writes_nice` steps and starts
-    /// `work_threads` main workers (`agora-work`). Threads inherit their starter's
+    /// each asking for [`READS_SLICE`] (a refusal is printed, not fatal), then lowers the
+    /// calling thread's priority by `writes_nice` steps and starts `work_threads` main
+    /// workers (`agora-work`). Threads inherit their starter's
     /// priority, so the main workers, their blocking pool and every thread the calling
     /// thread starts afterwards (the database pool's) run below the reads; the calling
     /// thread keeps the lower priority. Nice values go up to 19: from a thread already at
@@ -54,7 +55,7 @@ impl Runtimes {
             .thread_name("agora-reads")
             .on_thread_start(|| {
                 // Before logging is set up (the workers start here): straight to stderr.
-                if let Err(error) = ask_for_slice(READS_SLICE) {
+                if let Err(error) = priority::ask_for_slice(READS_SLICE) {
                     eprintln!("warning: a reads thread cannot ask for a short time slice: {error}");
                 }
             })
@@ -86,75 +87,6 @@ impl Runtimes {
 
 /// The slice the reads threads ask for: the shortest Linux grants a fair-scheduled thread.
 pub const READS_SLICE: std::time::Duration = std::time::Duration::from_micros(100);
-
-/// `sched_attr` as the kernel's `sched_setattr(2)` and `sched_getattr(2)` take it (the
-/// first version of the struct, 48 bytes).
-#[cfg(target_os = "linux")]
-#[repr(C)]
-#[derive(Default)]
-struct SchedAttr {
-    size: u32,
-    policy: u32,
-    flags: u64,
-    nice: i32,
-    priority: u32,
-    runtime: u64,
-    deadline: u64,
-    period: u64,
-}
-
-#[cfg(target_os = "linux")]
-impl SchedAttr {
-    const SIZE: u32 = std::mem::size_of::<Self>() as u32;
-
-    /// The calling thread's scheduling attributes.
-    fn of_this_thread() -> std::io::Result<Self> {
-        let mut attr = Self::default();
-        // SAFETY: the kernel writes at most `SIZE` bytes into `attr`, which is that large;
-        // pid 0 is the calling thread.
-        let status =
-            unsafe { libc::syscall(libc::SYS_sched_getattr, 0, &raw mut attr, Self::SIZE, 0) };
-        if status == 0 {
-            Ok(attr)
-        } else {
-            Err(std::io::Error::last_os_error())
-        }
-    }
-}
-
-/// Asks the kernel to schedule the calling thread in slices of `slice`, keeping its policy
-/// and nice value. Kernels before 6.12 accept the request and ignore it.
-#[cfg(target_os = "linux")]
-pub fn ask_for_slice(slice: std::time::Duration) -> std::io::Result<()> {
-    let current = SchedAttr::of_this_thread()?;
-    if !matches!(
-        i32::try_from(current.policy),
-        Ok(libc::SCHED_OTHER | libc::SCHED_BATCH)
-    ) {
-        // Real-time and idle threads have no fair slice to shorten.
-        return Ok(());
-    }
-    let attr = SchedAttr {
-        size: SchedAttr::SIZE,
-        policy: current.policy,
-        nice: current.nice,
-        runtime: u64::try_from(slice.as_nanos()).unwrap_or(u64::MAX),
-        ..SchedAttr::default()
-    };
-    // SAFETY: the kernel reads `SIZE` bytes from `attr`, which is that large; pid 0 is the
-    // calling thread.
-    let status = unsafe { libc::syscall(libc::SYS_sched_setattr, 0, &raw const attr, 0) };
-    if status == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-pub fn ask_for_slice(_slice: std::time::Duration) -> std::io::Result<()> {
-    Ok(())
-}
 
 /// Whether `method` only reads, and so is answered on the reads runtime.
 fn is_read(method: &Method) -> bool {
@@ -208,14 +140,6 @@ mod tests {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::time::Duration;
 
-    /// The kernel's release as (major, minor).
-    fn kernel_release() -> (u32, u32) {
-        let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap();
-        let mut parts = release.trim().split(['.', '-']);
-        let mut next = || parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-        (next(), next())
-    }
-
     /// The calling thread's name and nice value.
     fn this_thread() -> (String, i32) {
         let name = std::thread::current().name().unwrap_or("").to_owned();
@@ -230,17 +154,17 @@ mod tests {
             let on_reads = work.block_on(reads.spawn(async { this_thread() })).unwrap();
             assert_eq!(on_reads, ("agora-reads".to_owned(), before));
             let slice_of = |runtime: &Runtime| {
-                let thread = runtime.spawn(async { SchedAttr::of_this_thread().unwrap().runtime });
+                let thread = runtime.spawn(async { priority::own_slice().unwrap() });
                 work.block_on(thread).unwrap()
             };
-            if kernel_release() >= (6, 12) {
+            if priority::kernel_has_thread_slices() {
                 assert_eq!(
                     slice_of(&reads),
-                    100_000,
-                    "the reads' slice, in nanoseconds"
+                    Duration::from_nanos(100_000),
+                    "the reads' slice"
                 );
                 assert!(
-                    slice_of(&work) > 100_000,
+                    slice_of(&work) > Duration::from_nanos(100_000),
                     "the main runtime keeps the kernel's longer slice"
                 );
             }
