@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 
 /// A vendor's money, from the ledger: `pending` (inside the hold period), `available` (may be
 /// paid out), `requested` (set aside for payouts not yet paid), `paidOut` (in all) and `debt`
-/// (owed back after refunds of paid-out sales; zero or negative).
+/// (owed back after refunds of paid-out sales; zero or negative — what comes into
+/// `available` pays it back first, so while it is negative `available` is zero).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]

@@ -6,7 +6,7 @@ use super::model::{Earnings, Payout, PayoutStatus};
 use super::server::{DecidePayout, RequestPayout, admin_payouts, earnings_page};
 use crate::components::chart::BarChart;
 use crate::components::forms::{BUTTON, BUTTON_SECONDARY, Field, FormError, last_error};
-use crate::platform::types::Page;
+use crate::platform::types::{Money, Page};
 use crate::shell::status::Loaded;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -34,6 +34,10 @@ fn EarningsView(earnings: Earnings, payouts: Page<Payout>) -> impl IntoView {
         .iter()
         .map(|day| (day.day.clone(), day.amount))
         .collect();
+    let owed = (earnings.debt.amount < 0).then(|| Money {
+        amount: -earnings.debt.amount,
+        currency: earnings.debt.currency.clone(),
+    });
     view! {
         {requested.then(|| view! {
             <p role="status" class="mt-2 rounded bg-emerald-50 p-3 text-emerald-900">"Payout requested: staff will review it."</p>
@@ -47,6 +51,11 @@ fn EarningsView(earnings: Earnings, payouts: Page<Payout>) -> impl IntoView {
                 </div>
             }).collect_view()}
         </dl>
+        {owed.map(|owed| view! {
+            <p role="note" class="mt-2 rounded bg-amber-50 p-3 text-amber-900">
+                {format!("You owe {} from refunds of sales already paid out: your next earnings pay it back first.", owed.display())}
+            </p>
+        })}
         <h2 class="mt-6 text-xl font-semibold">"Sales, last 30 days"</h2>
         <BarChart label="Earnings per day, last 30 days".to_owned() points/>
         <section aria-label="Request a payout" class="mt-6 max-w-md">

@@ -2,6 +2,10 @@
 //! amount aside (`available → payout`), staff approve it (a decision: no money moves), then
 //! either reject it (`payout → available`) or mark it paid with the transfer's reference
 //! (`payout → payouts:paid`). Every step is audited and the vendor is emailed.
+//!
+//! Money coming into a vendor's available balance — matured sales, a rejected payout — first
+//! pays back what the vendor owes (a debt from a refund their available balance could not
+//! cover; see [`credit_available`]), so a vendor who owes has nothing to pay out.
 
 use super::model::{DayEarnings, Earnings, MAX_OPEN_PAYOUTS, Movement, Payout, PayoutStatus};
 use crate::audit::service::{NewEntry, record};
@@ -28,6 +32,25 @@ const DAY_MILLIS: i64 = 86_400_000;
 const CHART_DAYS: i64 = 30;
 /// Movements in the history.
 const HISTORY: i64 = 50;
+
+/// Adds to `posting` `amount` minor units coming into `vendor`'s available balance, less
+/// what goes first to pay back their debt (all of it, or as much as `amount` covers); the
+/// part repaid. The debt is read held until `tx` ends, so two postings never repay the same
+/// debt twice. The one way money reaches a vendor's available balance.
+pub(crate) async fn credit_available(
+    tx: &mut Tx,
+    posting: &mut Posting,
+    vendor: &Id,
+    currency: &str,
+    amount: i64,
+) -> Result<i64, AppError> {
+    let debt = Account::vendor_debt(vendor);
+    let owed = -ledger::balance_held(tx, &debt, currency).await?;
+    let repaid = amount.min(owed).max(0);
+    posting.add(Account::vendor_available(vendor), currency, amount - repaid);
+    posting.add(debt, currency, repaid);
+    Ok(repaid)
+}
 
 /// The caller's earnings (approved vendors).
 pub async fn mine(db: &Db, actor: &Actor) -> Result<Earnings, AppError> {
@@ -463,21 +486,27 @@ pub async fn decide(
             ),
         )));
     }
-    let currency = payout.amount.currency.as_str();
-    let held = Account::vendor_payout(&payout.vendor_id);
-    let movement = match decision {
+    let (currency, amount) = (payout.amount.currency.as_str(), payout.amount.amount);
+    let step = match decision {
         Decision::Approve => None,
-        Decision::Reject { .. } => Some(("rejected", Account::vendor_available(&payout.vendor_id))),
-        Decision::MarkPaid { .. } => Some(("paid", Account::payouts_paid())),
+        Decision::Reject { .. } => Some("rejected"),
+        Decision::MarkPaid { .. } => Some("paid"),
     };
-    if let Some((step, destination)) = movement {
+    // What a rejected payout paid back of the vendor's debt on its way to available.
+    let mut repaid = 0;
+    if let Some(step) = step {
         let mut posting = Posting::new(
             format!("payout:{id}:{step}"),
             Kind::Payout,
             format!("Payout {id} {step}"),
         );
-        posting.add(held, currency, -payout.amount.amount);
-        posting.add(destination, currency, payout.amount.amount);
+        posting.add(Account::vendor_payout(&payout.vendor_id), currency, -amount);
+        if matches!(decision, Decision::Reject { .. }) {
+            repaid = credit_available(&mut tx, &mut posting, &payout.vendor_id, currency, amount)
+                .await?;
+        } else {
+            posting.add(Account::payouts_paid(), currency, amount);
+        }
         ledger::post(&mut tx, &posting).await?;
     }
     let now = Timestamp::now();
@@ -522,6 +551,16 @@ pub async fn decide(
         Decision::Approve => {
             format!("Your payout of {amount} was approved; it will be sent shortly.")
         }
+        Decision::Reject { reason } if repaid > 0 => format!(
+            "Your payout of {amount} was not approved. It returned to your balance, and {} of it \
+             paid back what you owed from a refund. The reason: {}",
+            Money {
+                amount: repaid,
+                currency: payout.amount.currency.clone(),
+            }
+            .display(),
+            reason.trim()
+        ),
         Decision::Reject { reason } => format!(
             "Your payout of {amount} was not approved, and the amount is available again. The reason: {}",
             reason.trim()

@@ -6,6 +6,7 @@ use super::model::{Order, OrderStatus};
 use super::service::{OrderEvent, load, lock};
 use crate::audit::service::{NewEntry, record};
 use crate::cart::model::rate_of;
+use crate::earnings::service as earnings;
 use crate::email::service as email;
 use crate::email::templates;
 use crate::error::{AppError, FieldError};
@@ -180,8 +181,9 @@ pub(crate) async fn settle(services: &Services, tx: &mut Tx, id: &Id) -> Result<
 }
 
 /// Moves the earnings of order `id`'s lines that were not refunded from each vendor's
-/// pending to their available balance, once (the maturing job; staff). A paid order becomes
-/// `completed`. An order refunded in full, or matured already, is left as it is.
+/// pending to their available balance — less what pays back a vendor's debt first — once
+/// (the maturing job; staff). A paid order becomes `completed`. An order refunded in full,
+/// or matured already, is left as it is.
 pub async fn mature(services: &Services, _staff: Staff<'_>, id: &Id) -> Result<(), AppError> {
     let mut tx = Tx::begin(services).await?;
     tx.keep_public_reads();
@@ -203,19 +205,16 @@ pub async fn mature(services: &Services, _staff: Staff<'_>, id: &Id) -> Result<(
         Kind::Maturing,
         format!("Order {id}: hold period over"),
     );
+    // Each vendor's matured share, in vendor order (each one's debt is held in turn).
+    let mut shares: BTreeMap<Id, i64> = BTreeMap::new();
     for line in money_lines(&mut tx, id).await? {
         if line.refunded_at.is_none() {
-            maturing.add(
-                Account::vendor_pending(&line.vendor_id),
-                &currency,
-                -line.share(),
-            );
-            maturing.add(
-                Account::vendor_available(&line.vendor_id),
-                &currency,
-                line.share(),
-            );
+            *shares.entry(line.vendor_id).or_default() += line.share();
         }
+    }
+    for (vendor, share) in &shares {
+        maturing.add(Account::vendor_pending(vendor), &currency, -share);
+        earnings::credit_available(&mut tx, &mut maturing, vendor, &currency, *share).await?;
     }
     if !maturing.is_empty() {
         ledger::post(&mut tx, &maturing).await?;

@@ -2,7 +2,9 @@
 //! decline, payment through the provider-event path, the sale's posting, downloads, refunds
 //! that reverse exactly, and the maturing of earnings.
 
-use crate::fixtures::{category, live_product, product, send, staff_token, upload_file, vendor};
+use crate::fixtures::{
+    PASSWORD, category, live_product, product, send, staff_token, upload_file, vendor,
+};
 use crate::helpers::{TestApp, assert_error, envelope, on_each_backend};
 use app::ledger::model::Account;
 use app::ledger::service as ledger;
@@ -477,44 +479,42 @@ async fn a_buyer_checks_out_pays_downloads_and_staff_refund_exactly() {
     .await;
 }
 
+/// Places and pays (sandbox, good card) an order of what is in `buyer`'s cart, then waits
+/// for the maturing job (due at once with a hold of 0 days) to complete it: its id.
+async fn bought_and_matured(app: &TestApp, buyer: &str, key: &str) -> String {
+    let (_, order) = envelope(place(app, buyer, key, checkout()).await).await;
+    let id = order["data"]["id"].as_str().unwrap().to_owned();
+    let pay = format!("/api/v1/orders/{id}/pay");
+    let paid = send(app, Method::POST, &pay, buyer, Some(card(GOOD_CARD))).await;
+    assert_eq!(paid.status(), 200);
+    let mut status = Value::Null;
+    for _ in 0..100 {
+        let (_, seen) = envelope(app.get_with(&format!("/api/v1/orders/{id}"), buyer).await).await;
+        status = seen["data"]["status"].clone();
+        if status == "completed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "completed");
+    id
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn earnings_mature_after_the_hold_and_a_late_refund_records_a_debt() {
+async fn a_late_refund_is_owed_back_from_the_vendors_next_earnings() {
     on_each_backend(|app| async move {
         let shop = shop(&app).await;
         set(&app, &shop.admin, &EARNINGS_HOLD_DAYS, 0).await;
-        add_to_cart(&app, &shop.buyer, &shop.guide).await;
-        let (_, order) = envelope(place(&app, &shop.buyer, "m-1", checkout()).await).await;
-        let id = order["data"]["id"].as_str().unwrap().to_owned();
-        let paid = send(
-            &app,
-            Method::POST,
-            &format!("/api/v1/orders/{id}/pay"),
-            &shop.buyer,
-            Some(card(GOOD_CARD)),
-        )
-        .await;
-        assert_eq!(paid.status(), 200);
-        // The maturing job is due at once: the worker moves the share to available.
-        let mut status = Value::Null;
-        for _ in 0..100 {
-            let (_, seen) = envelope(
-                app.get_with(&format!("/api/v1/orders/{id}"), &shop.buyer)
-                    .await,
-            )
-            .await;
-            status = seen["data"]["status"].clone();
-            if status == "completed" {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        assert_eq!(status, "completed");
+        set(&app, &shop.admin, &PAYOUT_MINIMUM, 1000).await;
         let vendor = app::platform::types::Id::from_trusted(shop.seller_id.clone());
-        assert_eq!(balance(&app, &Account::vendor_pending(&vendor)).await, 0);
-        assert_eq!(
-            balance(&app, &Account::vendor_available(&vendor)).await,
-            1350
+        let (available, debt) = (
+            Account::vendor_available(&vendor),
+            Account::vendor_debt(&vendor),
         );
+        add_to_cart(&app, &shop.buyer, &shop.guide).await;
+        let guide_order = bought_and_matured(&app, &shop.buyer, "m-1").await;
+        assert_eq!(balance(&app, &Account::vendor_pending(&vendor)).await, 0);
+        assert_eq!(balance(&app, &available).await, 1350);
 
         // The vendor is paid out 1000 of it; a refund now takes the 350 left and books 1000
         // as the vendor's debt, explicitly — no wallet goes below zero.
@@ -524,26 +524,106 @@ async fn earnings_mature_after_the_hold_and_a_late_refund_records_a_debt() {
             app::ledger::model::Kind::Payout,
             String::new(),
         );
-        payout.add(Account::vendor_available(&vendor), "USD", -1000);
+        payout.add(available.clone(), "USD", -1000);
         payout.add(Account::payouts_paid(), "USD", 1000);
         ledger::post(&mut tx, &payout).await.unwrap();
         tx.commit().await.unwrap();
-        let refund = format!("/api/v1/admin/orders/{id}/refund");
+        let refund = |id: &str| format!("/api/v1/admin/orders/{id}/refund");
+        let reason = json!({"reason": "Chargeback"});
         let (status, body) = envelope(
             send(
                 &app,
                 Method::POST,
-                &refund,
+                &refund(&guide_order),
                 &shop.admin,
-                Some(json!({"reason": "Chargeback"})),
+                Some(reason.clone()),
             )
             .await,
         )
         .await;
         assert_eq!(status, 200, "{body}");
-        assert_eq!(balance(&app, &Account::vendor_available(&vendor)).await, 0);
-        assert_eq!(balance(&app, &Account::vendor_debt(&vendor)).await, -1000);
+        assert_eq!(balance(&app, &available).await, 0);
+        assert_eq!(balance(&app, &debt).await, -1000);
         assert_eq!(balance(&app, &Account::customer_cash()).await, 0);
+
+        // The vendor's next sale pays it back first: of the kit's 2610, 1000 goes to the debt.
+        add_to_cart(&app, &shop.buyer, &shop.kit).await;
+        let kit_order = bought_and_matured(&app, &shop.buyer, "m-2").await;
+        assert_eq!(balance(&app, &debt).await, 0);
+        assert_eq!(balance(&app, &available).await, 1610);
+
+        // A payout request sets 1500 aside; refunding the kit then takes the 110 left and
+        // books 2500 of debt; rejecting the payout returns its 1500, which pays part of it
+        // back. A vendor who still owes has nothing to pay out.
+        let payouts = "/api/v1/vendors/me/payouts";
+        let (status, requested) = envelope(
+            send(
+                &app,
+                Method::POST,
+                payouts,
+                &shop.seller,
+                Some(json!({"amount": 1500})),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 201, "{requested}");
+        let (status, body) = envelope(
+            send(
+                &app,
+                Method::POST,
+                &refund(&kit_order),
+                &shop.admin,
+                Some(reason),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(balance(&app, &available).await, 0);
+        assert_eq!(balance(&app, &debt).await, -2500);
+        let reject = format!(
+            "/api/v1/admin/payouts/{}/reject",
+            requested["data"]["id"].as_str().unwrap()
+        );
+        let (status, body) = envelope(
+            send(
+                &app,
+                Method::POST,
+                &reject,
+                &shop.admin,
+                Some(json!({"reason": "Owes a refund"})),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(balance(&app, &Account::vendor_payout(&vendor)).await, 0);
+        assert_eq!(balance(&app, &available).await, 0);
+        assert_eq!(balance(&app, &debt).await, -1000);
+        let (_, earnings) = envelope(
+            app.get_with("/api/v1/vendors/me/earnings", &shop.seller)
+                .await,
+        )
+        .await;
+        assert_eq!(earnings["data"]["available"]["amount"], 0);
+        assert_eq!(earnings["data"]["debt"]["amount"], -1000);
+        assert_error(
+            send(
+                &app,
+                Method::POST,
+                payouts,
+                &shop.seller,
+                Some(json!({"amount": 1000})),
+            )
+            .await,
+            409,
+            "CONFLICT",
+        )
+        .await;
+        let seller = crate::fixtures::form_login(&app, "flows@example.com", PASSWORD).await;
+        let page = app.html_with_cookie("/vendor/earnings", &seller).await;
+        assert!(page.contains("You owe 10.00 USD"), "{page}");
         assert_balanced(&app).await;
     })
     .await;
@@ -814,7 +894,7 @@ async fn payouts_take_only_available_earnings_through_every_staff_step() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_guest_cart_is_merged_at_sign_in_and_checked_out_through_the_pages() {
-    use crate::fixtures::{PASSWORD, post_form};
+    use crate::fixtures::post_form;
     use crate::helpers::response_cookie;
     on_each_backend(|app| async move {
         let shop = shop(&app).await;
@@ -1064,6 +1144,23 @@ async fn random_step(
     }
 }
 
+/// No vendor's debt is positive, and one who owes has nothing available (what comes in pays
+/// the debt back first).
+async fn assert_owing_vendors_have_nothing_available(
+    app: &TestApp,
+    vendors: &[(app::platform::identity::Actor, app::platform::types::Id)],
+    log: &[String],
+) {
+    for (_, vendor) in vendors {
+        let debt = balance(app, &Account::vendor_debt(vendor)).await;
+        let available = balance(app, &Account::vendor_available(vendor)).await;
+        assert!(
+            debt <= 0 && (debt == 0 || available == 0),
+            "debt {debt}, available {available}: {log:#?}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn random_payments_refunds_maturing_and_payouts_keep_the_books_balanced() {
     on_each_backend(|app| async move {
@@ -1100,9 +1197,11 @@ async fn random_payments_refunds_maturing_and_payouts_keep_the_books_balanced() 
             log.push(random_step(&app, &mut dice, &shop, &buyers, &products, &vendors).await);
             if step % 25 == 24 {
                 assert_balanced(&app).await;
+                assert_owing_vendors_have_nothing_available(&app, &vendors, &log).await;
             }
         }
         assert_balanced(&app).await;
+        assert_owing_vendors_have_nothing_available(&app, &vendors, &log).await;
         // The buyers' money is exactly what they paid less what came back.
         let (paid, refunded): (Option<i64>, Option<i64>) = sqlx::query_as(
             "SELECT CAST(SUM(total_amount) AS BIGINT), CAST(SUM(refunded_amount) AS BIGINT) \
