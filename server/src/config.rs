@@ -73,7 +73,8 @@ pub struct Config {
     pub worker_threads: usize,
     /// The reads runtime's threads (see [`crate::runtimes`]): one per core unless told.
     pub read_threads: usize,
-    /// How many nice steps below the reads the writes and background work run (0: level).
+    /// How many nice steps below the reads the writes and background work run (0: level;
+    /// by default the database's [`app::db::Backend::default_writes_nice`]).
     pub writes_nice: u8,
     pub body_limit_bytes: usize,
     pub request_timeout: Duration,
@@ -251,8 +252,10 @@ impl Config {
         let worker_threads = runtime_workers(number("AGORA_WORKER_THREADS", 1..=1024)?, cores);
         let read_threads = number("AGORA_READ_THREADS", 1..=1024)?
             .map_or(cores, |n| usize::try_from(n).unwrap_or(1024));
-        let writes_nice =
-            number("AGORA_WRITES_NICE", 0..=19)?.map_or(3, |n| u8::try_from(n).unwrap_or(19));
+        let writes_nice = number("AGORA_WRITES_NICE", 0..=19)?.map_or_else(
+            || backend.default_writes_nice(),
+            |n| u8::try_from(n).unwrap_or(19),
+        );
         let body_limit_bytes = number("AGORA_BODY_LIMIT_BYTES", 1024..=u64::MAX)?
             .map_or(2 * 1024 * 1024, |n| {
                 usize::try_from(n).unwrap_or(usize::MAX)
@@ -471,8 +474,15 @@ mod tests {
     }
 
     #[test]
-    fn the_writes_run_three_steps_below_the_reads_unless_told_otherwise() {
+    fn the_writes_run_below_the_reads_by_a_step_that_suits_the_database_unless_told() {
         assert_eq!(config(&[]).unwrap().writes_nice, 3);
+        let postgres = [(
+            "DATABASE_URL",
+            "postgres://agora:secret@127.0.0.1:5432/agora",
+        )];
+        assert_eq!(config(&postgres).unwrap().writes_nice, 10);
+        let told = [postgres[0], ("AGORA_WRITES_NICE", "4")];
+        assert_eq!(config(&told).unwrap().writes_nice, 4);
         assert_eq!(
             config(&[("AGORA_WRITES_NICE", "0")]).unwrap().writes_nice,
             0

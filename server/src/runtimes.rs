@@ -2,11 +2,12 @@
 //! hands every other request to the main runtime, where the writes and the background jobs
 //! run. The reads threads get the CPU first in two ways:
 //!
-//! - **Weight.** The writes run at a lower priority (nice 3 below the reads by default,
-//!   `AGORA_WRITES_NICE`), so a reads thread weighs about twice a writer's. On a busy core
-//!   the kernel shares the CPU by weight, and picks first a thread that has had less than its
-//!   share — a database connection's, a worker waiting on one. While checkouts ran, their
-//!   workers and database threads woke each other some twenty thousand times a second, and a
+//! - **Weight.** The writes run at a lower priority (`AGORA_WRITES_NICE`; by default 3 nice
+//!   steps below the reads on SQLite, so a reads thread weighs about twice a writer's, and
+//!   10 on PostgreSQL, whose own processes do most of a write). On a busy core the kernel
+//!   shares the CPU by weight, and picks first a thread that has had less than its share —
+//!   a database connection's, a worker waiting on one. While checkouts ran, their workers
+//!   and database threads woke each other some twenty thousand times a second, and a
 //!   catalog read waited behind that ping-pong for its turn.
 //! - **Short slices.** The reads threads ask for 100 µs slices (Linux 6.12 and later; earlier
 //!   kernels ignore it). A thread with a shorter slice than the one running preempts it when
@@ -14,8 +15,8 @@
 //!   here), so a lone read is answered at once.
 //!
 //! The writers still get the whole CPU whenever no read is waiting; when reads keep the core
-//! busy, each writer thread gets half a reads thread's share. Measured in the README's
-//! Benchmarks.
+//! busy, each writer thread gets its weight's share (half a reads thread's at 3 steps,
+//! about a tenth at 10). Measured in the README's Benchmarks.
 
 use app::platform::priority;
 use axum::extract::Request;
