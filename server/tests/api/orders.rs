@@ -479,6 +479,19 @@ async fn a_buyer_checks_out_pays_downloads_and_staff_refund_exactly() {
     .await;
 }
 
+/// `POST /api/v1/vendors/me/payouts` for `amount` as `token`.
+async fn ask_payout(app: &TestApp, token: &str, amount: i64) -> reqwest::Response {
+    let body = json!({"amount": amount});
+    send(
+        app,
+        Method::POST,
+        "/api/v1/vendors/me/payouts",
+        token,
+        Some(body),
+    )
+    .await
+}
+
 /// Places and pays (sandbox, good card) an order of what is in `buyer`'s cart, then waits
 /// for the maturing job (due at once with a hold of 0 days) to complete it: its id.
 async fn bought_and_matured(app: &TestApp, buyer: &str, key: &str) -> String {
@@ -555,18 +568,7 @@ async fn a_late_refund_is_owed_back_from_the_vendors_next_earnings() {
         // A payout request sets 1500 aside; refunding the kit then takes the 110 left and
         // books 2500 of debt; rejecting the payout returns its 1500, which pays part of it
         // back. A vendor who still owes has nothing to pay out.
-        let payouts = "/api/v1/vendors/me/payouts";
-        let (status, requested) = envelope(
-            send(
-                &app,
-                Method::POST,
-                payouts,
-                &shop.seller,
-                Some(json!({"amount": 1500})),
-            )
-            .await,
-        )
-        .await;
+        let (status, requested) = envelope(ask_payout(&app, &shop.seller, 1500).await).await;
         assert_eq!(status, 201, "{requested}");
         let (status, body) = envelope(
             send(
@@ -608,19 +610,7 @@ async fn a_late_refund_is_owed_back_from_the_vendors_next_earnings() {
         .await;
         assert_eq!(earnings["data"]["available"]["amount"], 0);
         assert_eq!(earnings["data"]["debt"]["amount"], -1000);
-        assert_error(
-            send(
-                &app,
-                Method::POST,
-                payouts,
-                &shop.seller,
-                Some(json!({"amount": 1000})),
-            )
-            .await,
-            409,
-            "CONFLICT",
-        )
-        .await;
+        assert_error(ask_payout(&app, &shop.seller, 1000).await, 409, "CONFLICT").await;
         let seller = crate::fixtures::form_login(&app, "flows@example.com", PASSWORD).await;
         let page = app.html_with_cookie("/vendor/earnings", &seller).await;
         assert!(page.contains("You owe 10.00 USD"), "{page}");
@@ -660,15 +650,7 @@ async fn payouts_take_only_available_earnings_through_every_staff_step() {
         }
         assert_eq!(available, 3960);
 
-        let payouts = "/api/v1/vendors/me/payouts";
-        let small = send(
-            &app,
-            Method::POST,
-            payouts,
-            &shop.seller,
-            Some(json!({"amount": 3960})),
-        )
-        .await;
+        let small = ask_payout(&app, &shop.seller, 3960).await;
         let body = assert_error(small, 400, "VALIDATION_ERROR").await;
         assert!(
             body["error"]["details"][0]["message"]
@@ -677,14 +659,7 @@ async fn payouts_take_only_available_earnings_through_every_staff_step() {
                 .contains("50.00 USD")
         );
         set(&app, &shop.admin, &PAYOUT_MINIMUM, 1000).await;
-        let greedy = send(
-            &app,
-            Method::POST,
-            payouts,
-            &shop.seller,
-            Some(json!({"amount": 5000})),
-        )
-        .await;
+        let greedy = ask_payout(&app, &shop.seller, 5000).await;
         let body = assert_error(greedy, 409, "CONFLICT").await;
         assert!(
             body["error"]["message"]
@@ -692,31 +667,9 @@ async fn payouts_take_only_available_earnings_through_every_staff_step() {
                 .unwrap()
                 .contains("39.60 USD")
         );
-        assert_error(
-            send(
-                &app,
-                Method::POST,
-                payouts,
-                &shop.buyer,
-                Some(json!({"amount": 1000})),
-            )
-            .await,
-            403,
-            "FORBIDDEN",
-        )
-        .await;
+        assert_error(ask_payout(&app, &shop.buyer, 1000).await, 403, "FORBIDDEN").await;
 
-        let (status, first) = envelope(
-            send(
-                &app,
-                Method::POST,
-                payouts,
-                &shop.seller,
-                Some(json!({"amount": 2000})),
-            )
-            .await,
-        )
-        .await;
+        let (status, first) = envelope(ask_payout(&app, &shop.seller, 2000).await).await;
         assert_eq!(status, 201, "{first}");
         assert_eq!(first["data"]["status"], "requested");
         let first = first["data"]["id"].as_str().unwrap().to_owned();
@@ -803,17 +756,7 @@ async fn payouts_take_only_available_earnings_through_every_staff_step() {
         app.email_to("flows@example.com", "Payout sent").await;
 
         // A rejected request gives the amount back.
-        let (_, second) = envelope(
-            send(
-                &app,
-                Method::POST,
-                payouts,
-                &shop.seller,
-                Some(json!({"amount": 1500})),
-            )
-            .await,
-        )
-        .await;
+        let (_, second) = envelope(ask_payout(&app, &shop.seller, 1500).await).await;
         let second = second["data"]["id"].as_str().unwrap().to_owned();
         let (status, rejected) = envelope(
             send(
@@ -850,15 +793,7 @@ async fn payouts_take_only_available_earnings_through_every_staff_step() {
         assert_eq!(earnings["data"]["paidOut"]["amount"], 2000);
 
         // Eight requests of 1,000 at once from 1,960: exactly one is granted.
-        let attempts = (0..8).map(|_| {
-            send(
-                &app,
-                Method::POST,
-                payouts,
-                &shop.seller,
-                Some(json!({"amount": 1000})),
-            )
-        });
+        let attempts = (0..8).map(|_| ask_payout(&app, &shop.seller, 1000));
         let statuses: Vec<u16> = futures_util::future::join_all(attempts)
             .await
             .iter()
