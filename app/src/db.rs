@@ -80,7 +80,7 @@ impl Backend {
     /// writers. On PostgreSQL most of a write runs in the database's own processes, which no
     /// step of the server's reaches; the writers are a thin relay and take a larger step,
     /// 10 — measured with the checkout benchmark, PostgreSQL sharing the server's core: the
-    /// products p99 under load 0.49–0.53 ms (2.0–2.1× idle) against 0.71–0.85 ms (2.6–3.6×)
+    /// products p99 under load 0.47–0.53 ms (1.8–2.1× idle) against 0.71–0.85 ms (2.6–3.6×)
     /// at 3.
     pub fn default_writes_nice(self) -> u8 {
         match self {
